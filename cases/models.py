@@ -1,0 +1,405 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from org.models import OrgNode, Role
+
+from .permissions import can_reopen, can_work
+
+
+class Level(models.TextChoices):
+    L1 = "L1", _("L1 · service advisor")
+    L2 = "L2", _("L2 · service manager")
+    L3 = "L3", _("L3 · center director")
+    L4 = "L4", _("L4 · regional director")
+
+
+# Who owns a case of each level (SPEC §3).
+LEVEL_OWNER_ROLE = {
+    Level.L1: Role.ADVISOR,
+    Level.L2: Role.SERVICE_MANAGER,
+    Level.L3: Role.CENTER_DIRECTOR,
+    Level.L4: Role.REGIONAL_DIRECTOR,
+}
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", _("Minor")
+    MODERATE = "moderate", _("Moderate")
+    SEVERE = "severe", _("Severe")
+    CRISIS = "crisis", _("Crisis")
+
+
+LEVEL_SEVERITY = {
+    Level.L1: Severity.MINOR,
+    Level.L2: Severity.MODERATE,
+    Level.L3: Severity.SEVERE,
+    Level.L4: Severity.CRISIS,
+}
+
+
+class Flag(models.TextChoices):
+    REPEAT_REPAIR = "repeat_repair", _("Repeat repair")
+    MULTIPLE_REPAIR = "multiple_repair", _("Multiple repairs")
+    PUBLIC_COMPLAINT = "public_complaint", _("Public complaint")
+    MEDIA_EXPOSURE = "media_exposure", _("Media exposure")
+    LAWSUIT = "lawsuit", _("Lawsuit")
+    SAFETY = "safety", _("Safety issue")
+    ONSITE_COMPLAINT = "onsite_complaint", _("Complained on site")
+    REFUND_REQUEST = "refund_request", _("Refund requested")
+    REQUESTS_SENIOR = "requests_senior", _("Asks for senior management")
+    VIP = "vip", _("VIP")
+
+
+# Flags a caller may send; the others are computed by the system.
+COMPUTED_FLAGS = {Flag.REPEAT_REPAIR, Flag.MULTIPLE_REPAIR, Flag.VIP}
+
+
+class State(models.TextChoices):
+    OPEN = "open", _("Open")
+    CONTACTED = "contacted", _("Contacted")
+    PLAN_PROPOSED = "plan_proposed", _("Plan proposed")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    FOLLOWING_UP = "following_up", _("Following up")
+    CLOSED = "closed", _("Closed")
+
+
+ACTIVE_STATES = [s for s in State.values if s != State.CLOSED]
+
+
+class Outcome(models.TextChoices):
+    RECOVERED = "recovered", _("Recovered")
+    RETAINED = "retained", _("Retained")
+    LOST = "lost", _("Lost")
+
+
+class CaseSource(models.TextChoices):
+    SURVEY = "survey", _("Survey response")
+    INCIDENT = "incident", _("Incident report")
+
+
+class IntakePolicy(models.Model):
+    """The configurable numbers of intake (one row, editable in the admin)."""
+
+    score_threshold = models.PositiveSmallIntegerField(
+        _("score threshold"), default=6, validators=[MaxValueValidator(10)],
+        help_text=_("A survey score at or below this opens a case."),
+    )
+
+    class Meta:
+        verbose_name = _("intake policy")
+        verbose_name_plural = _("intake policy")
+
+    def __str__(self) -> str:
+        return str(_("Intake policy"))
+
+    @classmethod
+    def current(cls) -> "IntakePolicy":
+        return cls.objects.order_by("pk").first() or cls()
+
+
+class NegativeKeyword(models.Model):
+    """One entry of the negative-comment lexicon; a match opens a case and sets `flag`."""
+
+    word = models.CharField(_("word"), max_length=60, unique=True)
+    flag = models.CharField(_("flag"), max_length=30, choices=Flag.choices, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["flag", "word"]
+        verbose_name = _("negative keyword")
+        verbose_name_plural = _("negative keywords")
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class FailureType(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("failure type")
+        verbose_name_plural = _("failure types")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Segment(models.TextChoices):
+    REGULAR = "regular", _("Regular")
+    BUSINESS = "business", _("Business")
+    PRICE_SENSITIVE = "price_sensitive", _("Price-sensitive")
+    HIGH_END = "high_end", _("High-end")
+
+
+class Customer(models.Model):
+    external_id = models.CharField(_("external id"), max_length=100, unique=True, null=True,
+                                   blank=True)
+    name = models.CharField(_("name"), max_length=120)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    vip = models.BooleanField(_("VIP"), default=False)
+    segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices,
+                               default=Segment.REGULAR)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceRecord(models.Model):
+    """A visit: repair order, advisor, technician. Earlier visits of the same customer for the
+    same service type make a repeat repair."""
+
+    store = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="service_records")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT,
+                                 related_name="service_records")
+    order_number = models.CharField(_("repair order"), max_length=60)
+    service_type = models.CharField(_("service type"), max_length=80, blank=True)
+    advisor = models.CharField(_("advisor"), max_length=80, blank=True)
+    technician = models.CharField(_("technician"), max_length=80, blank=True)
+    visit_at = models.DateTimeField(_("visit time"), null=True, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2,
+                                 default=Decimal("0.00"))
+
+    class Meta:
+        verbose_name = _("service record")
+        verbose_name_plural = _("service records")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "order_number"], name="uniq_store_order"),
+        ]
+        indexes = [models.Index(fields=["customer", "service_type", "visit_at"],
+                                name="servicerecord_history")]
+
+    def __str__(self) -> str:
+        return self.order_number
+
+
+class Case(ConcurrentTransitionMixin, models.Model):
+    number = models.CharField(_("number"), max_length=32, unique=True, null=True, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=CaseSource.choices)
+    store = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="cases",
+                              verbose_name=_("store"))
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases",
+                                 verbose_name=_("customer"))
+    service_record = models.ForeignKey(ServiceRecord, on_delete=models.PROTECT, null=True,
+                                       blank=True, related_name="cases")
+    failure_type = models.ForeignKey(FailureType, on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="cases",
+                                     verbose_name=_("failure type"))
+    level = models.CharField(_("level"), max_length=2, choices=Level.choices)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    flags = models.JSONField(_("flags"), default=list, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    score_before = models.PositiveSmallIntegerField(_("score before"), null=True, blank=True)
+    score_after = models.PositiveSmallIntegerField(_("score after"), null=True, blank=True)
+    rescored_at = models.DateTimeField(_("re-scored at"), null=True, blank=True)
+    triggered_at = models.DateTimeField(_("triggered at (T0)"))
+    received_at = models.DateTimeField(_("received at"))
+    state = FSMField(_("state"), default=State.OPEN, choices=State.choices, protected=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="owned_cases", verbose_name=_("owner"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    contacted_at = models.DateTimeField(_("first contact at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-triggered_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["store", "state"], name="case_store_state"),
+            models.Index(fields=["state", "level"], name="case_state_level"),
+            models.Index(fields=["customer", "store", "state"], name="case_customer_active"),
+            models.Index(fields=["triggered_at"], name="case_triggered"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"#{self.pk}"
+
+    @property
+    def owner_role(self) -> str:
+        return LEVEL_OWNER_ROLE[Level(self.level)]
+
+    # Transitions touch only this row; the service records the event and meets deadlines.
+    @transition(field=state, source=State.OPEN, target=State.CONTACTED, permission=can_work)
+    def contact(self, *, at):
+        if not self.contacted_at:
+            self.contacted_at = at
+
+    @transition(field=state, source=State.CONTACTED, target=State.PLAN_PROPOSED,
+                permission=can_work)
+    def propose(self, *, at):
+        """The plan (fix + compensation + commitment) is put to the customer."""
+
+    @transition(field=state, source=State.PLAN_PROPOSED, target=State.AWAITING_APPROVAL)
+    def await_approval(self, *, at):
+        """An offer above the proposer's authority waits for an approver."""
+
+    @transition(field=state, source=State.AWAITING_APPROVAL, target=State.IN_PROGRESS)
+    def approve_plan(self, *, at):
+        """The approver said yes; execution starts."""
+
+    @transition(field=state, source=State.AWAITING_APPROVAL, target=State.PLAN_PROPOSED)
+    def reject_plan(self, *, at):
+        """The approver said no; the owner builds another plan."""
+
+    @transition(field=state, source=State.PLAN_PROPOSED, target=State.IN_PROGRESS,
+                permission=can_work)
+    def start(self, *, at):
+        """Execution of the agreed plan starts."""
+
+    @transition(field=state, source=State.IN_PROGRESS, target=State.RESOLVED, permission=can_work)
+    def resolve(self, *, at):
+        self.resolved_at = at
+
+    @transition(field=state, source=State.RESOLVED, target=State.FOLLOWING_UP,
+                permission=can_work)
+    def follow_up(self, *, at):
+        """Follow-up touches at 3, 7 and 30 days run."""
+
+    @transition(field=state, source=[State.RESOLVED, State.FOLLOWING_UP], target=State.CLOSED,
+                permission=can_work)
+    def close(self, *, at, outcome):
+        if outcome not in Outcome.values:
+            raise ValidationError({"outcome": _("Choose recovered, retained or lost.")})
+        self.outcome = outcome
+        self.closed_at = at
+
+    @transition(field=state, source=[State.RESOLVED, State.FOLLOWING_UP, State.CLOSED],
+                target=State.IN_PROGRESS, permission=can_reopen)
+    def reopen(self, *, at):
+        self.outcome = ""
+        self.closed_at = None
+        self.resolved_at = None
+
+
+class CaseEventKind(models.TextChoices):
+    OPENED = "opened", _("Opened")
+    TRANSITION = "transition", _("State changed")
+    RESCORED = "rescored", _("Re-scored")
+    SEVERITY_CHANGED = "severity_changed", _("Severity changed")
+    CHECKLIST = "checklist", _("Checklist item done")
+    ESCALATED = "escalated", _("Escalated")
+    WARNED = "warned", _("Deadline warning")
+    NOTE = "note", _("Note")
+
+
+class ImmutableError(Exception):
+    pass
+
+
+class CaseEvent(models.Model):
+    """The case's audit trail and SLA history. Written once, never changed."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=CaseEventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+", verbose_name=_("actor"))
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at")]
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ImmutableError("Case events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("Case events cannot be deleted.")
+
+
+class ChecklistTemplateItem(models.Model):
+    """A step of the recovery checklist (seed 001 工具1). Empty `failure_types` means every type."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=120)
+    title_en = models.CharField(_("English title"), max_length=120, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    failure_types = models.ManyToManyField(FailureType, blank=True, related_name="+",
+                                           verbose_name=_("failure types"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("checklist template item")
+        verbose_name_plural = _("checklist template items")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChecklistItem(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="checklist")
+    code = models.SlugField(max_length=40)
+    title = models.CharField(_("title"), max_length=120)
+    title_en = models.CharField(_("English title"), max_length=120, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        constraints = [models.UniqueConstraint(fields=["case", "code"], name="uniq_case_item")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyResponse(models.Model):
+    source = models.CharField(_("source"), max_length=50)
+    external_id = models.CharField(_("external id"), max_length=100)
+    store = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="responses")
+    service_record = models.ForeignKey(ServiceRecord, on_delete=models.PROTECT, null=True,
+                                       blank=True, related_name="+")
+    score = models.PositiveSmallIntegerField(
+        _("score"), null=True, blank=True, validators=[MinValueValidator(0),
+                                                        MaxValueValidator(10)])
+    comment = models.TextField(_("comment"), blank=True)
+    flags = models.JSONField(_("flags"), default=list, blank=True)
+    responded_at = models.DateTimeField(_("responded at"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="responses")
+    rescore = models.BooleanField(_("re-score"), default=False)
+
+    class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="uniq_response"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"

@@ -1,0 +1,236 @@
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from escalation.models import Deadline, Escalation
+from org.models import NodeKind, OrgNode
+
+from .models import (
+    COMPUTED_FLAGS,
+    Case,
+    CaseEvent,
+    ChecklistItem,
+    FailureType,
+    Flag,
+    Level,
+    Outcome,
+    Segment,
+    Severity,
+    State,
+    SurveyResponse,
+)
+from .selectors import case_progress
+
+SENDABLE_FLAGS = [f for f in Flag.values if f not in COMPUTED_FLAGS]
+MAX_FUTURE_SKEW = timezone.timedelta(minutes=5)
+
+
+class StoreCodeField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=OrgNode.objects.filter(kind=NodeKind.STORE),
+                         **kwargs)
+
+
+class CustomerIn(serializers.Serializer):
+    external_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    name = serializers.CharField(max_length=120)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    vip = serializers.BooleanField(required=False, default=False)
+    segment = serializers.ChoiceField(choices=Segment.choices, required=False)
+
+
+class SurveyCustomerIn(CustomerIn):
+    external_id = serializers.CharField(max_length=100)
+
+
+class ServiceRecordIn(serializers.Serializer):
+    order_number = serializers.CharField(max_length=60)
+    service_type = serializers.CharField(max_length=80, required=False, allow_blank=True,
+                                         default="")
+    advisor = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    technician = serializers.CharField(max_length=80, required=False, allow_blank=True,
+                                       default="")
+    visit_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0,
+                                      required=False, allow_null=True, default=None)
+
+
+def _not_in_future(value):
+    if value and value > timezone.now() + MAX_FUTURE_SKEW:
+        raise serializers.ValidationError(_("This time is in the future."))
+    return value
+
+
+class SurveyResponseIn(serializers.Serializer):
+    source = serializers.SlugField(max_length=50)
+    external_id = serializers.CharField(max_length=100)
+    store = StoreCodeField()
+    score = serializers.IntegerField(min_value=0, max_value=10, required=False, allow_null=True,
+                                     default=None)
+    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    responded_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
+                                             validators=[_not_in_future])
+    customer = SurveyCustomerIn()
+    service_record = ServiceRecordIn(required=False, allow_null=True, default=None)
+    flags = serializers.ListField(child=serializers.ChoiceField(choices=SENDABLE_FLAGS),
+                                  required=False, default=list, max_length=20)
+
+
+class DeadlineOut(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField()
+    remaining_seconds = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Deadline
+        fields = ["kind", "due_at", "warn_at", "met_at", "escalated_at", "cancelled_at", "status",
+                  "remaining_seconds"]
+
+    def get_status(self, obj) -> str:
+        if obj.met_at:
+            return "met"
+        if obj.cancelled_at:
+            return "cancelled"
+        if obj.escalated_at or obj.due_at <= timezone.now():
+            return "overdue"
+        return "waiting"
+
+    def get_remaining_seconds(self, obj) -> int | None:
+        """Seconds left (negative when overdue) while the deadline is still to be met."""
+        if obj.met_at or obj.cancelled_at:
+            return None
+        return int((obj.due_at - timezone.now()).total_seconds())
+
+
+class CaseSummaryOut(serializers.ModelSerializer):
+    deadlines = DeadlineOut(many=True, read_only=True)
+
+    class Meta:
+        model = Case
+        fields = ["id", "number", "level", "severity", "state", "flags", "deadlines"]
+
+
+class SurveyResponseOut(serializers.ModelSerializer):
+    store = serializers.CharField(source="store.code")
+    customer = serializers.CharField(source="customer.external_id")
+    case = CaseSummaryOut(allow_null=True)
+
+    class Meta:
+        model = SurveyResponse
+        fields = ["id", "source", "external_id", "store", "customer", "score", "comment", "flags",
+                  "responded_at", "received_at", "rescore", "case"]
+
+
+class ChecklistItemOut(serializers.ModelSerializer):
+    done = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChecklistItem
+        fields = ["id", "code", "title", "title_en", "position", "done", "done_at"]
+
+    def get_done(self, obj) -> bool:
+        return obj.done_at is not None
+
+
+class CaseEventOut(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "kind", "actor", "from_state", "to_state", "note", "data", "at"]
+
+
+class EscalationOut(serializers.ModelSerializer):
+    target_node = serializers.CharField(source="target_node.code", default=None)
+
+    class Meta:
+        model = Escalation
+        fields = ["id", "kind", "from_level", "to_level", "target", "target_node", "note",
+                  "due_at", "fired_at"]
+
+
+class CaseListOut(serializers.ModelSerializer):
+    store = serializers.CharField(source="store.code")
+    customer = serializers.CharField(source="customer.name")
+    failure_type = serializers.CharField(source="failure_type.code", default=None)
+    owner = serializers.CharField(source="owner.username", default=None)
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = ["id", "number", "source", "store", "customer", "failure_type", "level",
+                  "severity", "state", "outcome", "flags", "score_before", "score_after",
+                  "triggered_at", "owner", "progress"]
+        read_only_fields = fields
+
+    def get_progress(self, obj) -> int:
+        return case_progress(obj)
+
+
+class CustomerOut(serializers.Serializer):
+    external_id = serializers.CharField()
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    vip = serializers.BooleanField()
+    segment = serializers.CharField()
+
+
+class CaseDetailOut(CaseListOut):
+    customer = CustomerOut()
+    deadlines = DeadlineOut(many=True, read_only=True)
+    checklist = ChecklistItemOut(many=True, read_only=True)
+    timeline = CaseEventOut(many=True, read_only=True, source="events")
+    escalations = EscalationOut(many=True, read_only=True)
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta(CaseListOut.Meta):
+        fields = CaseListOut.Meta.fields + [
+            "description", "received_at", "contacted_at", "resolved_at", "closed_at",
+            "rescored_at", "deadlines", "checklist", "timeline", "escalations",
+            "allowed_transitions",
+        ]
+        read_only_fields = fields
+
+    def get_allowed_transitions(self, obj) -> list[str]:
+        from .services import PUBLIC_TRANSITIONS
+
+        user = self.context["request"].user
+        return [t.name for t in obj.get_available_user_state_transitions(user)
+                if t.name in PUBLIC_TRANSITIONS]
+
+
+class IncidentIn(serializers.Serializer):
+    store = StoreCodeField(required=False)
+    customer = CustomerIn()
+    failure_type = serializers.SlugRelatedField(slug_field="code",
+                                                queryset=FailureType.objects.filter(active=True),
+                                                required=False, allow_null=True, default=None)
+    description = serializers.CharField(max_length=5000)
+    flags = serializers.ListField(child=serializers.ChoiceField(choices=SENDABLE_FLAGS),
+                                  required=False, default=list, max_length=20)
+    score = serializers.IntegerField(min_value=0, max_value=10, required=False, allow_null=True,
+                                     default=None)
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
+                                            validators=[_not_in_future])
+
+
+class TransitionIn(serializers.Serializer):
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
+
+
+class ChecklistItemIn(serializers.Serializer):
+    done = serializers.BooleanField(default=True)
+
+
+class SeverityIn(serializers.Serializer):
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class CaseFilterIn(serializers.Serializer):
+    state = serializers.ChoiceField(choices=State.choices, required=False)
+    level = serializers.ChoiceField(choices=Level.choices, required=False)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    store = serializers.CharField(max_length=32, required=False)
+    failure_type = serializers.CharField(max_length=40, required=False)
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)

@@ -1,0 +1,296 @@
+"""Writes of the cases app: intake, opening a case, transitions, checklist, severity."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
+
+from escalation.deadlines import deadlines_after_transition, deadlines_meet, deadlines_start
+from escalation.models import DeadlineKind
+from notifications.services import notify_case_event
+from org.models import OrgNode, User
+from org.selectors import people_at_or_above, user_can_see_node
+
+from .models import (
+    ACTIVE_STATES,
+    LEVEL_OWNER_ROLE,
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseSource,
+    ChecklistItem,
+    ChecklistTemplateItem,
+    Customer,
+    FailureType,
+    Level,
+    Outcome,
+    ServiceRecord,
+    Severity,
+    SurveyResponse,
+)
+from .permissions import can_work
+from .triage import Triage, triage
+
+# Transitions a user may call by name; the others are driven by approvals.
+PUBLIC_TRANSITIONS = ["contact", "propose", "start", "resolve", "follow_up", "close", "reopen"]
+
+
+class TransitionConflict(Exception):
+    """The transition is not allowed from the case's current state (HTTP 409)."""
+
+
+@dataclass
+class IntakeResult:
+    response: SurveyResponse
+    created: bool
+
+
+def event_record(*, case: Case, kind: str, actor: User | None = None, note: str = "",
+                 from_state: str = "", to_state: str = "", data: dict | None = None,
+                 at: datetime | None = None) -> CaseEvent:
+    """Every change to a case leaves one immutable event; its notifications leave with it."""
+    event = CaseEvent.objects.create(
+        case=case, kind=kind, actor=actor, note=note, from_state=from_state, to_state=to_state,
+        data=data or {}, at=at or timezone.now(),
+    )
+    notify_case_event(event=event)
+    return event
+
+
+def customer_upsert(*, external_id: str | None, name: str, phone: str = "", vip: bool = False,
+                    segment: str | None = None) -> Customer:
+    if not external_id:
+        return Customer.objects.create(name=name, phone=phone, vip=vip,
+                                       **({"segment": segment} if segment else {}))
+    defaults = {"name": name, "phone": phone, "vip": vip}
+    if segment:
+        defaults["segment"] = segment
+    customer, _created = Customer.objects.update_or_create(external_id=external_id,
+                                                           defaults=defaults)
+    return customer
+
+
+def service_record_upsert(*, store: OrgNode, customer: Customer, order_number: str,
+                          service_type: str = "", advisor: str = "", technician: str = "",
+                          visit_at: datetime | None = None,
+                          amount: Decimal | None = None) -> ServiceRecord:
+    record, _created = ServiceRecord.objects.update_or_create(
+        store=store, order_number=order_number,
+        defaults={"customer": customer, "service_type": service_type, "advisor": advisor,
+                  "technician": technician, "visit_at": visit_at,
+                  "amount": amount if amount is not None else Decimal("0.00")},
+    )
+    return record
+
+
+def checklist_instantiate(*, case: Case) -> None:
+    templates = ChecklistTemplateItem.objects.filter(active=True).prefetch_related("failure_types")
+    items = []
+    for t in templates:
+        types = {ft.pk for ft in t.failure_types.all()}
+        if types and case.failure_type_id not in types:
+            continue
+        items.append(ChecklistItem(case=case, code=t.code, title=t.title, title_en=t.title_en,
+                                   position=t.position))
+    ChecklistItem.objects.bulk_create(items)
+
+
+def case_open(*, store: OrgNode, customer: Customer, result: Triage, source: str,
+              triggered_at: datetime, received_at: datetime, actor: User | None,
+              service_record: ServiceRecord | None = None,
+              failure_type: FailureType | None = None, description: str = "",
+              score: int | None = None) -> Case:
+    """Open a case with its owner, deadlines, checklist and first event (must run in a
+    transaction)."""
+    owners, _node, _role = people_at_or_above(node=store, role=LEVEL_OWNER_ROLE[result.level])
+    case = Case.objects.create(
+        source=source, store=store, customer=customer, service_record=service_record,
+        failure_type=failure_type, level=result.level, severity=result.severity,
+        flags=result.flags, description=description, score_before=score,
+        triggered_at=triggered_at, received_at=received_at, created_by=actor,
+        owner=owners[0] if owners else None,
+    )
+    case.number = f"SR{timezone.localtime(received_at):%y%m%d}-{case.pk:06d}"
+    case.save(update_fields=["number"])
+    deadlines_start(case=case)
+    checklist_instantiate(case=case)
+    # Assembling the case and handing the manager's notification to the outbox happen in this
+    # transaction, so the 15-minute assembly deadline is met here.
+    event_record(case=case, kind=CaseEventKind.OPENED, actor=actor, to_state=case.state,
+                 data={"triggers": result.triggers, "level": result.level}, at=received_at)
+    deadlines_meet(case=case, kinds=[DeadlineKind.ASSEMBLY], at=timezone.now())
+    return case
+
+
+def _active_case_for(*, customer: Customer, store: OrgNode) -> Case | None:
+    return (Case.objects.filter(customer=customer, store=store, state__in=ACTIVE_STATES)
+            .order_by("-triggered_at").first())
+
+
+def case_rescore(*, case: Case, score: int | None, at: datetime, actor: User | None,
+                 note: str = "") -> Case:
+    if score is not None:
+        case.score_after = score
+        case.rescored_at = at
+        case.save(update_fields=["score_after", "rescored_at"])
+    event_record(case=case, kind=CaseEventKind.RESCORED, actor=actor, note=note,
+                 data={"score_before": case.score_before, "score_after": score}, at=at)
+    return case
+
+
+def survey_response_receive(*, actor: User, store: OrgNode, source: str, external_id: str,
+                            score: int | None, comment: str, responded_at: datetime,
+                            customer: dict, service_record: dict | None,
+                            flags: list[str]) -> IntakeResult:
+    """Store a survey response and open (or re-score) its case. Idempotent on
+    (source, external_id), also under concurrent re-sends: the unique constraint decides."""
+    existing = SurveyResponse.objects.filter(source=source, external_id=external_id).first()
+    if existing:
+        return IntakeResult(response=existing, created=False)
+    try:
+        with transaction.atomic():
+            response = _survey_response_store(
+                actor=actor, store=store, source=source, external_id=external_id, score=score,
+                comment=comment, responded_at=responded_at, customer=customer,
+                service_record=service_record, flags=flags,
+            )
+    except IntegrityError:
+        existing = SurveyResponse.objects.filter(source=source, external_id=external_id).first()
+        if existing is None:
+            raise
+        return IntakeResult(response=existing, created=False)
+    return IntakeResult(response=response, created=True)
+
+
+def _survey_response_store(*, actor, store, source, external_id, score, comment, responded_at,
+                           customer, service_record, flags) -> SurveyResponse:
+    received_at = timezone.now()
+    person = customer_upsert(**customer)
+    # One intake at a time per customer, so two responses cannot open two cases.
+    person = Customer.objects.select_for_update().get(pk=person.pk)
+    record = (service_record_upsert(store=store, customer=person, **service_record)
+              if service_record else None)
+    response = SurveyResponse.objects.create(
+        source=source, external_id=external_id, store=store, customer=person,
+        service_record=record, score=score, comment=comment, flags=sorted(set(flags)),
+        responded_at=responded_at, received_at=received_at,
+    )
+    active = _active_case_for(customer=person, store=store)
+    if active:
+        response.case, response.rescore = active, True
+        response.save(update_fields=["case", "rescore"])
+        case_rescore(case=active, score=score, at=responded_at, actor=actor,
+                     note=comment[:500])
+        return response
+    result = triage(score=score, comment=comment, flags=set(flags), record=record, vip=person.vip)
+    if result.opens_case:
+        response.case = case_open(
+            store=store, customer=person, result=result, source=CaseSource.SURVEY,
+            triggered_at=responded_at, received_at=received_at, actor=actor,
+            service_record=record, description=comment, score=score,
+        )
+        response.save(update_fields=["case"])
+    return response
+
+
+@transaction.atomic
+def case_report_incident(*, actor: User, store: OrgNode, customer: dict,
+                         failure_type: FailureType | None, description: str, flags: list[str],
+                         score: int | None, occurred_at: datetime | None) -> Case:
+    """An SA opens a case by hand for something seen in the store."""
+    if not user_can_see_node(user=actor, node=store):
+        raise PermissionDenied(_("You cannot open cases for this store."))
+    now = timezone.now()
+    person = customer_upsert(**customer)
+    result = triage(score=score, comment=description, flags=set(flags), record=None,
+                    vip=person.vip, manual=True)
+    return case_open(
+        store=store, customer=person, result=result, source=CaseSource.INCIDENT,
+        triggered_at=occurred_at or now, received_at=now, actor=actor,
+        failure_type=failure_type, description=description, score=score,
+    )
+
+
+def default_outcome(case: Case) -> str:
+    """The outcome a close without one records: from the re-score when there is one."""
+    if case.score_after is not None and case.score_after >= 9:
+        return Outcome.RECOVERED
+    if case.score_after is not None and case.score_after <= 6:
+        return Outcome.LOST
+    return Outcome.RETAINED
+
+
+def case_transition(*, case_id: int, name: str, actor: User, note: str = "",
+                    at: datetime | None = None, **params) -> Case:
+    """Run one named FSM transition under a row lock; 409 when the state forbids it, 403 when
+    the user may not. `at` back-dates an imported history; it defaults to now."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("store").get(pk=case_id)
+        method = getattr(case, name, None)
+        if method is None or not hasattr(method, "_django_fsm"):
+            raise TransitionConflict(_("Unknown transition: %(name)s") % {"name": name})
+        if not can_proceed(method):
+            raise TransitionConflict(
+                _("Cannot %(name)s a case that is %(state)s.")
+                % {"name": name, "state": case.get_state_display()}
+            )
+        if not has_transition_perm(method, actor):
+            raise PermissionDenied(_("You may not %(name)s this case.") % {"name": name})
+        at = at or timezone.now()
+        from_state = case.state
+        try:
+            method(at=at, **params)
+        except TransitionNotAllowed as exc:
+            raise TransitionConflict(str(exc)) from exc
+        case.save()
+        event_record(case=case, kind=CaseEventKind.TRANSITION, actor=actor, note=note,
+                     from_state=from_state, to_state=case.state,
+                     data={"transition": name, **{k: str(v) for k, v in params.items()}}, at=at)
+        deadlines_after_transition(case=case, name=name, at=at)
+    return case
+
+
+def checklist_item_set(*, item: ChecklistItem, done: bool, actor: User) -> ChecklistItem:
+    if not can_work(item.case, actor):
+        raise PermissionDenied(_("You may not work this case."))
+    with transaction.atomic():
+        item = ChecklistItem.objects.select_for_update().get(pk=item.pk)
+        if done == bool(item.done_at):
+            return item
+        item.done_at, item.done_by = (timezone.now(), actor) if done else (None, None)
+        item.save(update_fields=["done_at", "done_by"])
+        event_record(case=item.case, kind=CaseEventKind.CHECKLIST, actor=actor,
+                     note=item.title, data={"code": item.code, "done": done})
+    return item
+
+
+def case_change_severity(*, case: Case, severity: str, actor: User, note: str = "") -> Case:
+    if severity not in Severity.values:
+        raise ValidationError({"severity": _("Unknown severity.")})
+    if not can_work(case, actor):
+        raise PermissionDenied(_("You may not work this case."))
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.severity == severity:
+            return case
+        before = case.severity
+        case.severity = severity
+        case.save(update_fields=["severity"])
+        event_record(case=case, kind=CaseEventKind.SEVERITY_CHANGED, actor=actor, note=note,
+                     data={"from": before, "to": severity})
+    return case
+
+
+def case_raise_level(*, case: Case, level: str) -> bool:
+    """Raise (never lower) the case's level; True when it changed. Caller holds the transaction."""
+    if Level.values.index(level) <= Level.values.index(case.level):
+        return False
+    Case.objects.filter(pk=case.pk).update(level=level)
+    case.level = level
+    return True
+

@@ -1,0 +1,3 @@
+"""Compensation endpoints under /api/v1/ (quote, offers, approvals)."""
+
+urlpatterns: list = []

@@ -1,0 +1,89 @@
+"""Starting, meeting and cancelling a case's SLA deadlines. The sweep that fires them lives in
+`escalation/sweep.py`."""
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from cases.models import Case
+
+from .models import Anchor, Deadline, DeadlineKind, SlaPolicy
+
+CASE_DEADLINES = [
+    DeadlineKind.ASSEMBLY, DeadlineKind.CONTACT, DeadlineKind.PLAN, DeadlineKind.EXECUTION,
+    DeadlineKind.RESOLUTION,
+]
+FOLLOWUP_DEADLINES = [
+    DeadlineKind.FOLLOWUP_3D, DeadlineKind.FOLLOWUP_7D, DeadlineKind.FOLLOWUP_30D,
+]
+
+# Which deadline each transition meets (SPEC §4).
+TRANSITION_MEETS = {
+    "contact": [DeadlineKind.CONTACT],
+    "propose": [DeadlineKind.PLAN],
+    "start": [DeadlineKind.EXECUTION],
+    "approve_plan": [DeadlineKind.EXECUTION],
+    "resolve": [DeadlineKind.RESOLUTION],
+}
+
+
+def waiting_q() -> Q:
+    return Q(met_at__isnull=True, escalated_at__isnull=True, cancelled_at__isnull=True)
+
+
+def _policies(kinds) -> dict[str, SlaPolicy]:
+    return {p.kind: p for p in SlaPolicy.objects.filter(kind__in=kinds)}
+
+
+def _build(case: Case, policy: SlaPolicy, anchor_at: datetime) -> Deadline:
+    due_at = anchor_at + policy.window
+    return Deadline(case=case, kind=policy.kind, due_at=due_at,
+                    warn_at=anchor_at + policy.warn_offset() if policy.warn_ratio else None)
+
+
+def deadlines_start(*, case: Case) -> list[Deadline]:
+    """The 15 min / 2 h / 4 h / 8 h / 24 h deadlines of a new case."""
+    anchors = {Anchor.RECEIVED: case.received_at, Anchor.TRIGGERED: case.triggered_at}
+    policies = _policies(CASE_DEADLINES)
+    rows = [_build(case, p, anchors[p.anchor]) for k in CASE_DEADLINES
+            if (p := policies.get(k)) and p.anchor in anchors]
+    return Deadline.objects.bulk_create(rows)
+
+
+def deadlines_start_followups(*, case: Case, at: datetime) -> list[Deadline]:
+    policies = _policies(FOLLOWUP_DEADLINES)
+    rows = [_build(case, p, at) for k in FOLLOWUP_DEADLINES if (p := policies.get(k))]
+    return Deadline.objects.bulk_create(rows)
+
+
+def deadlines_meet(*, case: Case, kinds, at: datetime) -> int:
+    return Deadline.objects.filter(waiting_q(), case=case, kind__in=kinds).update(met_at=at)
+
+
+def deadlines_cancel_waiting(*, case: Case, at: datetime, kinds=None) -> int:
+    qs = Deadline.objects.filter(waiting_q(), case=case)
+    if kinds is not None:
+        qs = qs.filter(kind__in=kinds)
+    return qs.update(cancelled_at=at)
+
+
+def deadlines_after_transition(*, case: Case, name: str, at: datetime) -> None:
+    """Keep the case's clock in step with its state."""
+    if name in TRANSITION_MEETS:
+        deadlines_meet(case=case, kinds=TRANSITION_MEETS[name], at=at)
+    if name == "resolve":
+        deadlines_start_followups(case=case, at=at)
+    elif name == "close":
+        deadlines_cancel_waiting(case=case, at=at)
+    elif name == "reopen":
+        # The customer is unhappy again: a fresh resolution window, follow-ups start over.
+        deadlines_cancel_waiting(case=case, at=at)
+        policy = SlaPolicy.objects.filter(kind=DeadlineKind.RESOLUTION).first()
+        if policy:
+            _build(case, policy, at).save()
+
+
+def overdue_case_ids(*, now: datetime | None = None) -> QuerySet:
+    now = now or timezone.now()
+    return Deadline.objects.filter(waiting_q(), due_at__lte=now).values("case_id")

@@ -1,0 +1,126 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Case, Level
+
+
+class DeadlineKind(models.TextChoices):
+    ASSEMBLY = "assembly", _("Case assembled, manager notified")
+    CONTACT = "contact", _("First contact")
+    PLAN = "plan", _("Plan proposed")
+    EXECUTION = "execution", _("Execution started")
+    RESOLUTION = "resolution", _("Resolved")
+    FOLLOWUP_3D = "followup_3d", _("Follow-up at 3 days")
+    FOLLOWUP_7D = "followup_7d", _("Follow-up at 7 days")
+    FOLLOWUP_30D = "followup_30d", _("Follow-up at 30 days")
+
+
+class Anchor(models.TextChoices):
+    RECEIVED = "received", _("When the response reached us")
+    TRIGGERED = "triggered", _("When the trigger fired (T0)")
+    RESOLVED = "resolved", _("When the case was resolved")
+
+
+class Target(models.TextChoices):
+    ADMINS = "admins", _("Administrators")
+    OWNER = "owner", _("Case owner")
+    OWNER_SUPERIOR = "owner_superior", _("Owner and owner's superior")
+    REGIONAL_DIRECTOR = "regional_director", _("Regional director")
+    AREA_DIRECTOR = "area_director", _("Area director")
+    HQ = "hq", _("Headquarters")
+
+
+class SlaPolicy(models.Model):
+    """One SLA window (SPEC §4). Defaults come from a data migration; editable in the admin."""
+
+    kind = models.CharField(_("deadline"), max_length=20, choices=DeadlineKind.choices,
+                            unique=True)
+    window = models.DurationField(_("window"))
+    anchor = models.CharField(_("counted from"), max_length=10, choices=Anchor.choices)
+    target = models.CharField(_("on breach, notify"), max_length=20, choices=Target.choices)
+    warn_ratio = models.DecimalField(
+        _("warn when this share of the window has passed"), max_digits=3, decimal_places=2,
+        default=Decimal("0.75"), validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def warn_offset(self) -> timedelta:
+        return self.window * float(self.warn_ratio)
+
+
+class Deadline(models.Model):
+    """One SLA deadline of one case, stored on its own row so the sweep finds due ones with one
+    indexed query (the partial index covers only deadlines still waiting)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
+    kind = models.CharField(_("deadline"), max_length=20, choices=DeadlineKind.choices)
+    due_at = models.DateTimeField(_("due at"))
+    warn_at = models.DateTimeField(_("warn at"), null=True, blank=True)
+    met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    failure_message = models.TextField(_("last sweep error"), blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        indexes = [
+            models.Index(
+                fields=["due_at"], name="deadline_waiting_due",
+                condition=Q(met_at__isnull=True, escalated_at__isnull=True,
+                            cancelled_at__isnull=True),
+            ),
+            models.Index(
+                fields=["warn_at"], name="deadline_waiting_warn",
+                condition=Q(warned_at__isnull=True, met_at__isnull=True,
+                            escalated_at__isnull=True, cancelled_at__isnull=True),
+            ),
+            models.Index(fields=["case", "kind"], name="deadline_case_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_waiting(self) -> bool:
+        return not (self.met_at or self.escalated_at or self.cancelled_at)
+
+
+class Escalation(models.Model):
+    """A missed deadline, recorded once (the unique constraint makes a second record impossible
+    even when two sweeps race)."""
+
+    deadline = models.OneToOneField(Deadline, on_delete=models.CASCADE, related_name="escalation")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
+    kind = models.CharField(_("deadline"), max_length=20, choices=DeadlineKind.choices)
+    from_level = models.CharField(_("from level"), max_length=2, choices=Level.choices)
+    to_level = models.CharField(_("to level"), max_length=2, choices=Level.choices)
+    target = models.CharField(_("target"), max_length=20, choices=Target.choices)
+    target_node = models.ForeignKey("org.OrgNode", on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="+")
+    note = models.TextField(_("note"), blank=True)
+    due_at = models.DateTimeField(_("due at"))
+    fired_at = models.DateTimeField(_("fired at"))
+
+    class Meta:
+        ordering = ["fired_at", "pk"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind} → {self.target}"

@@ -1,0 +1,47 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from cases import api as cases_api
+from cases import views as case_views
+from notifications import api as notifications_api
+
+api_v1 = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("survey-responses/", cases_api.SurveyResponseCreateApi.as_view(),
+         name="api-survey-responses"),
+    path("cases/", cases_api.CaseListApi.as_view(), name="api-cases"),
+    path("cases/<int:case_id>/", cases_api.CaseDetailApi.as_view(), name="api-case"),
+    path("cases/<int:case_id>/transitions/<str:name>/", cases_api.CaseTransitionApi.as_view(),
+         name="api-case-transition"),
+    path("cases/<int:case_id>/checklist/<int:item_id>/", cases_api.ChecklistItemApi.as_view(),
+         name="api-case-checklist"),
+    path("cases/<int:case_id>/severity/", cases_api.CaseSeverityApi.as_view(),
+         name="api-case-severity"),
+    path("notifications/", notifications_api.NotificationListApi.as_view(),
+         name="api-notifications"),
+    path("notifications/read/", notifications_api.NotificationMarkReadApi.as_view(),
+         name="api-notifications-read"),
+    path("", include("compensation.urls")),
+]
+
+urlpatterns = [
+    path("", case_views.dashboard, name="dashboard"),
+    path("cases/<int:case_id>/", case_views.case_page, name="case-page"),
+    path("cases/<int:case_id>/transitions/<str:name>/", case_views.case_transition_submit,
+         name="case-transition"),
+    path("cases/<int:case_id>/checklist/<int:item_id>/", case_views.checklist_toggle,
+         name="case-checklist"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(),
+         name="password_change_done"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("healthz", case_views.healthz, name="healthz"),
+]

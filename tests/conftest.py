@@ -1,0 +1,55 @@
+import os
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from cases.demo import network_create, users_create
+
+PASSWORD = "pw-for-tests"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.fixturenames.append("_postgres_required")
+
+
+@pytest.fixture
+def _postgres_required(db):
+    if connection.vendor == "postgresql":
+        return
+    reason = f"needs PostgreSQL (row locks, concurrency); running on {connection.vendor}"
+    if os.environ.get("REQUIRE_SERVICES"):
+        pytest.fail(f"REQUIRE_SERVICES is set but this test {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def org(db):
+    """The demo network (HQ, A1/A2, R1–R4, S01–S08) and its people, as in `seed_demo --empty`.
+    Nodes by code (`org.S01`), users by username (`org.manager1`)."""
+    nodes = network_create()
+    users_create(nodes=nodes, password=PASSWORD)
+    from org.models import User
+
+    people = {u.username: u for u in User.objects.select_related("node")}
+    return SimpleNamespace(**nodes, **people, nodes=nodes, users=people)
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.force_authenticate(user)` logs someone in."""
+    return APIClient()
+
+
+def api_as(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
