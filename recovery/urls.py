@@ -6,7 +6,6 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 from cases import api as cases_api
 from cases import views as case_views
-from notifications import api as notifications_api
 
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
@@ -20,10 +19,8 @@ api_v1 = [
          name="api-case-checklist"),
     path("cases/<int:case_id>/severity/", cases_api.CaseSeverityApi.as_view(),
          name="api-case-severity"),
-    path("notifications/", notifications_api.NotificationListApi.as_view(),
-         name="api-notifications"),
-    path("notifications/read/", notifications_api.NotificationMarkReadApi.as_view(),
-         name="api-notifications-read"),
+    path("", include("notifications.urls")),
+    path("", include("escalation.urls")),
     path("", include("compensation.urls")),
 ]
 

@@ -1,0 +1,3 @@
+"""Escalation endpoints under /api/v1/."""
+
+urlpatterns: list = []
