@@ -22,11 +22,13 @@ STORE_NAMES = {
     "S07": "杭州滨江服务中心", "S08": "深圳福田服务中心",
 }
 NAMED_USERS = [
-    ("advisor1", Role.ADVISOR, "S01", "王小明"), ("manager1", Role.SERVICE_MANAGER, "S01", "李经理"),
+    ("advisor1", Role.ADVISOR, "S01", "王小明"),
+    ("manager1", Role.SERVICE_MANAGER, "S01", "李经理"),
     ("director1", Role.CENTER_DIRECTOR, "S01", "张总监"),
     ("regional1", Role.REGIONAL_DIRECTOR, "R1", "陈区域"),
     ("area1", Role.AREA_DIRECTOR, "A1", "刘大区"), ("hq1", Role.HQ, "HQ", "总部赵"),
-    ("advisor2", Role.ADVISOR, "S02", "黄小华"), ("manager2", Role.SERVICE_MANAGER, "S02", "周经理"),
+    ("advisor2", Role.ADVISOR, "S02", "黄小华"),
+    ("manager2", Role.SERVICE_MANAGER, "S02", "周经理"),
 ]
 COMMENTS = [
     (0, "同一个问题修了3次还没修好,我要去12315投诉", ["onsite_complaint"]),

@@ -327,6 +327,9 @@ class CaseEvent(models.Model):
         verbose_name_plural = _("case events")
         indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at")]
 
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
     def save(self, *args, **kwargs):
         if self.pk:
             raise ImmutableError("Case events cannot be changed.")

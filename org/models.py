@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
 
@@ -61,16 +63,23 @@ class OrgNode(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        self.path = f"{self.parent.path if self.parent else ''}{self.code}/"
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                # Moving or renaming a node moves its whole subtree.
+                OrgNode.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(Value(self.path), Substr("path", len(old_path) + 1))
+                )
+
     def clean(self) -> None:
         depth = NODE_DEPTH[NodeKind(self.kind)]
         if depth == 0 and self.parent_id:
             raise ValidationError({"parent": _("Headquarters has no parent.")})
         if depth > 0 and (not self.parent or NODE_DEPTH[NodeKind(self.parent.kind)] != depth - 1):
             raise ValidationError({"parent": _("The parent must be one level up the tree.")})
-
-    def save(self, *args, **kwargs):
-        self.path = f"{self.parent.path if self.parent else ''}{self.code}/"
-        super().save(*args, **kwargs)
 
     def ancestors(self) -> list["OrgNode"]:
         """This node and every node above it, nearest first."""

@@ -27,6 +27,6 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Demo cases: {cases_create(nodes=nodes)}")
         self.stdout.write(
-            "Logins (password: %s): advisor1, manager1, director1 (S01), regional1, area1, hq1, "
-            "advisor2, manager2 (S02); admin (Django admin); integration (API)" % password
+            f"Logins (password: {password}): advisor1, manager1, director1 (S01), regional1, "
+            "area1, hq1, advisor2, manager2 (S02); admin (Django admin); integration (API)"
         )

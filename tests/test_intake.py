@@ -1,0 +1,274 @@
+"""Intake (SPEC §2–§3, §11): what opens a case, its level and flags, idempotency, bad input."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from cases.models import Case, Customer, IntakePolicy, NegativeKeyword, ServiceRecord, SurveyResponse
+from tests.conftest import api_as
+
+URL = "/api/v1/survey-responses/"
+
+
+def body(n="r1", **over):
+    data = {"source": "qualtrics", "external_id": n, "store": "S01", "score": 9, "comment": "",
+            "customer": {"external_id": f"c-{n}", "name": "李先生", "phone": "13812345678"}}
+    data.update(over)
+    return data
+
+
+def post(org, **over):
+    return api_as(org.integration).post(URL, body(**over), format="json")
+
+
+@pytest.mark.parametrize(
+    ("score", "comment", "flags", "opens", "level", "case_flags"),
+    [
+        (10, "", [], False, None, []),
+        (7, "很好", [], False, None, []),
+        (6, "", [], True, "L1", []),
+        (5, "", [], True, "L2", []),
+        (4, "", [], True, "L2", []),
+        (3, "", [], True, "L3", []),
+        (1, "", [], True, "L3", []),
+        (0, "", [], True, "L4", []),
+        (None, "", [], False, None, []),
+        (9, "服务态度太差了", [], True, "L1", []),
+        (9, "我要去12315投诉", [], True, "L3", ["public_complaint"]),
+        (9, "要找媒体曝光你们", [], True, "L4", ["media_exposure"]),
+        (8, "我会请律师起诉", [], True, "L4", ["lawsuit"]),
+        (8, "刹车失灵差点出事故", [], True, "L4", ["safety"]),
+        (8, "我要退款", [], True, "L1", ["refund_request"]),
+        (8, "I am disappointed, terrible", [], True, "L1", []),
+        (9, "", ["onsite_complaint"], True, "L2", ["onsite_complaint"]),
+        (9, "", ["refund_request"], True, "L1", ["refund_request"]),
+        (9, "", ["requests_senior"], True, "L3", ["requests_senior"]),
+        (6, "", ["lawsuit"], True, "L4", ["lawsuit"]),
+    ],
+)
+def test_triggers_and_levels(org, score, comment, flags, opens, level, case_flags):
+    r = post(org, score=score, comment=comment, flags=flags)
+    assert r.status_code == 201, r.content
+    case = r.json()["case"]
+    if not opens:
+        assert case is None
+        assert Case.objects.count() == 0
+        return
+    assert case["level"] == level
+    assert set(case_flags) <= set(case["flags"])
+    severity = {"L1": "minor", "L2": "moderate", "L3": "severe", "L4": "crisis"}[level]
+    assert Case.objects.get(pk=case["id"]).severity == severity
+
+
+def test_score_threshold_is_a_database_setting(org):
+    policy = IntakePolicy.current()
+    policy.score_threshold = 7
+    policy.save()
+    assert post(org, score=7).json()["case"]["level"] == "L1"
+
+
+def test_keyword_lexicon_is_data(org):
+    NegativeKeyword.objects.create(word="蚊子", flag="")
+    assert post(org, score=9, comment="房间里有蚊子").json()["case"] is not None
+
+
+def test_vip_customer_gets_vip_flag(org):
+    r = post(org, score=2, customer={"external_id": "v1", "name": "VIP", "vip": True})
+    assert "vip" in r.json()["case"]["flags"]
+
+
+def _visit(org, n, days_ago, service_type="悬挂异响"):
+    return {"order_number": f"RO-{n}", "service_type": service_type,
+            "visit_at": (timezone.now() - timedelta(days=days_ago)).isoformat()}
+
+
+def test_one_earlier_visit_for_same_problem_is_a_repeat_repair(org):
+    cust = {"external_id": "rep", "name": "张先生"}
+    post(org, n="a", score=9, customer=cust, service_record=_visit(org, 1, 30))
+    r = post(org, n="b", score=6, customer=cust, service_record=_visit(org, 2, 1))
+    case = r.json()["case"]
+    assert "repeat_repair" in case["flags"] and "multiple_repair" not in case["flags"]
+    assert case["level"] == "L2"
+
+
+def test_two_earlier_visits_make_multiple_repairs_and_level_three(org):
+    cust = {"external_id": "rep", "name": "张先生"}
+    post(org, n="a", score=9, customer=cust, service_record=_visit(org, 1, 60))
+    post(org, n="b", score=9, customer=cust, service_record=_visit(org, 2, 30))
+    r = post(org, n="c", score=6, customer=cust, service_record=_visit(org, 3, 1))
+    case = r.json()["case"]
+    assert {"repeat_repair", "multiple_repair"} <= set(case["flags"])
+    assert case["level"] == "L3"
+
+
+def test_earlier_visit_for_another_problem_is_not_a_repeat(org):
+    cust = {"external_id": "rep", "name": "张先生"}
+    post(org, n="a", score=9, customer=cust, service_record=_visit(org, 1, 30, "保养"))
+    r = post(org, n="b", score=6, customer=cust, service_record=_visit(org, 2, 1))
+    assert "repeat_repair" not in r.json()["case"]["flags"]
+
+
+def test_customer_and_service_record_are_upserted(org):
+    post(org, n="a", score=9, customer={"external_id": "x", "name": "旧名"},
+         service_record={"order_number": "RO-1", "amount": "100.00"})
+    post(org, n="b", score=9, customer={"external_id": "x", "name": "新名", "vip": True},
+         service_record={"order_number": "RO-1", "amount": "250.50"})
+    assert Customer.objects.get(external_id="x").name == "新名"
+    assert str(ServiceRecord.objects.get(order_number="RO-1").amount) == "250.50"
+    assert Customer.objects.count() == 1
+
+
+def test_resend_returns_same_case_and_opens_nothing_new(org):
+    first = post(org, score=2)
+    again = post(org, score=2)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert Case.objects.count() == 1 and SurveyResponse.objects.count() == 1
+
+
+def test_new_response_from_customer_with_open_case_is_a_rescore(org):
+    cust = {"external_id": "same", "name": "李先生"}
+    first = post(org, n="a", score=1, customer=cust)
+    second = post(org, n="b", score=10, comment="满意了", customer=cust)
+    assert second.status_code == 201
+    assert second.json()["rescore"] is True
+    assert second.json()["case"]["id"] == first.json()["case"]["id"]
+    case = Case.objects.get()
+    assert (case.score_before, case.score_after) == (1, 10)
+    assert case.events.filter(kind="rescored").count() == 1
+
+
+def test_response_at_another_store_is_not_a_rescore(org):
+    cust = {"external_id": "same", "name": "李先生"}
+    post(org, n="a", score=1, customer=cust)
+    other = post(org, n="b", score=2, store="S02", customer=cust)
+    assert other.json()["rescore"] is False
+    assert Case.objects.count() == 2
+
+
+def test_case_opens_with_deadlines_from_t0_checklist_owner_and_event(org):
+    t0 = timezone.now() - timedelta(minutes=30)
+    r = post(org, score=2, responded_at=t0.isoformat())
+    case = Case.objects.get(pk=r.json()["case"]["id"])
+    due = {d.kind: d.due_at for d in case.deadlines.all()}
+    assert due["contact"] == case.triggered_at + timedelta(hours=2)
+    assert due["plan"] == case.triggered_at + timedelta(hours=4)
+    assert due["execution"] == case.triggered_at + timedelta(hours=8)
+    assert due["resolution"] == case.triggered_at + timedelta(hours=24)
+    # The assembly deadline counts from receipt, so a back-dated import does not breach it.
+    assert due["assembly"] == case.received_at + timedelta(minutes=15)
+    assert case.deadlines.get(kind="assembly").met_at is not None
+    assert case.checklist.count() > 5
+    assert case.owner == org.director1  # L3 → center director
+    assert case.events.filter(kind="opened").count() == 1
+    assert case.number.startswith("SR")
+
+
+def test_case_opening_notifies_store_managers_urgently(org):
+    r = post(org, score=2)
+    note = org.manager1.notifications.get()
+    assert note.urgent and note.case_id == r.json()["case"]["id"]
+    assert not org.manager2.notifications.exists()
+
+
+def test_back_dated_response_is_overdue_at_once(org):
+    r = post(org, score=3, responded_at=(timezone.now() - timedelta(hours=5)).isoformat())
+    overdue = {d["kind"] for d in r.json()["case"]["deadlines"] if d["status"] == "overdue"}
+    assert overdue == {"contact", "plan"}
+
+
+@pytest.mark.parametrize(
+    ("over", "field"),
+    [
+        ({"score": 11}, "score"),
+        ({"score": -1}, "score"),
+        ({"score": "ten"}, "score"),
+        ({"store": "S99"}, "store"),
+        ({"store": "R1"}, "store"),
+        ({"source": ""}, "source"),
+        ({"external_id": ""}, "external_id"),
+        ({"customer": {"name": "无编号"}}, "customer"),
+        ({"customer": "x"}, "customer"),
+        ({"flags": ["bogus"]}, "flags"),
+        ({"flags": ["vip"]}, "flags"),
+        ({"responded_at": "yesterday"}, "responded_at"),
+        ({"responded_at": "2999-01-01T00:00:00Z"}, "responded_at"),
+        ({"service_record": {"order_number": "RO", "amount": "-5"}}, "service_record"),
+        ({"service_record": {"order_number": "RO", "amount": "abc"}}, "service_record"),
+        ({"comment": "x" * 5001}, "comment"),
+    ],
+)
+def test_bad_input_is_400_with_field_errors_and_stores_nothing(org, over, field):
+    r = post(org, **{"score": 0, **over})
+    assert r.status_code == 400, r.content
+    assert field in r.json()
+    assert SurveyResponse.objects.count() == 0
+    assert Case.objects.count() == 0 and Customer.objects.count() == 0
+
+
+def test_caller_outside_the_store_is_refused(org):
+    r = api_as(org.manager2).post(URL, body(score=0), format="json")
+    assert r.status_code == 403
+    assert Case.objects.count() == 0
+
+
+def test_anonymous_caller_is_refused(org, api):
+    assert api.post(URL, body(score=0), format="json").status_code in (401, 403)
+
+
+def test_token_auth_works_for_integrations(org, api):
+    r = api.post("/api/v1/auth/token/", {"username": "integration", "password": "pw-for-tests"})
+    assert r.status_code == 200
+    api.credentials(HTTP_AUTHORIZATION=f"Token {r.json()['token']}")
+    assert api.post(URL, body(score=1), format="json").status_code == 201
+
+
+def test_bad_token_login_is_400(org, api):
+    r = api.post("/api/v1/auth/token/", {"username": "integration", "password": "wrong"})
+    assert r.status_code == 400
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_resends_store_one_response_and_one_case(org):
+    barrier = threading.Barrier(6)
+    statuses = []
+
+    def send():
+        try:
+            barrier.wait()
+            statuses.append(post(org, n="dup", score=0).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [200] * 5 + [201]
+    assert SurveyResponse.objects.count() == 1 and Case.objects.count() == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_responses_from_one_customer_open_one_case(org):
+    barrier = threading.Barrier(4)
+
+    def send(n):
+        try:
+            barrier.wait()
+            post(org, n=f"same-{n}", score=1, customer={"external_id": "one", "name": "同一人"})
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert Case.objects.count() == 1
+    assert SurveyResponse.objects.filter(rescore=True).count() == 3
