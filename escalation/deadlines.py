@@ -29,7 +29,14 @@ TRANSITION_MEETS = {
 
 
 def waiting_q() -> Q:
-    return Q(met_at__isnull=True, escalated_at__isnull=True, cancelled_at__isnull=True)
+    """Still to be met. An escalated deadline stays waiting: it is overdue until the transition
+    meets it (late), and a close cancels it."""
+    return Q(met_at__isnull=True, cancelled_at__isnull=True)
+
+
+def unfired_q() -> Q:
+    """Waiting and not yet escalated: what the sweep looks at (the partial indexes cover it)."""
+    return waiting_q() & Q(escalated_at__isnull=True)
 
 
 def _policies(kinds) -> dict[str, SlaPolicy]:

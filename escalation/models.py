@@ -74,6 +74,10 @@ class Deadline(models.Model):
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     failure_message = models.TextField(_("last sweep error"), blank=True)
+    # A row the sweep failed on waits until `retry_at` (growing back-off), so it never blocks the
+    # rows behind it and is retried without flooding the log.
+    attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+    retry_at = models.DateTimeField(_("retry after"), null=True, blank=True)
 
     class Meta:
         ordering = ["due_at", "pk"]
@@ -98,7 +102,8 @@ class Deadline(models.Model):
 
     @property
     def is_waiting(self) -> bool:
-        return not (self.met_at or self.escalated_at or self.cancelled_at)
+        """Still to be met (an escalated deadline can still be met late)."""
+        return not (self.met_at or self.cancelled_at)
 
 
 class Escalation(models.Model):

@@ -1,0 +1,16 @@
+"""Settings of the escalation app, read from the environment (SLA windows and warning ratios are
+data: `SlaPolicy` rows editable in the admin; the sweep interval is the beat schedule row)."""
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+env = environ.Env()
+
+# Back-off of a deadline the sweep failed on: first retry after RETRY_SECONDS, doubling, capped.
+RETRY_SECONDS = env.int("ESCALATION_RETRY_SECONDS", default=60)
+RETRY_MAX_SECONDS = env.int("ESCALATION_RETRY_MAX_SECONDS", default=3600)
+
+if not 1 <= RETRY_SECONDS <= RETRY_MAX_SECONDS:
+    raise ImproperlyConfigured(
+        "Need 1 <= ESCALATION_RETRY_SECONDS <= ESCALATION_RETRY_MAX_SECONDS."
+    )

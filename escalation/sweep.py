@@ -1,0 +1,167 @@
+"""The SLA sweep (SPEC §4). Celery beat runs `sweep()` every 30 s (the "escalation sweep" row of
+django-celery-beat); `manage.py run_sweeps` runs it once. Each step claims one due deadline,
+records what happened and hands the notification to the outbox, in one transaction."""
+
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import CaseEventKind
+from cases.services import case_raise_level, event_record
+from notifications.services import notification_create
+
+from . import conf
+from .claim import Outcome, claim_and_run
+from .deadlines import unfired_q
+from .models import Deadline, Escalation, SlaPolicy, Target
+from .targets import owner_people, resolve
+
+# Lock the case with the deadline: a transition holds the case while it meets deadlines, so the
+# sweep skips that case for now instead of deadlocking or escalating what is being met.
+LOCK = ("self", "case")
+
+
+@dataclass
+class SweepStats:
+    escalated: int = 0
+    warned: int = 0
+    failed: int = 0
+    lost: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _claimable(now: datetime) -> QuerySet[Deadline]:
+    return (Deadline.objects.filter(unfired_q())
+            .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
+            .select_related("case", "case__store", "case__owner"))
+
+
+def due_deadlines(*, now: datetime) -> QuerySet[Deadline]:
+    """Missed deadlines not yet escalated, oldest first (one scan of the partial index)."""
+    return _claimable(now).filter(due_at__lte=now).order_by("due_at", "pk")
+
+
+def warnable_deadlines(*, now: datetime) -> QuerySet[Deadline]:
+    """Deadlines past their warning point and not yet due (a due one escalates instead)."""
+    return (_claimable(now).filter(warned_at__isnull=True, warn_at__lte=now, due_at__gt=now)
+            .order_by("warn_at", "pk"))
+
+
+def _due_text(deadline: Deadline) -> str:
+    return f"{timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}"
+
+
+def deadline_escalate(*, deadline: Deadline, now: datetime) -> Escalation | None:
+    """Record the missed deadline once, raise the case's level when the target is higher, write
+    the timeline event and the notifications. None when someone else fired or met it first."""
+    # The WHERE clause re-checks the state: exactly once even where row locks do not exist.
+    if not Deadline.objects.filter(unfired_q(), pk=deadline.pk).update(escalated_at=now):
+        return None
+    deadline.escalated_at = now
+    case = deadline.case
+    target = SlaPolicy.objects.get(kind=deadline.kind).target
+    to = resolve(case=case, target=target)
+    from_level = case.level
+    if to.level:
+        case_raise_level(case=case, level=to.level)
+    escalation = Escalation.objects.create(
+        deadline=deadline, case=case, kind=deadline.kind, from_level=from_level,
+        to_level=case.level, target=target, target_node=to.node, note=to.note,
+        due_at=deadline.due_at, fired_at=now,
+    )
+    values = {"number": case.number, "deadline": deadline.get_kind_display(),
+              "due": _due_text(deadline), "target": Target(target).label,
+              "from": from_level, "to": case.level}
+    reminder = target == Target.OWNER
+    title = (_("Case %(number)s: “%(deadline)s” is overdue (due %(due)s)") if reminder else
+             _("Case %(number)s missed “%(deadline)s” (due %(due)s): escalated to %(target)s, "
+               "%(from)s → %(to)s")) % values
+    event = event_record(
+        case=case, kind=CaseEventKind.ESCALATED, note=" ".join(filter(None, [title, to.note])),
+        data={"deadline": deadline.kind, "target": target, "from_level": from_level,
+              "to_level": case.level, "target_node": to.node.code if to.node else None,
+              "recipients": sorted(u.pk for u in to.people), "escalation": escalation.pk},
+        at=now,
+    )
+    notification_create(recipients=to.people, case=case, event=event,
+                        kind="followup_due" if reminder else "escalated", title=title,
+                        body=to.note, urgent=not reminder)
+    return escalation
+
+
+def deadline_warn(*, deadline: Deadline, now: datetime) -> bool:
+    """Tell the owner once that a deadline is near. False when it was warned, met or fired."""
+    claimed = Deadline.objects.filter(unfired_q(), pk=deadline.pk, warned_at__isnull=True)
+    if not claimed.update(warned_at=now):
+        return False
+    deadline.warned_at = now
+    case = deadline.case
+    title = _("Case %(number)s: “%(deadline)s” is due at %(due)s") % {
+        "number": case.number, "deadline": deadline.get_kind_display(),
+        "due": _due_text(deadline)}
+    people = owner_people(case=case)
+    event = event_record(case=case, kind=CaseEventKind.WARNED, note=title,
+                         data={"deadline": deadline.kind, "due_at": deadline.due_at.isoformat(),
+                               "recipients": sorted(u.pk for u in people)}, at=now)
+    notification_create(recipients=people, case=case, event=event, kind="warned",
+                        title=title)
+    return True
+
+
+def deadline_failed(*, deadline: Deadline, now: datetime, error: Exception) -> None:
+    """Record the error on the row and leave it alone for a growing while."""
+    attempts = deadline.attempts + 1
+    delay = min(conf.RETRY_SECONDS * 2 ** (attempts - 1), conf.RETRY_MAX_SECONDS)
+    Deadline.objects.filter(pk=deadline.pk).update(
+        attempts=attempts, retry_at=now + timedelta(seconds=delay),
+        failure_message=f"{now:%Y-%m-%d %H:%M:%S} {type(error).__name__}: {error}"[:2000],
+    )
+
+
+def _escalation_step(*, now: datetime | None) -> Outcome | None:
+    now = now or timezone.now()
+    return claim_and_run(
+        due=due_deadlines(now=now), lock=LOCK,
+        run=lambda d: deadline_escalate(deadline=d, now=now) is not None,
+        failed=lambda d, exc: deadline_failed(deadline=d, now=now, error=exc),
+    )
+
+
+def _warning_step(*, now: datetime | None) -> Outcome | None:
+    now = now or timezone.now()
+    return claim_and_run(
+        due=warnable_deadlines(now=now), lock=LOCK,
+        run=lambda d: deadline_warn(deadline=d, now=now),
+        failed=lambda d, exc: deadline_failed(deadline=d, now=now, error=exc),
+    )
+
+
+def escalation_process_one(*, now: datetime | None = None) -> bool:
+    """Fire the oldest missed deadline nobody else holds; False when nothing is due."""
+    return _escalation_step(now=now) is not None
+
+
+def warning_process_one(*, now: datetime | None = None) -> bool:
+    """Warn about the next deadline past its warning point; False when there is none."""
+    return _warning_step(now=now) is not None
+
+
+def sweep(*, now: datetime | None = None) -> SweepStats:
+    """Fire every missed deadline, oldest first (so a scheduler that was down catches up in
+    deadline order), then send the warnings due. `now` pins the clock; by default each step
+    reads it afresh."""
+    started = time.monotonic()
+    stats = SweepStats()
+    for step, counter in ((_escalation_step, "escalated"), (_warning_step, "warned")):
+        field = {Outcome.DONE: counter, Outcome.LOST: "lost", Outcome.FAILED: "failed"}
+        while (outcome := step(now=now)) is not None:
+            setattr(stats, field[outcome], getattr(stats, field[outcome]) + 1)
+    stats.seconds = round(time.monotonic() - started, 3)
+    return stats
