@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "escalation",
     "compensation",
     "notifications",
+    "toolkit",
 ]
 
 MIDDLEWARE = [

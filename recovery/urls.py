@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("notifications.urls")),
     path("", include("escalation.urls")),
     path("", include("compensation.urls")),
+    path("", include("toolkit.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,3 @@
+"""Recovery toolkit endpoints under /api/v1/."""
+
+urlpatterns: list = []
