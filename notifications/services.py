@@ -1,51 +1,78 @@
-"""Who hears about what. Rows are written in the caller's transaction (the outbox)."""
+"""Writes of the notifications app. Notification rows and their deliveries are written in the
+caller's transaction (the outbox); the worker sends them after commit."""
+
+import uuid
 
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from org.models import Role, User
-from org.selectors import people_in_chain
+from cases.models import CaseEvent, CaseEventKind
+from org.models import User
 
-from .models import Notification
+from .messages import message_render
+from .models import Notification, NotificationPreference
+from .outbox import deliveries_plan
+from .preferences import preferences_for
+from .recipients import recipients_for_event
+
+# Kinds that are urgent whoever calls: an escalation always cuts through quiet hours.
+ALWAYS_URGENT = {"escalated"}
 
 
-def _store_managers(case) -> list[User]:
-    people, _node = people_in_chain(node=case.store, role=Role.SERVICE_MANAGER)
-    return people
+def _notifications_write(*, rows: list[Notification]) -> list[Notification]:
+    created = Notification.objects.bulk_create(rows)
+    deliveries_plan(notifications=created)
+    return created
 
 
 def notification_create(*, recipients, case=None, event=None, kind: str, title: str,
-                        body: str = "", urgent: bool = False) -> list[Notification]:
+                        body: str = "", urgent: bool = False, params: dict | None = None
+                        ) -> list[Notification]:
+    """One in-app notification per distinct recipient, and its e-mail/SMS/webhook deliveries.
+    Call inside the transaction of the change it announces."""
     url = reverse("case-page", args=[case.pk]) if case else ""
     unique = {u.pk: u for u in recipients if u is not None}
-    return Notification.objects.bulk_create(
+    batch = uuid.uuid4()
+    return _notifications_write(rows=[
         Notification(recipient=u, case=case, event=event, kind=kind, title=title, body=body,
-                     url=url, urgent=urgent)
+                     url=url, urgent=urgent or kind in ALWAYS_URGENT, batch=batch,
+                     params=params or {})
         for u in unique.values()
-    )
+    ])
 
 
-def notify_case_event(*, event) -> list[Notification]:
+def _event_params(event: CaseEvent) -> dict:
+    if event.kind == CaseEventKind.RESCORED:
+        return {"score_before": event.data.get("score_before"),
+                "score_after": event.data.get("score_after")}
+    return {}
+
+
+def notify_case_event(*, event: CaseEvent) -> list[Notification]:
+    """Announce the case events this app owns (opened, re-scored); escalation and compensation
+    call `notification_create` for theirs. Titles are rendered in each reader's language."""
+    recipients = recipients_for_event(event=event)
+    if not recipients:
+        return []
     case = event.case
-    if event.kind == "opened":
-        recipients = _store_managers(case) + [case.owner]
-        title = _("New case %(number)s · %(level)s · score %(score)s") % {
-            "number": case.number or case.pk, "level": case.level,
-            "score": "-" if case.score_before is None else case.score_before,
-        }
-        return notification_create(recipients=recipients, case=case, event=event, kind="opened",
-                                   title=title, body=case.description[:500],
-                                   urgent=case.level != "L1")
-    if event.kind == "rescored":
-        title = _("Case %(number)s re-scored: %(before)s → %(after)s") % {
-            "number": case.number, "before": event.data.get("score_before"),
-            "after": event.data.get("score_after"),
-        }
-        return notification_create(recipients=_store_managers(case) + [case.owner], case=case,
-                                   event=event, kind="rescored", title=title)
-    return []
+    url = reverse("case-page", args=[case.pk])
+    batch = uuid.uuid4()
+    # A case opened at L2+ is urgent (SPEC §2: the manager must call personally).
+    urgent = event.kind == CaseEventKind.OPENED and case.level != "L1"
+    body = case.description[:500] if event.kind == CaseEventKind.OPENED else event.note[:500]
+    preferences = preferences_for(users=recipients)
+    titles: dict[str, str] = {}
+    rows = []
+    for user in recipients:
+        row = Notification(recipient=user, case=case, event=event, kind=event.kind, body=body,
+                           url=url, urgent=urgent, batch=batch, params=_event_params(event))
+        language = preferences[user.pk].language
+        if language not in titles:
+            titles[language] = message_render(notification=row, language=language).subject
+        row.title = titles[language]
+        rows.append(row)
+    return _notifications_write(rows=rows)
 
 
 def notifications_mark_read(*, user: User, ids=None) -> int:
@@ -53,3 +80,9 @@ def notifications_mark_read(*, user: User, ids=None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+def preference_update(*, user: User, **fields) -> NotificationPreference:
+    preference, _created = NotificationPreference.objects.update_or_create(user=user,
+                                                                           defaults=fields)
+    return preference

@@ -1,0 +1,168 @@
+"""The outbox: delivery rows written with their notification, enqueued after commit, claimed
+before sending, retried with back-off, picked up by a periodic sweep when the broker lost them."""
+
+import logging
+import time
+from functools import partial
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import conf
+from .channels import PERSONAL_CHANNELS, webhook_endpoints_for
+from .models import Channel, Delivery, DeliveryAttempt, DeliveryStatus, Notification
+from .preferences import preferences_for, quiet_until
+from .transports import TransportError, transport_for
+
+logger = logging.getLogger(__name__)
+
+
+def deliveries_plan(*, notifications: list[Notification]) -> list[Delivery]:
+    """Write one delivery per notification × wanted channel, and one per webhook endpoint for
+    the batch; send the due ones after commit. Non-urgent mail and SMS wait out quiet hours."""
+    if not notifications:
+        return []
+    now = timezone.now()
+    preferences = preferences_for(users=[n.recipient for n in notifications])
+    rows = []
+    for n in notifications:
+        preference = preferences[n.recipient_id]
+        hold = None if n.urgent else quiet_until(preference=preference, now=now)
+        rows += [
+            Delivery(notification=n, channel=channel.name, key=f"{channel.name}:{n.pk}",
+                     next_attempt_at=hold or now)
+            for channel in PERSONAL_CHANNELS
+            if channel.wants(notification=n, preference=preference)
+        ]
+    first = notifications[0]
+    rows += [
+        Delivery(notification=first, channel=Channel.WEBHOOK, endpoint=endpoint,
+                 key=f"webhook:{endpoint.pk}:{first.batch or first.pk}", next_attempt_at=now)
+        for endpoint in webhook_endpoints_for(notifications=notifications)
+    ]
+    created = Delivery.objects.bulk_create(rows)
+    due = [d.pk for d in created if d.next_attempt_at <= now]
+    if due:
+        transaction.on_commit(partial(_enqueue_after_commit, ids=due))
+    return created
+
+
+# After a broker failure this process stops enqueueing for a while: each try blocks for seconds
+# while the Redis client backs off, and the pick-up sends the rows anyway.
+_broker_paused_until = 0.0
+
+
+def deliveries_enqueue(*, ids: list[int]) -> int:
+    """Hand deliveries to the worker; returns how many were queued. A broker that is down must
+    not fail the request that already committed: the rows stay pending for the pick-up."""
+    global _broker_paused_until
+    from .tasks import deliver  # the tasks module imports this one
+
+    for queued, pk in enumerate(ids):
+        try:
+            deliver.apply_async(args=[pk], retry=False)
+        except Exception as exc:  # kombu/redis raise several types; any of them means "later"
+            _broker_paused_until = time.monotonic() + conf.BROKER_PAUSE.total_seconds()
+            logger.warning("Broker unavailable, %d deliveries left for the pick-up: %s",
+                           len(ids) - queued, exc.__class__.__name__)
+            return queued
+    return len(ids)
+
+
+def _enqueue_after_commit(*, ids: list[int]) -> None:
+    if time.monotonic() >= _broker_paused_until:
+        deliveries_enqueue(ids=ids)
+
+
+def backoff(*, attempts: int):
+    return min(conf.BACKOFF_BASE * 2 ** max(attempts - 1, 0), conf.BACKOFF_CAP)
+
+
+def delivery_claim(*, delivery_id: int) -> bool:
+    """Take the row for this worker. The WHERE clause re-checks the state, so a duplicate or
+    retried task, or a second worker, finds nothing to do."""
+    now = timezone.now()
+    return bool(Delivery.objects.filter(
+        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now,
+    ).update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1))
+
+
+def delivery_attempt(*, delivery_id: int) -> bool:
+    """Send one delivery if it is due and nobody else has it. Returns whether it was tried."""
+    if not delivery_claim(delivery_id=delivery_id):
+        return False
+    delivery = Delivery.objects.select_related(
+        "notification__recipient", "notification__case__customer",
+        "notification__case__store", "endpoint",
+    ).get(pk=delivery_id)
+    started = time.monotonic()
+    try:
+        transport_for(delivery=delivery).send(delivery=delivery)
+    except TransportError as exc:
+        delivery_failed(delivery=delivery, error=str(exc), retryable=exc.retryable,
+                        started=started)
+    except Exception as exc:  # one bad row must not stop the worker; bounded by MAX_ATTEMPTS
+        logger.exception("Delivery %s crashed", delivery.key)
+        delivery_failed(delivery=delivery, error=f"{exc.__class__.__name__}: {exc}",
+                        retryable=True, started=started)
+    else:
+        delivery_sent(delivery=delivery, started=started)
+    return True
+
+
+def _elapsed_ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+def delivery_sent(*, delivery: Delivery, started: float) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.SENT, sent_at=now, last_error="")
+        DeliveryAttempt.objects.create(delivery=delivery, at=now, ok=True,
+                                       duration_ms=_elapsed_ms(started))
+
+
+def delivery_failed(*, delivery: Delivery, error: str, retryable: bool,
+                    started: float) -> None:
+    """Record the failed try; schedule the next one, or mark the delivery failed for good."""
+    now = timezone.now()
+    again = retryable and delivery.attempts < conf.MAX_ATTEMPTS
+    fields = {"last_error": error[:2000]}
+    if again:
+        fields.update(status=DeliveryStatus.PENDING,
+                      next_attempt_at=now + backoff(attempts=delivery.attempts))
+    else:
+        fields.update(status=DeliveryStatus.FAILED)
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(**fields)
+        DeliveryAttempt.objects.create(delivery=delivery, at=now, ok=False,
+                                       retryable=retryable, error=error[:2000],
+                                       duration_ms=_elapsed_ms(started))
+    log = logger.warning if again else logger.error
+    log("Delivery %s attempt %d failed (%s): %s", delivery.key, delivery.attempts,
+        "will retry" if again else "gave up", error[:200])
+
+
+def deliveries_due(*, now=None, limit: int | None = None, grace=conf.PICKUP_GRACE) -> list[int]:
+    """Deliveries the pick-up should send: due pending rows older than the on_commit grace
+    (those were lost with the broker, wait out a back-off or quiet hours), and rows claimed by a
+    worker that died mid-send (released first; the receiver drops a repeat by its key)."""
+    now = now or timezone.now()
+    Delivery.objects.filter(status=DeliveryStatus.SENDING,
+                            claimed_at__lt=now - conf.STALE_CLAIM).update(
+        status=DeliveryStatus.PENDING)
+    qs = (Delivery.objects.filter(status=DeliveryStatus.PENDING,
+                                  next_attempt_at__lte=now - grace)
+          .order_by("next_attempt_at").values_list("pk", flat=True))
+    return list(qs[: limit or conf.PICKUP_BATCH])
+
+
+def delivery_resend(*, delivery: Delivery) -> bool:
+    """Give a failed delivery a fresh set of attempts (admin action, dashboard button)."""
+    changed = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.FAILED).update(
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now())
+    if changed:
+        transaction.on_commit(partial(_enqueue_after_commit, ids=[delivery.pk]))
+    return bool(changed)

@@ -1,0 +1,251 @@
+"""One Transport per channel. `send` raises TransportError saying whether retrying can help
+(healthchecks' transports). Payload builders are plain functions so tests can check them."""
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import smtplib
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+
+from . import conf
+from .messages import Message, message_render
+from .models import Channel, Delivery, Notification, WebhookEndpoint, WebhookKind
+from .preferences import preferences_for
+
+logger = logging.getLogger(__name__)
+
+
+class TransportError(Exception):
+    def __init__(self, message: str, *, retryable: bool):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+def mask_phone(phone: str) -> str:
+    """13812345678 → 138****5678: enough to tell numbers apart in a log, not to call one."""
+    digits = phone.strip()
+    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 8 else "****"
+
+
+def _language(notification: Notification) -> str:
+    return preferences_for(users=[notification.recipient])[notification.recipient_id].language
+
+
+# --- HTTP -----------------------------------------------------------------------------------
+
+def post_json(*, url: str, body: bytes, headers: dict | None = None) -> dict:
+    """POST a JSON body; 2xx returns the decoded answer ({} when it is not JSON). 429 and 5xx,
+    timeouts and refused connections can succeed later; other 4xx cannot."""
+    request = urllib.request.Request(
+        url, data=body, method="POST",
+        headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=conf.HTTP_TIMEOUT) as response:
+            raw = response.read()
+    except urllib.error.HTTPError as exc:
+        raise TransportError(f"HTTP {exc.code}",
+                             retryable=exc.code == 429 or exc.code >= 500) from exc
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        raise TransportError(f"connection failed: {exc}", retryable=True) from exc
+    try:
+        return json.loads(raw or b"{}")
+    except ValueError:
+        return {}
+
+
+def _dumps(payload: dict) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+# --- E-mail ---------------------------------------------------------------------------------
+
+class EmailTransport:
+    """Django's mail framework: SMTP in production, console/file backend in the demo."""
+
+    def send(self, *, delivery: Delivery) -> None:
+        n = delivery.notification
+        message = message_render(notification=n, language=_language(n))
+        email = EmailMessage(
+            subject=message.subject, body=message.text, to=[n.recipient.email],
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            # The delivery key as Message-ID lets a mail system drop a re-sent duplicate.
+            headers={"Message-ID": f"<{delivery.key.replace(':', '.')}@recovery>",
+                     "X-Recovery-Delivery": delivery.key},
+        )
+        try:
+            email.send(fail_silently=False)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise TransportError("recipient refused", retryable=False) from exc
+        except smtplib.SMTPResponseException as exc:
+            raise TransportError(f"SMTP {exc.smtp_code}", retryable=exc.smtp_code < 500) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise TransportError(f"SMTP: {exc.__class__.__name__}", retryable=True) from exc
+
+
+# --- SMS ------------------------------------------------------------------------------------
+
+class LoggingSmsProvider:
+    """Demo provider: writes a masked line instead of texting."""
+
+    def send(self, *, phone: str, text: str, key: str) -> None:
+        logger.info("SMS %s to %s (%d characters)", key, mask_phone(phone), len(text))
+
+
+class HttpSmsProvider:
+    """An SMS gateway taking JSON {to, sign, text, id} with a bearer token and answering
+    {"code": 0} (the shape of the Chinese gateways' HTTP APIs; `id` makes a re-send a no-op)."""
+
+    def send(self, *, phone: str, text: str, key: str) -> None:
+        answer = post_json(
+            url=conf.SMS_HTTP_URL,
+            body=_dumps({"to": phone, "sign": conf.SMS_SIGN_NAME, "text": text, "id": key}),
+            headers={"Authorization": f"Bearer {conf.SMS_HTTP_TOKEN}"})
+        code = answer.get("code", 0)
+        if code not in (0, "0", "OK"):
+            raise TransportError(f"SMS gateway code {code}", retryable=False)
+
+
+SMS_PROVIDERS = {"logging": LoggingSmsProvider, "http": HttpSmsProvider}
+
+
+def sms_text(message: Message) -> str:
+    return f"{message.subject} {message.link}".strip()[:300]
+
+
+class SmsTransport:
+    def send(self, *, delivery: Delivery) -> None:
+        n = delivery.notification
+        message = message_render(notification=n, language=_language(n))
+        SMS_PROVIDERS[conf.SMS_PROVIDER]().send(phone=n.recipient.phone, text=sms_text(message),
+                                                key=delivery.key)
+
+
+# --- Group robots and the generic webhook ---------------------------------------------------
+
+def batch_mentions(notification: Notification) -> list[str]:
+    """Phones of the batch's people, so the robot @-mentions them on urgent events."""
+    if not notification.urgent or notification.batch is None:
+        return []
+    phones = Notification.objects.filter(batch=notification.batch).values_list(
+        "recipient__phone", flat=True)
+    return sorted({p for p in phones if p})
+
+
+def wecom_payload(*, message: Message, mentions: list[str]) -> dict:
+    text = f"{message.subject}\n{message.text}"
+    return {"msgtype": "text", "text": {"content": text[:2000], "mentioned_mobile_list": mentions}}
+
+
+def dingtalk_payload(*, message: Message, mentions: list[str]) -> dict:
+    # DingTalk shows an @-mention only when the number also appears in the text.
+    at_line = " ".join(f"@{m}" for m in mentions)
+    lines = "  \n".join(message.text.splitlines())
+    text = f"#### {message.subject}\n\n{lines}\n\n{at_line}".strip()
+    return {"msgtype": "markdown", "markdown": {"title": message.subject, "text": text},
+            "at": {"atMobiles": mentions, "isAtAll": False}}
+
+
+def dingtalk_sign(*, secret: str, timestamp_ms: int) -> str:
+    string_to_sign = f"{timestamp_ms}\n{secret}"
+    digest = hmac.new(secret.encode(), string_to_sign.encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def dingtalk_url(*, url: str, secret: str, timestamp_ms: int) -> str:
+    if not secret:
+        return url
+    sign = urllib.parse.quote_plus(dingtalk_sign(secret=secret, timestamp_ms=timestamp_ms))
+    return f"{url}{'&' if '?' in url else '?'}timestamp={timestamp_ms}&sign={sign}"
+
+
+def feishu_sign(*, secret: str, timestamp: int) -> str:
+    # Feishu keys the HMAC with "timestamp\nsecret" and signs an empty message.
+    key = f"{timestamp}\n{secret}".encode()
+    return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
+
+
+def feishu_payload(*, message: Message, secret: str, timestamp: int) -> dict:
+    payload = {"msg_type": "text",
+               "content": {"text": f"{message.subject}\n{message.text}"}}
+    if secret:
+        payload.update(timestamp=str(timestamp), sign=feishu_sign(secret=secret,
+                                                                  timestamp=timestamp))
+    return payload
+
+
+def generic_payload(*, delivery: Delivery, message: Message) -> dict:
+    n = delivery.notification
+    case = n.case
+    return {
+        "id": delivery.key, "kind": n.kind, "urgent": n.urgent,
+        "created_at": n.created_at.isoformat(), "title": message.subject,
+        "text": message.text, "url": message.link,
+        "case": None if case is None else {
+            "id": case.pk, "number": case.number, "level": case.level,
+            "score": case.score_before, "customer": case.customer.name,
+            "store": case.store.code,
+        },
+    }
+
+
+def generic_signature(*, secret: str, timestamp: int, body: bytes) -> str:
+    """Hex HMAC-SHA256 of "<timestamp>.<body>": the timestamp is signed so a captured request
+    cannot be replayed later."""
+    signed = f"{timestamp}.".encode() + body
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+# Chat platforms answer HTTP 200 with an error code; these codes mean "too fast / busy".
+_RETRYABLE_CODES = {-1, 45009, 130101, 9499, 11232}
+
+
+def _check_robot_answer(answer: dict) -> None:
+    code = answer.get("errcode", answer.get("code", answer.get("StatusCode", 0)))
+    if code not in (0, None):
+        message = answer.get("errmsg") or answer.get("msg") or answer.get("StatusMessage") or ""
+        raise TransportError(f"robot code {code}: {message}"[:300],
+                             retryable=code in _RETRYABLE_CODES)
+
+
+class WebhookTransport:
+    def send(self, *, delivery: Delivery) -> None:
+        endpoint: WebhookEndpoint = delivery.endpoint
+        n = delivery.notification
+        message = message_render(notification=n, language=endpoint.language)
+        now = time.time()
+        headers = {"X-Recovery-Delivery": delivery.key}
+        url = endpoint.url
+        if endpoint.kind == WebhookKind.WECOM:
+            body = _dumps(wecom_payload(message=message, mentions=batch_mentions(n)))
+        elif endpoint.kind == WebhookKind.DINGTALK:
+            body = _dumps(dingtalk_payload(message=message, mentions=batch_mentions(n)))
+            url = dingtalk_url(url=url, secret=endpoint.secret, timestamp_ms=int(now * 1000))
+        elif endpoint.kind == WebhookKind.FEISHU:
+            body = _dumps(feishu_payload(message=message, secret=endpoint.secret,
+                                         timestamp=int(now)))
+        else:
+            body = _dumps(generic_payload(delivery=delivery, message=message))
+            headers.update({"X-Recovery-Timestamp": str(int(now)),
+                            "Idempotency-Key": delivery.key})
+            if endpoint.secret:
+                headers["X-Recovery-Signature"] = generic_signature(
+                    secret=endpoint.secret, timestamp=int(now), body=body)
+            post_json(url=url, body=body, headers=headers)  # any 2xx is success
+            return
+        _check_robot_answer(post_json(url=url, body=body, headers=headers))
+
+
+TRANSPORTS = {Channel.EMAIL: EmailTransport, Channel.SMS: SmsTransport,
+              Channel.WEBHOOK: WebhookTransport}
+
+
+def transport_for(*, delivery: Delivery):
+    return TRANSPORTS[delivery.channel]()
