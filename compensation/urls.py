@@ -1,3 +1,19 @@
 """Compensation endpoints under /api/v1/ (quote, offers, approvals)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("compensation/quote/", api.QuoteApi.as_view(), name="api-compensation-quote"),
+    path("cases/<int:case_id>/quote/", api.CaseQuoteApi.as_view(), name="api-case-quote"),
+    path("cases/<int:case_id>/offers/", api.CaseOffersApi.as_view(), name="api-case-offers"),
+    path("offers/<int:offer_id>/issue/", api.OfferIssueApi.as_view(), name="api-offer-issue"),
+    path("approvals/", api.ApprovalListApi.as_view(), name="api-approvals"),
+    path("approvals/<int:approval_id>/approve/", api.ApprovalApproveApi.as_view(),
+         name="api-approval-approve"),
+    path("approvals/<int:approval_id>/reject/", api.ApprovalRejectApi.as_view(),
+         name="api-approval-reject"),
+    path("approvals/<int:approval_id>/change/", api.ApprovalChangeApi.as_view(),
+         name="api-approval-change"),
+]

@@ -1,0 +1,200 @@
+"""Reads of the compensation app: the configuration as calculator values, quotes, routing,
+approvals waiting for someone, and the cost of recoveries."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import DecimalField, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from cases.models import Case, FailureType, Flag, Segment, Severity
+from org.models import ROLE_RANK, OrgNode, Role, User
+from org.selectors import people_in_chain, user_can_see_node, user_scope_path
+
+from . import calculator as calc
+from .models import (
+    Approval,
+    ApprovalStatus,
+    AuthorityLimit,
+    BasePlanItem,
+    CoefficientFactor,
+    CompensationPolicy,
+    FactorKind,
+    GuidanceRange,
+    IssuedCompensation,
+    RemedyItem,
+)
+
+
+def catalog_items() -> list[calc.CatalogItem]:
+    return [
+        calc.CatalogItem(code=i.code, name=i.name, dimension=i.dimension, value=i.value,
+                         order_share=i.order_share, variable=i.variable,
+                         segments=frozenset(i.segments or []), position=i.position)
+        for i in RemedyItem.objects.filter(active=True)
+    ]
+
+
+def factors_load() -> calc.Factors:
+    tables = {kind: {} for kind in FactorKind.values}
+    for kind, key, value in CoefficientFactor.objects.values_list("kind", "key", "value"):
+        tables[kind][key] = value
+    return calc.Factors(customer=tables[FactorKind.CUSTOMER],
+                        severity=tables[FactorKind.SEVERITY],
+                        increments=tables[FactorKind.INCREMENT])
+
+
+def guidance_for(*, severity: str) -> calc.Range:
+    row = GuidanceRange.objects.filter(severity=severity).first()
+    if row is None:
+        return calc.Range(minimum=calc.ZERO, maximum=None)
+    return calc.Range(minimum=row.minimum, maximum=row.maximum)
+
+
+def authority_limits() -> dict[str, Decimal | None]:
+    """Each role's limit in rank order; a role without a row has no authority at all."""
+    rows = dict(AuthorityLimit.objects.values_list("role", "limit"))
+    return {role: rows.get(role, calc.ZERO) for role in Role.values}
+
+
+def user_limit(*, user: User) -> Decimal | None:
+    """What the user may grant alone. Authority comes from the role only (a superuser without a
+    role has none), so no path lets anyone approve above a configured limit."""
+    if not user.is_authenticated or not user.role:
+        return calc.ZERO
+    return authority_limits()[user.role]
+
+
+def decision_window(*, role: str) -> timedelta | None:
+    return AuthorityLimit.objects.filter(role=role).values_list("decision_window",
+                                                                flat=True).first()
+
+
+def base_lines(*, failure_type: FailureType, severity: str,
+               order_amount: Decimal | None) -> list[calc.Line]:
+    rows = (BasePlanItem.objects.filter(plan__failure_type=failure_type, plan__severity=severity,
+                                        item__active=True).select_related("item"))
+    lines = []
+    for row in rows:
+        item = row.item
+        value = row.value if row.value is not None else calc.CatalogItem(
+            code=item.code, name=item.name, dimension=item.dimension, value=item.value,
+            order_share=item.order_share).value_for(order_amount=order_amount)
+        lines.append(calc.Line(code=item.code, name=item.name, dimension=item.dimension,
+                               value=calc.money(value)))
+    return lines
+
+
+@dataclass(frozen=True)
+class QuoteInput:
+    failure_type: str
+    severity: str
+    vip: bool = False
+    flags: tuple[str, ...] = ()
+    segment: str = Segment.REGULAR
+    base_value: Decimal | None = None
+    order_amount: Decimal | None = None
+    customer_loss: Decimal | None = None
+
+
+def quote_build(*, data: QuoteInput) -> calc.Quote:
+    """Raises ValidationError (HTTP 400) for an unknown failure type, severity, flag or
+    segment."""
+    errors = {}
+    failure_type = FailureType.objects.filter(code=data.failure_type, active=True).first()
+    if failure_type is None:
+        errors["failure_type"] = [_("Unknown failure type.")]
+    if data.severity not in Severity.values:
+        errors["severity"] = [_("Unknown severity.")]
+    unknown = set(data.flags) - set(Flag.values)
+    if unknown:
+        errors["flags"] = [_("Unknown flags: %(flags)s") % {"flags": ", ".join(sorted(unknown))}]
+    if data.segment not in Segment.values:
+        errors["segment"] = [_("Unknown segment.")]
+    if errors:
+        raise ValidationError(errors)
+    policy = CompensationPolicy.current()
+    try:
+        return calc.quote(
+            factors=factors_load(), severity=data.severity, vip=data.vip, flags=data.flags,
+            segment=data.segment, catalog=catalog_items(),
+            base_lines=base_lines(failure_type=failure_type, severity=data.severity,
+                                  order_amount=data.order_amount),
+            guidance=guidance_for(severity=data.severity), limits=authority_limits(),
+            expected_share=policy.expected_share, loss_multiplier=policy.loss_multiplier,
+            base_value=data.base_value, customer_loss=data.customer_loss,
+        )
+    except calc.UnknownKey as exc:
+        raise ValidationError({"severity": [_("The coefficient matrix has no row for %(key)s.")
+                                            % {"key": exc}]}) from exc
+
+
+def case_quote_input(*, case: Case, customer_loss: Decimal | None = None) -> QuoteInput:
+    failure_type = case.failure_type or CompensationPolicy.current().fallback_failure_type
+    if failure_type is None:
+        raise ValidationError({"tier": [_("The case has no failure type; choose the items.")]})
+    record = case.service_record
+    return QuoteInput(
+        failure_type=failure_type.code, severity=case.severity, vip=case.customer.vip,
+        flags=tuple(case.flags or ()), segment=case.customer.segment,
+        order_amount=record.amount if record and record.amount else None,
+        customer_loss=customer_loss,
+    )
+
+
+@dataclass(frozen=True)
+class Route:
+    role: str
+    node: OrgNode
+    people: list[User]
+
+
+def approver_route(*, node: OrgNode, amount: Decimal, above_role: str | None = None
+                   ) -> Route | None:
+    """The lowest role in the node's chain whose limit covers the amount (and, when escalating,
+    that ranks above `above_role`) and that has someone to decide."""
+    floor = ROLE_RANK[above_role] if above_role else 0
+    for role, limit in authority_limits().items():
+        if ROLE_RANK[role] <= floor or not calc.covers(limit, amount):
+            continue
+        people, found_at = people_in_chain(node=node, role=role)
+        if people:
+            return Route(role=role, node=found_at, people=people)
+    return None
+
+
+def user_may_decide(*, user: User, approval: Approval) -> bool:
+    """In the case's chain, and with a limit that covers the amount (SPEC §6, §11)."""
+    return (user_can_see_node(user=user, node=approval.case.store)
+            and calc.covers(user_limit(user=user), approval.amount))
+
+
+def approvals_for(*, user: User, status: str | None = None) -> QuerySet[Approval]:
+    """Approvals routed to the user's role in the user's part of the tree."""
+    scope = user_scope_path(user=user)
+    if scope is None or not user.role:
+        return Approval.objects.none()
+    qs = Approval.objects.filter(approver_role=user.role, case__store__path__startswith=scope)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("case", "offer", "approver_node", "requested_by").prefetch_related(
+        "offer__lines").order_by("due_at", "pk")
+
+
+def pending_approval_for(*, case: Case) -> Approval | None:
+    return Approval.objects.filter(case=case, status=ApprovalStatus.PENDING).first()
+
+
+def issued_total(*, cases: QuerySet[Case]) -> Decimal:
+    return IssuedCompensation.objects.filter(case__in=cases).aggregate(
+        total=Coalesce(Sum("value"), Value(calc.ZERO),
+                       output_field=DecimalField(max_digits=14, decimal_places=2)))["total"]
+
+
+def cost_per_recovery(*, cases: QuerySet[Case]) -> Decimal:
+    """Compensation issued ÷ cases (SPEC §10), to the cent; zero for no cases."""
+    count = cases.count()
+    return calc.money(issued_total(cases=cases) / count) if count else calc.ZERO

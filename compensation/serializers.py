@@ -1,0 +1,197 @@
+"""Input and output shapes of the compensation API (SPEC §11)."""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cases.models import Flag, Segment, Severity
+
+from . import calculator as calc
+from .models import ApprovalStatus, Offer
+
+MAX_MONEY = Decimal("9999999999.99")
+
+
+class MoneyIn(serializers.DecimalField):
+    """A non-negative amount in CNY, rounded half up to 0.01 (extra places are rounded, not
+    refused: a JSON number like 99.995 arrives as a float)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", Decimal("0"))
+        super().__init__(max_digits=None, decimal_places=None, max_value=MAX_MONEY, **kwargs)
+
+    def to_internal_value(self, data):
+        return calc.money(super().to_internal_value(data))
+
+
+class MoneyOut(serializers.DecimalField):
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=12, decimal_places=2, **kwargs)
+
+
+def _flags(*, outside_range: bool, under_loss: bool) -> list[str]:
+    return [name for name, on in (("outside_range", outside_range), ("under_loss", under_loss))
+            if on]
+
+
+class QuoteIn(serializers.Serializer):
+    failure_type = serializers.CharField(max_length=40)
+    severity = serializers.CharField(max_length=10, help_text=", ".join(Severity.values))
+    vip = serializers.BooleanField(required=False, default=False)
+    # Checked against the case flags by the selector (a plain string keeps the schema free of a
+    # second enum of the same flags).
+    flags = serializers.ListField(child=serializers.CharField(max_length=30), required=False,
+                                  default=list, help_text=", ".join(Flag.values))
+    segment = serializers.ChoiceField(choices=Segment.choices, required=False,
+                                      default=Segment.REGULAR)
+    base_value = MoneyIn(required=False, allow_null=True, default=None)
+    order_amount = MoneyIn(required=False, allow_null=True, default=None,
+                           help_text=_("Repair order amount, for items valued from it."))
+    customer_loss = MoneyIn(required=False, allow_null=True, default=None)
+
+
+class LineOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    dimension = serializers.CharField()
+    value = MoneyOut()
+
+
+class OptionOut(serializers.Serializer):
+    tier = serializers.CharField()
+    items = LineOut(source="lines", many=True)
+    total_value = MoneyOut()
+    approver_role = serializers.CharField(allow_null=True)
+    flags = serializers.SerializerMethodField()
+
+    def get_flags(self, option: calc.Option) -> list[str]:
+        return _flags(outside_range=option.outside_range, under_loss=option.under_loss)
+
+
+class RangeOut(serializers.Serializer):
+    minimum = MoneyOut()
+    maximum = MoneyOut(allow_null=True)
+
+
+class QuoteOut(serializers.Serializer):
+    coefficient = serializers.SerializerMethodField()
+    base_value = MoneyOut()
+    target_value = MoneyOut()
+    range = RangeOut()
+    options = OptionOut(many=True)
+
+    def get_coefficient(self, quote: calc.Quote) -> str:
+        # Exact, without trailing zeros: the seed's worked example reads "8.1".
+        return format(quote.coefficient.normalize(), "f")
+
+
+class CaseQuoteIn(serializers.Serializer):
+    customer_loss = MoneyIn(required=False, allow_null=True, default=None)
+
+
+class ItemIn(serializers.Serializer):
+    code = serializers.SlugField(max_length=40)
+    value = MoneyIn(required=False, allow_null=True, default=None)
+
+
+class OfferIn(serializers.Serializer):
+    tier = serializers.ChoiceField(choices=calc.TIERS, required=False)
+    items = ItemIn(many=True, required=False, allow_empty=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    customer_loss = MoneyIn(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs):
+        if ("tier" in attrs) == ("items" in attrs):
+            raise serializers.ValidationError(_("Give either a tier or the items."))
+        return attrs
+
+
+class OfferLineOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    dimension = serializers.CharField()
+    value = MoneyOut()
+
+
+class ApprovalBriefOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    approver_role = serializers.CharField()
+    amount = MoneyOut()
+    due_at = serializers.DateTimeField(allow_null=True)
+
+
+class OfferOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = serializers.IntegerField(source="case_id")
+    tier = serializers.CharField()
+    status = serializers.CharField()
+    proposed_value = MoneyOut()
+    total_value = MoneyOut()
+    customer_loss = MoneyOut(allow_null=True)
+    flags = serializers.SerializerMethodField()
+    note = serializers.CharField()
+    items = OfferLineOut(source="lines", many=True)
+    approval = serializers.SerializerMethodField()
+    proposed_by = serializers.CharField(source="proposed_by.username")
+    created_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+    def get_flags(self, offer: Offer) -> list[str]:
+        return _flags(outside_range=offer.outside_range, under_loss=offer.under_loss)
+
+    @extend_schema_field(ApprovalBriefOut(allow_null=True))
+    def get_approval(self, offer: Offer):
+        approval = getattr(offer, "approval", None)
+        return ApprovalBriefOut(approval).data if approval else None
+
+
+class ApprovalFilterIn(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ApprovalStatus.choices, required=False)
+
+
+class ApprovalOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    amount = MoneyOut()
+    approver_role = serializers.CharField()
+    approver_node = serializers.CharField(source="approver_node.code")
+    due_at = serializers.DateTimeField(allow_null=True)
+    escalations = serializers.IntegerField()
+    case = serializers.IntegerField(source="case_id")
+    case_number = serializers.CharField(source="case.number", allow_null=True)
+    requested_by = serializers.CharField(source="requested_by.username")
+    decided_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField()
+    items = OfferLineOut(source="offer.lines", many=True)
+    note = serializers.CharField(source="offer.note")
+
+
+class ApproveIn(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class RejectIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class ChangeIn(serializers.Serializer):
+    total_value = MoneyIn()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class IssueIn(serializers.Serializer):
+    lines = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False,
+                                  allow_empty=False)
+
+
+class IssuedOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    value = MoneyOut()
+    issued_at = serializers.DateTimeField()
+    issued_by = serializers.CharField(source="issued_by.username")

@@ -1,0 +1,352 @@
+"""Writes of the compensation app: offers, approval decisions, issuing. Every path (API, pages,
+admin, bulk actions) comes through here, so authority limits are checked in one place."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Case, CaseEvent, CaseEventKind, State
+from cases.permissions import can_work
+from cases.services import TransitionConflict, case_transition, event_record
+from notifications.services import notification_create
+from org.models import User
+
+from . import calculator as calc
+from .models import (
+    Approval,
+    ApprovalStatus,
+    CompensationPolicy,
+    IssuedCompensation,
+    Offer,
+    OfferLine,
+    OfferStatus,
+    RemedyItem,
+    Tier,
+)
+from .selectors import (
+    Route,
+    approver_route,
+    case_quote_input,
+    decision_window,
+    guidance_for,
+    pending_approval_for,
+    quote_build,
+    user_limit,
+    user_may_decide,
+)
+
+# From first contact until the case is resolved (SPEC §11); awaiting_approval already has one
+# offer waiting, and a case waits for one decision at a time.
+OFFER_STATES = {State.CONTACTED, State.PLAN_PROPOSED, State.IN_PROGRESS}
+
+
+@dataclass(frozen=True)
+class ItemChoice:
+    code: str
+    value: Decimal | None = None
+
+
+def _record(*, case: Case, actor: User | None, note: str, data: dict) -> CaseEvent:
+    return event_record(case=case, kind=CaseEventKind.NOTE, actor=actor, note=note, data=data)
+
+
+def _yuan(amount: Decimal) -> str:
+    return f"¥{calc.money(amount):,}"
+
+
+def _custom_lines(*, case: Case, items: list[ItemChoice]) -> list[tuple[RemedyItem, calc.Line]]:
+    if not items:
+        raise ValidationError({"items": [_("Choose at least one item.")]})
+    catalog = {i.code: i for i in RemedyItem.objects.filter(
+        active=True, code__in=[c.code for c in items])}
+    record = case.service_record
+    order_amount = record.amount if record and record.amount else None
+    chosen, errors = [], []
+    for choice in items:
+        item = catalog.get(choice.code)
+        if item is None:
+            errors.append(_("Unknown item: %(code)s") % {"code": choice.code})
+            continue
+        priced = calc.CatalogItem(code=item.code, name=item.name, dimension=item.dimension,
+                                  value=item.value, order_share=item.order_share)
+        value = priced.value_for(order_amount=order_amount)
+        if choice.value is not None:
+            if choice.value < 0:
+                errors.append(_("%(code)s: the value cannot be negative.") % {"code": item.code})
+                continue
+            if not item.variable and calc.money(choice.value) != value:
+                errors.append(_("%(code)s has a fixed value of %(value)s.")
+                              % {"code": item.code, "value": value})
+                continue
+            value = calc.money(choice.value)
+        chosen.append((item, calc.line_of(priced, value)))
+    if errors:
+        raise ValidationError({"items": errors})
+    return chosen
+
+
+def _tier_lines(*, case: Case, tier: str, customer_loss: Decimal | None
+                ) -> list[tuple[RemedyItem, calc.Line]]:
+    if tier not in calc.TIERS:
+        raise ValidationError({"tier": [_("Choose basic, expected or surprise.")]})
+    quote = quote_build(data=case_quote_input(case=case, customer_loss=customer_loss))
+    option = next(o for o in quote.options if o.tier == tier)
+    catalog = RemedyItem.objects.in_bulk([line.code for line in option.lines], field_name="code")
+    return [(catalog[line.code], line) for line in option.lines]
+
+
+def _route_or_fail(*, case: Case, amount: Decimal) -> Route:
+    route = approver_route(node=case.store, amount=amount)
+    if route is None:
+        raise ValidationError(_("Nobody in this case's chain may approve %(amount)s.")
+                              % {"amount": _yuan(amount)})
+    return route
+
+
+def _assign(*, approval: Approval, route: Route, now: datetime) -> None:
+    window = decision_window(role=route.role)
+    approval.approver_role = route.role
+    approval.approver_node = route.node
+    approval.due_at = now + window if window else None
+
+
+def _notify_approvers(*, approval: Approval, route: Route, event: CaseEvent, kind: str) -> None:
+    case = approval.case
+    title = _("Approval needed: case %(number)s · %(amount)s") % {
+        "number": case.number or case.pk, "amount": _yuan(approval.amount)}
+    notification_create(recipients=route.people, case=case, event=event, kind=kind, title=title,
+                        body=approval.offer.note[:500], urgent=True)
+
+
+def offer_create(*, case_id: int, actor: User, tier: str | None = None,
+                 items: list[ItemChoice] | None = None, note: str = "",
+                 customer_loss: Decimal | None = None) -> Offer:
+    """Record the option the customer chose. Within the proposer's limit it is approved on the
+    spot; above it an approval goes to the lowest role in the case's chain whose limit covers it.
+    The first offer from `contacted` proposes the plan."""
+    if (tier is None) == (items is None):
+        raise ValidationError({"tier": [_("Give either a tier or the items.")]})
+    if customer_loss is not None and customer_loss < 0:
+        raise ValidationError({"customer_loss": [_("The loss cannot be negative.")]})
+    with transaction.atomic():
+        case = (Case.objects.select_for_update(of=("self",))
+                .select_related("store", "customer", "service_record", "failure_type")
+                .get(pk=case_id))
+        if not can_work(case, actor):
+            raise PermissionDenied(_("You may not work this case."))
+        if case.state not in OFFER_STATES or pending_approval_for(case=case):
+            raise TransitionConflict(_("An offer cannot be made on a case that is %(state)s.")
+                                     % {"state": case.get_state_display()})
+        chosen = (_tier_lines(case=case, tier=tier, customer_loss=customer_loss) if tier
+                  else _custom_lines(case=case, items=items))
+        amount = calc.total(line for _item, line in chosen)
+        if case.state == State.CONTACTED:
+            case = case_transition(case_id=case.pk, name="propose", actor=actor, note=note)
+        offer = _offer_store(case=case, actor=actor, tier=tier or Tier.CUSTOM, chosen=chosen,
+                             amount=amount, note=note, customer_loss=customer_loss)
+        if calc.covers(user_limit(user=actor), amount):
+            _offer_approve_on_spot(offer=offer, actor=actor)
+        else:
+            _approval_open(offer=offer, actor=actor)
+    return offer
+
+
+def _offer_store(*, case: Case, actor: User, tier: str, chosen, amount: Decimal, note: str,
+                 customer_loss: Decimal | None) -> Offer:
+    policy = CompensationPolicy.current()
+    offer = Offer.objects.create(
+        case=case, tier=tier, status=OfferStatus.PENDING, proposed_value=amount,
+        total_value=amount, customer_loss=customer_loss, note=note, proposed_by=actor,
+        outside_range=not guidance_for(severity=case.severity).contains(amount),
+        under_loss=calc.under_loss(amount=amount, loss=customer_loss,
+                                   multiplier=policy.loss_multiplier),
+    )
+    OfferLine.objects.bulk_create(
+        OfferLine(offer=offer, item=item, code=line.code, name=line.name,
+                  dimension=line.dimension, value=line.value, position=n)
+        for n, (item, line) in enumerate(chosen)
+    )
+    return offer
+
+
+def _offer_approve_on_spot(*, offer: Offer, actor: User) -> None:
+    offer.status, offer.decided_by, offer.decided_at = OfferStatus.APPROVED, actor, timezone.now()
+    offer.save(update_fields=["status", "decided_by", "decided_at"])
+    _record(case=offer.case, actor=actor,
+            note=_("Offer %(amount)s (%(tier)s) approved within own authority.")
+            % {"amount": _yuan(offer.total_value), "tier": offer.get_tier_display()},
+            data={"compensation": "offer_approved", "offer": offer.pk,
+                  "total_value": str(offer.total_value)})
+
+
+def _approval_open(*, offer: Offer, actor: User) -> Approval:
+    case = offer.case
+    route = _route_or_fail(case=case, amount=offer.total_value)
+    now = timezone.now()
+    approval = Approval(offer=offer, case=case, amount=offer.total_value, requested_by=actor,
+                        created_at=now)
+    _assign(approval=approval, route=route, now=now)
+    approval.save()
+    if case.state == State.PLAN_PROPOSED:
+        case_transition(case_id=case.pk, name="await_approval", actor=actor, note=offer.note)
+    event = _record(case=case, actor=actor,
+                    note=_("Offer %(amount)s needs approval by %(role)s.")
+                    % {"amount": _yuan(offer.total_value),
+                       "role": approval.get_approver_role_display()},
+                    data={"compensation": "approval_requested", "offer": offer.pk,
+                          "approval": approval.pk, "approver_role": route.role,
+                          "total_value": str(offer.total_value)})
+    _notify_approvers(approval=approval, route=route, event=event, kind="approval_requested")
+    return approval
+
+
+def _approval_lock(*, approval_id: int, actor: User) -> Approval:
+    approval = (Approval.objects.select_for_update(of=("self",))
+                .select_related("case__store", "offer").get(pk=approval_id))
+    if not user_may_decide(user=actor, approval=approval):
+        raise PermissionDenied(_("Approving %(amount)s on this case is outside your authority.")
+                               % {"amount": _yuan(approval.amount)})
+    if approval.status != ApprovalStatus.PENDING:
+        raise TransitionConflict(_("This approval has already been decided."))
+    return approval
+
+
+def _decide(*, approval: Approval, actor: User, status: str, reason: str = "") -> None:
+    now = timezone.now()
+    approval.status, approval.decided_by, approval.decided_at = status, actor, now
+    approval.reason = reason
+    approval.save(update_fields=["status", "decided_by", "decided_at", "reason", "amount",
+                                 "approver_role", "approver_node", "due_at"])
+    offer = approval.offer
+    offer.status = OfferStatus.APPROVED if status == ApprovalStatus.APPROVED else \
+        OfferStatus.REJECTED
+    offer.decided_by, offer.decided_at = actor, now
+    offer.save(update_fields=["status", "decided_by", "decided_at", "total_value"])
+
+
+def _notify_proposer(*, approval: Approval, event: CaseEvent, title: str) -> None:
+    notification_create(recipients=[approval.requested_by], case=approval.case, event=event,
+                        kind="approval_decided", title=title, body=approval.reason[:500])
+
+
+def _approve(*, approval: Approval, actor: User, note: str) -> Approval:
+    _decide(approval=approval, actor=actor, status=ApprovalStatus.APPROVED)
+    if Case.objects.filter(pk=approval.case_id, state=State.AWAITING_APPROVAL).exists():
+        case_transition(case_id=approval.case_id, name="approve_plan", actor=actor, note=note)
+    event = _record(case=approval.case, actor=actor,
+                    note=_("Offer %(amount)s approved.") % {"amount": _yuan(approval.amount)},
+                    data={"compensation": "approval_approved", "approval": approval.pk,
+                          "offer": approval.offer_id, "total_value": str(approval.amount)})
+    _notify_proposer(approval=approval, event=event,
+                     title=_("Offer approved: case %(number)s · %(amount)s")
+                     % {"number": approval.case.number, "amount": _yuan(approval.amount)})
+    return approval
+
+
+def approval_approve(*, approval_id: int, actor: User, note: str = "") -> Approval:
+    with transaction.atomic():
+        approval = _approval_lock(approval_id=approval_id, actor=actor)
+        return _approve(approval=approval, actor=actor, note=note)
+
+
+def approval_reject(*, approval_id: int, actor: User, reason: str) -> Approval:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for rejecting.")]})
+    with transaction.atomic():
+        approval = _approval_lock(approval_id=approval_id, actor=actor)
+        _decide(approval=approval, actor=actor, status=ApprovalStatus.REJECTED, reason=reason)
+        if Case.objects.filter(pk=approval.case_id, state=State.AWAITING_APPROVAL).exists():
+            case_transition(case_id=approval.case_id, name="reject_plan", actor=actor,
+                            note=reason)
+        event = _record(case=approval.case, actor=actor,
+                        note=_("Offer %(amount)s rejected: %(reason)s")
+                        % {"amount": _yuan(approval.amount), "reason": reason},
+                        data={"compensation": "approval_rejected", "approval": approval.pk,
+                              "offer": approval.offer_id})
+        _notify_proposer(approval=approval, event=event,
+                         title=_("Offer rejected: case %(number)s")
+                         % {"number": approval.case.number})
+    return approval
+
+
+def approval_change(*, approval_id: int, actor: User, total_value: Decimal,
+                    note: str = "") -> Approval:
+    """The approver changes the offer's value: approved at once when the new value is within the
+    approver's own limit, otherwise re-routed to the role whose limit covers it."""
+    if total_value is None or total_value < 0:
+        raise ValidationError({"total_value": [_("Give a value of zero or more.")]})
+    new_total = calc.money(total_value)
+    with transaction.atomic():
+        approval = _approval_lock(approval_id=approval_id, actor=actor)
+        before = approval.amount
+        _offer_rescale(offer=approval.offer, new_total=new_total)
+        approval.amount = new_total
+        if calc.covers(user_limit(user=actor), new_total):
+            _record(case=approval.case, actor=actor,
+                    note=_("Offer changed from %(before)s to %(after)s.")
+                    % {"before": _yuan(before), "after": _yuan(new_total)},
+                    data={"compensation": "approval_changed", "approval": approval.pk,
+                          "from": str(before), "to": str(new_total)})
+            return _approve(approval=approval, actor=actor, note=note)
+        route = _route_or_fail(case=approval.case, amount=new_total)
+        _assign(approval=approval, route=route, now=timezone.now())
+        approval.save(update_fields=["amount", "approver_role", "approver_node", "due_at"])
+        event = _record(case=approval.case, actor=actor,
+                        note=_("Offer changed from %(before)s to %(after)s; now needs %(role)s.")
+                        % {"before": _yuan(before), "after": _yuan(new_total),
+                           "role": approval.get_approver_role_display()},
+                        data={"compensation": "approval_rerouted", "approval": approval.pk,
+                              "from": str(before), "to": str(new_total),
+                              "approver_role": route.role})
+        _notify_approvers(approval=approval, route=route, event=event,
+                          kind="approval_requested")
+    return approval
+
+
+def _offer_rescale(*, offer: Offer, new_total: Decimal) -> None:
+    lines = list(offer.lines.all())
+    scaled = calc.rescale([calc.Line(code=x.code, name=x.name, dimension=x.dimension,
+                                     value=x.value) for x in lines], new_total)
+    for row, line in zip(lines, scaled, strict=True):
+        row.value = line.value
+    OfferLine.objects.bulk_update(lines, ["value"])
+    offer.total_value = new_total
+    offer.save(update_fields=["total_value"])
+
+
+def compensation_issue(*, offer_id: int, actor: User,
+                       line_ids: list[int] | None = None) -> list[IssuedCompensation]:
+    """Record what was handed to the customer (what, value, when, by whom). Only approved offers
+    are issued, each line once."""
+    with transaction.atomic():
+        offer = (Offer.objects.select_for_update(of=("self",)).select_related("case__store")
+                 .get(pk=offer_id))
+        if not can_work(offer.case, actor):
+            raise PermissionDenied(_("You may not work this case."))
+        if offer.status != OfferStatus.APPROVED:
+            raise TransitionConflict(_("Only an approved offer can be issued."))
+        lines = offer.lines.filter(issued__isnull=True)
+        if line_ids is not None:
+            lines = lines.filter(pk__in=line_ids)
+            if lines.count() != len(set(line_ids)):
+                raise ValidationError({"lines": [_("Unknown or already issued lines.")]})
+        now = timezone.now()
+        issued = IssuedCompensation.objects.bulk_create(
+            IssuedCompensation(case=offer.case, offer=offer, line=line, code=line.code,
+                               name=line.name, value=line.value, issued_at=now, issued_by=actor)
+            for line in lines
+        )
+        if issued:
+            value = calc.total(calc.Line(code=i.code, name=i.name, dimension="", value=i.value)
+                               for i in issued)
+            _record(case=offer.case, actor=actor,
+                    note=_("Compensation issued: %(items)s (%(amount)s).")
+                    % {"items": "、".join(i.name for i in issued), "amount": _yuan(value)},
+                    data={"compensation": "issued", "offer": offer.pk, "value": str(value)})
+    return issued
