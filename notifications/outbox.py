@@ -11,20 +11,30 @@ from django.utils import timezone
 
 from . import conf
 from .channels import PERSONAL_CHANNELS, webhook_endpoints_for
-from .models import Channel, Delivery, DeliveryAttempt, DeliveryStatus, Notification
+from .models import (
+    Channel,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    Notification,
+    NotificationPreference,
+)
 from .preferences import preferences_for, quiet_until
 from .transports import TransportError, transport_for
 
 logger = logging.getLogger(__name__)
 
 
-def deliveries_plan(*, notifications: list[Notification]) -> list[Delivery]:
+def deliveries_plan(*, notifications: list[Notification],
+                    preferences: dict[int, NotificationPreference] | None = None
+                    ) -> list[Delivery]:
     """Write one delivery per notification × wanted channel, and one per webhook endpoint for
     the batch; send the due ones after commit. Non-urgent mail and SMS wait out quiet hours."""
     if not notifications:
         return []
     now = timezone.now()
-    preferences = preferences_for(users=[n.recipient for n in notifications])
+    # The caller may have read the preferences already (to pick each reader's language).
+    preferences = preferences or preferences_for(users=[n.recipient for n in notifications])
     rows = []
     for n in notifications:
         preference = preferences[n.recipient_id]

@@ -20,9 +20,11 @@ from .recipients import recipients_for_event
 ALWAYS_URGENT = {"escalated"}
 
 
-def _notifications_write(*, rows: list[Notification]) -> list[Notification]:
+def _notifications_write(*, rows: list[Notification],
+                         preferences: dict[int, NotificationPreference] | None = None
+                         ) -> list[Notification]:
     created = Notification.objects.bulk_create(rows)
-    deliveries_plan(notifications=created)
+    deliveries_plan(notifications=created, preferences=preferences)
     return created
 
 
@@ -72,7 +74,7 @@ def notify_case_event(*, event: CaseEvent) -> list[Notification]:
             titles[language] = message_render(notification=row, language=language).subject
         row.title = titles[language]
         rows.append(row)
-    return _notifications_write(rows=rows)
+    return _notifications_write(rows=rows, preferences=preferences)
 
 
 def notifications_mark_read(*, user: User, ids=None) -> int:

@@ -1,0 +1,203 @@
+"""Benchmark of notification delivery (issue 5). Prints figures; it is not a test.
+
+From the survey POST to the store manager's in-app notification (committed with the case, so
+visible when the POST returns) and to his e-mail handed to the mail backend (the delivery's
+`sent_at`, written by a Celery worker on Redis). Target: p99 < 5 s at 50 cases/s for a minute.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/recovery_notif_bench \
+    REDIS_URL=redis://127.0.0.1:6379/13 \
+        .venv/bin/python bench/notify_bench.py [--rate 50] [--seconds 60]
+
+It starts its own web server (gunicorn) and worker (celery) on that database and Redis, and
+empties the cases of the database it is given, so give it a database of its own. Latencies are
+counted from the moment each request was scheduled (open loop), so a slow server cannot hide
+its queue.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recovery.settings")
+# Workers hand mail to the in-memory backend: "handed to the backend" is what is measured.
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+# Measure the path, not the clock: no quiet hours whatever time the bench runs.
+os.environ["NOTIFY_QUIET_HOURS"] = ""
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from rest_framework.authtoken.models import Token  # noqa: E402
+
+from cases.demo import network_create, users_create  # noqa: E402
+from cases.models import SurveyResponse  # noqa: E402
+from notifications.models import Delivery, Notification  # noqa: E402
+from org.models import NodeKind, Role, User  # noqa: E402
+
+PORT = 8765
+SOURCE = "bench"
+
+
+def prepare() -> str:
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own and REDIS_URL.")
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE cases_case, cases_customer, cases_surveyresponse, "
+                       "notifications_notification RESTART IDENTITY CASCADE")
+    users_create(nodes=network_create(), password="bench-password")
+    token, _created = Token.objects.get_or_create(user=User.objects.get(username="integration"))
+    return token.key
+
+
+def start(*, web_workers: int, worker_concurrency: int) -> list[subprocess.Popen]:
+    env = {**os.environ, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
+    bin_dir = Path(sys.executable).parent
+    procs = [
+        subprocess.Popen([str(bin_dir / "gunicorn"), "recovery.wsgi", "--bind",
+                          f"127.0.0.1:{PORT}", "--workers", str(web_workers), "--threads", "8",
+                          "--log-level", "warning"], cwd=ROOT, env=env,
+                         start_new_session=True),
+        subprocess.Popen([str(bin_dir / "celery"), "-A", "recovery", "worker", "--pool=threads",
+                          f"--concurrency={worker_concurrency}", "--loglevel=WARNING",
+                          "--without-heartbeat", "--without-mingle", "--without-gossip"],
+                         cwd=ROOT, env=env, start_new_session=True),
+    ]
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+            time.sleep(3)  # let the worker connect to Redis too
+            return procs
+        except OSError:
+            time.sleep(0.2)
+    stop(procs)
+    sys.exit("The web server did not start.")
+
+
+def stop(procs: list[subprocess.Popen]) -> None:
+    for p in procs:
+        os.killpg(p.pid, signal.SIGTERM)
+    for p in procs:
+        p.wait(timeout=30)
+
+
+_local = threading.local()
+
+
+def post(*, token: str, body: dict) -> int:
+    if not hasattr(_local, "conn"):
+        _local.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    _local.conn.request("POST", "/api/v1/survey-responses/", body=json.dumps(body),
+                        headers={"Authorization": f"Token {token}",
+                                 "Content-Type": "application/json"})
+    response = _local.conn.getresponse()
+    response.read()
+    return response.status
+
+
+def fire(*, token: str, rate: int, seconds: int) -> dict[str, tuple[float, float, int]]:
+    """POST `rate` survey responses a second; returns external id → (scheduled, answered,
+    status)."""
+    stores = list(User.objects.filter(role=Role.SERVICE_MANAGER, node__kind=NodeKind.STORE)
+                  .values_list("node__code", flat=True).distinct())
+    results: dict[str, tuple[float, float, int]] = {}
+    total = rate * seconds
+    begin = time.time() + 0.5
+
+    def one(i: int, scheduled: float) -> None:
+        external_id = f"n{i}"
+        body = {"source": SOURCE, "external_id": external_id, "store": stores[i % len(stores)],
+                "score": 3, "comment": "等了两个小时没人管",
+                "customer": {"external_id": f"bench-cust-{i}", "name": f"客户{i}"}}
+        status = post(token=token, body=body)
+        results[external_id] = (scheduled, time.time(), status)
+
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        for i in range(total):
+            scheduled = begin + i / rate
+            time.sleep(max(0.0, scheduled - time.time()))
+            pool.submit(one, i, scheduled)
+    return results
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def report(name: str, values: list[float]) -> None:
+    print(f"{name:<34} n={len(values):5d}  p50={pct(values, .50):6.3f}s  "
+          f"p95={pct(values, .95):6.3f}s  p99={pct(values, .99):6.3f}s  "
+          f"max={max(values):6.3f}s  mean={statistics.fmean(values):6.3f}s")
+
+
+def measure(results: dict[str, tuple[float, float, int]], wait: float) -> bool:
+    ids = [k for k, (_s, _a, status) in results.items() if status in (200, 201)]
+    cases = dict(SurveyResponse.objects.filter(source=SOURCE, external_id__in=ids)
+                 .values_list("case_id", "external_id"))
+    deadline = time.time() + wait
+    while True:
+        sent = dict(Delivery.objects.filter(
+            channel="email", notification__case_id__in=cases, sent_at__isnull=False,
+            notification__recipient__role=Role.SERVICE_MANAGER,
+        ).values_list("notification__case_id", "sent_at"))
+        if len(sent) >= len(cases) or time.time() > deadline:
+            break
+        time.sleep(1)
+    in_app = set(Notification.objects.filter(
+        case_id__in=cases, recipient__role=Role.SERVICE_MANAGER).values_list("case_id", flat=True))
+    inapp_latency = [results[cases[c]][1] - results[cases[c]][0] for c in in_app]
+    mail_latency = [sent[c].timestamp() - results[cases[c]][0] for c in sent]
+    both = [max(results[cases[c]][1], sent[c].timestamp()) - results[cases[c]][0]
+            for c in sent if c in in_app]
+    errors = len(results) - len(ids)
+    print(f"{datetime.now():%Y-%m-%d %H:%M} posted {len(results)}, HTTP errors {errors}, "
+          f"cases {len(cases)}, manager in-app {len(in_app)}, manager e-mail sent {len(sent)}")
+    report("POST → manager in-app notification", inapp_latency)
+    report("POST → manager e-mail handed over", mail_latency)
+    report("POST → both", both)
+    # The outbox's own share: from the committed case (POST answered) to the e-mail handed over.
+    report("POST answered → e-mail handed over",
+           [sent[c].timestamp() - results[cases[c]][1] for c in sent])
+    passed = (errors == 0 and len(sent) == len(cases) == len(in_app)
+              and pct(both, .99) < 5.0)
+    print("PASS: p99 < 5 s" if passed else "FAIL")
+    return passed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rate", type=int, default=50, help="cases per second")
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--worker-concurrency", type=int, default=8)
+    args = parser.parse_args()
+    token = prepare()
+    procs = start(web_workers=args.web_workers, worker_concurrency=args.worker_concurrency)
+    try:
+        results = fire(token=token, rate=args.rate, seconds=args.seconds)
+        passed = measure(results, wait=60)
+    finally:
+        stop(procs)
+    sys.exit(0 if passed else 1)
+
+
+if __name__ == "__main__":
+    main()
