@@ -101,8 +101,8 @@ def stop(procs: list[subprocess.Popen]) -> None:
 _local = threading.local()
 
 
-def post(*, token: str, body: dict) -> int:
-    if not hasattr(_local, "conn"):
+def _post_once(*, token: str, body: dict) -> int:
+    if getattr(_local, "conn", None) is None:
         _local.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
     _local.conn.request("POST", "/api/v1/survey-responses/", body=json.dumps(body),
                         headers={"Authorization": f"Token {token}",
@@ -110,6 +110,18 @@ def post(*, token: str, body: dict) -> int:
     response = _local.conn.getresponse()
     response.read()
     return response.status
+
+
+def post(*, token: str, body: dict) -> int:
+    """The server closes idle keep-alive connections: retry once on a fresh one (the POST is
+    idempotent on its external id). 0 means it failed twice."""
+    for _try in range(2):
+        try:
+            return _post_once(token=token, body=body)
+        except (OSError, http.client.HTTPException):
+            _local.conn.close()
+            _local.conn = None
+    return 0
 
 
 def fire(*, token: str, rate: int, seconds: int) -> dict[str, tuple[float, float, int]]:

@@ -1,5 +1,5 @@
-"""Claim one due row and act on it exactly once, whatever the row is (an SLA deadline here; an
-approval deadline later). Several sweepers may run at once: each skips rows another one holds."""
+"""Claim due rows and act on each exactly once, whatever the rows are (SLA deadlines here;
+approval deadlines later). Several sweepers may run at once: each skips rows another one holds."""
 
 import logging
 from collections.abc import Callable
@@ -20,20 +20,23 @@ class Outcome(StrEnum):
 
 
 def claim_and_run(*, due: QuerySet[T], lock: tuple[str, ...], run: Callable[[T], bool],
-                  failed: Callable[[T, Exception], None]) -> Outcome | None:
-    """Lock the first row of `due` (and the related rows named in `lock`) that nobody else holds
-    and call `run` on it, in one durable transaction. `run` returns False when it lost the race.
-    When `run` raises, only its own writes are rolled back and `failed` records the error on the
-    row, still locked, so one bad row never stops the sweep. None when nothing is due."""
+                  failed: Callable[[T, Exception], None], limit: int = 1) -> list[Outcome]:
+    """Lock the first `limit` rows of `due` (and the related rows named in `lock`) that nobody
+    else holds and call `run` on each, in one durable transaction. `run` returns False when it
+    lost the race. When `run` raises, only its own writes are rolled back and `failed` records
+    the error on the row, still locked, so one bad row never stops the sweep. Empty when
+    nothing is due."""
     with transaction.atomic(durable=True):
-        item = due.select_for_update(skip_locked=True, of=lock).first()
-        if item is None:
-            return None
-        try:
-            with transaction.atomic():
-                won = run(item)
-        except Exception as exc:  # isolation: whatever went wrong belongs to this row only
-            logger.exception("Sweep failed on %s %s", type(item).__name__, item.pk)
-            failed(item, exc)
-            return Outcome.FAILED
-    return Outcome.DONE if won else Outcome.LOST
+        return [_run_one(item, run=run, failed=failed)
+                for item in due.select_for_update(skip_locked=True, of=lock)[:limit]]
+
+
+def _run_one(item: T, *, run: Callable[[T], bool],
+             failed: Callable[[T, Exception], None]) -> Outcome:
+    try:
+        with transaction.atomic():
+            return Outcome.DONE if run(item) else Outcome.LOST
+    except Exception as exc:  # isolation: whatever went wrong belongs to this row only
+        logger.exception("Sweep failed on %s %s", type(item).__name__, item.pk)
+        failed(item, exc)
+        return Outcome.FAILED

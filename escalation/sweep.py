@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import CaseEventKind
+from cases.models import Case, CaseEventKind
 from cases.services import case_raise_level, event_record
 from notifications.services import notification_create
 
@@ -18,11 +18,38 @@ from . import conf
 from .claim import Outcome, claim_and_run
 from .deadlines import unfired_q
 from .models import Deadline, Escalation, SlaPolicy, Target
-from .targets import owner_people, resolve
+from .targets import Resolved, owner_people, resolve
 
 # Lock the case with the deadline: a transition holds the case while it meets deadlines, so the
 # sweep skips that case for now instead of deadlocking or escalating what is being met.
 LOCK = ("self", "case")
+
+
+class SweepCache:
+    """Lookups shared by the steps of one sweep: the breach target of each deadline kind and who
+    holds each role. Neither changes within a sweep; the next sweep reads them afresh."""
+
+    def __init__(self) -> None:
+        self._targets: dict[str, str] | None = None
+        self._resolved: dict[tuple, Resolved] = {}
+        self._owners: dict[tuple, list] = {}
+
+    def target(self, kind: str) -> str:
+        if self._targets is None:
+            self._targets = dict(SlaPolicy.objects.values_list("kind", "target"))
+        return self._targets[kind]
+
+    def resolve(self, *, case, target: str) -> Resolved:
+        key = (case.store_id, case.owner_id, case.level, target)
+        if key not in self._resolved:
+            self._resolved[key] = resolve(case=case, target=target)
+        return self._resolved[key]
+
+    def owners(self, *, case) -> list:
+        key = (case.store_id, case.owner_id, case.level)
+        if key not in self._owners:
+            self._owners[key] = owner_people(case=case)
+        return self._owners[key]
 
 
 @dataclass
@@ -58,16 +85,20 @@ def _due_text(deadline: Deadline) -> str:
     return f"{timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}"
 
 
-def deadline_escalate(*, deadline: Deadline, now: datetime) -> Escalation | None:
+def deadline_escalate(*, deadline: Deadline, now: datetime,
+                      cache: SweepCache | None = None) -> Escalation | None:
     """Record the missed deadline once, raise the case's level when the target is higher, write
     the timeline event and the notifications. None when someone else fired or met it first."""
     # The WHERE clause re-checks the state: exactly once even where row locks do not exist.
     if not Deadline.objects.filter(unfired_q(), pk=deadline.pk).update(escalated_at=now):
         return None
     deadline.escalated_at = now
+    cache = cache or SweepCache()
     case = deadline.case
-    target = SlaPolicy.objects.get(kind=deadline.kind).target
-    to = resolve(case=case, target=target)
+    # Another deadline of this case in the same batch may have raised the level already.
+    case.level = Case.objects.values_list("level", flat=True).get(pk=case.pk)
+    target = cache.target(deadline.kind)
+    to = cache.resolve(case=case, target=target)
     from_level = case.level
     if to.level:
         case_raise_level(case=case, level=to.level)
@@ -96,7 +127,7 @@ def deadline_escalate(*, deadline: Deadline, now: datetime) -> Escalation | None
     return escalation
 
 
-def deadline_warn(*, deadline: Deadline, now: datetime) -> bool:
+def deadline_warn(*, deadline: Deadline, now: datetime, cache: SweepCache | None = None) -> bool:
     """Tell the owner once that a deadline is near. False when it was warned, met or fired."""
     claimed = Deadline.objects.filter(unfired_q(), pk=deadline.pk, warned_at__isnull=True)
     if not claimed.update(warned_at=now):
@@ -106,7 +137,7 @@ def deadline_warn(*, deadline: Deadline, now: datetime) -> bool:
     title = _("Case %(number)s: “%(deadline)s” is due at %(due)s") % {
         "number": case.number, "deadline": deadline.get_kind_display(),
         "due": _due_text(deadline)}
-    people = owner_people(case=case)
+    people = (cache or SweepCache()).owners(case=case)
     event = event_record(case=case, kind=CaseEventKind.WARNED, note=title,
                          data={"deadline": deadline.kind, "due_at": deadline.due_at.isoformat(),
                                "recipients": sorted(u.pk for u in people)}, at=now)
@@ -125,43 +156,46 @@ def deadline_failed(*, deadline: Deadline, now: datetime, error: Exception) -> N
     )
 
 
-def _escalation_step(*, now: datetime | None) -> Outcome | None:
+def _escalation_batch(*, now: datetime | None, cache: SweepCache, limit: int) -> list[Outcome]:
     now = now or timezone.now()
     return claim_and_run(
-        due=due_deadlines(now=now), lock=LOCK,
-        run=lambda d: deadline_escalate(deadline=d, now=now) is not None,
+        due=due_deadlines(now=now), lock=LOCK, limit=limit,
+        run=lambda d: deadline_escalate(deadline=d, now=now, cache=cache) is not None,
         failed=lambda d, exc: deadline_failed(deadline=d, now=now, error=exc),
     )
 
 
-def _warning_step(*, now: datetime | None) -> Outcome | None:
+def _warning_batch(*, now: datetime | None, cache: SweepCache, limit: int) -> list[Outcome]:
     now = now or timezone.now()
     return claim_and_run(
-        due=warnable_deadlines(now=now), lock=LOCK,
-        run=lambda d: deadline_warn(deadline=d, now=now),
+        due=warnable_deadlines(now=now), lock=LOCK, limit=limit,
+        run=lambda d: deadline_warn(deadline=d, now=now, cache=cache),
         failed=lambda d, exc: deadline_failed(deadline=d, now=now, error=exc),
     )
 
 
 def escalation_process_one(*, now: datetime | None = None) -> bool:
     """Fire the oldest missed deadline nobody else holds; False when nothing is due."""
-    return _escalation_step(now=now) is not None
+    return bool(_escalation_batch(now=now, cache=SweepCache(), limit=1))
 
 
 def warning_process_one(*, now: datetime | None = None) -> bool:
     """Warn about the next deadline past its warning point; False when there is none."""
-    return _warning_step(now=now) is not None
+    return bool(_warning_batch(now=now, cache=SweepCache(), limit=1))
 
 
 def sweep(*, now: datetime | None = None) -> SweepStats:
     """Fire every missed deadline, oldest first (so a scheduler that was down catches up in
-    deadline order), then send the warnings due. `now` pins the clock; by default each step
-    reads it afresh."""
+    deadline order), then send the warnings due. Rows are claimed a few at a time, each one
+    isolated in its own savepoint, to spare a commit per row. `now` pins the clock; by default
+    each batch reads it afresh."""
     started = time.monotonic()
     stats = SweepStats()
-    for step, counter in ((_escalation_step, "escalated"), (_warning_step, "warned")):
+    cache = SweepCache()
+    for batch, counter in ((_escalation_batch, "escalated"), (_warning_batch, "warned")):
         field = {Outcome.DONE: counter, Outcome.LOST: "lost", Outcome.FAILED: "failed"}
-        while (outcome := step(now=now)) is not None:
-            setattr(stats, field[outcome], getattr(stats, field[outcome]) + 1)
+        while outcomes := batch(now=now, cache=cache, limit=conf.SWEEP_BATCH):
+            for outcome in outcomes:
+                setattr(stats, field[outcome], getattr(stats, field[outcome]) + 1)
     stats.seconds = round(time.monotonic() - started, 3)
     return stats

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection, transaction
 
 from cases.models import Case, CaseEvent, CaseEventKind
+from escalation import conf
 from escalation.models import Deadline, Escalation
 from escalation.sweep import escalation_process_one, sweep
 from notifications.models import Notification
@@ -31,7 +32,11 @@ def in_thread(fn):
     return run
 
 
-def test_concurrent_sweeps_record_exactly_one_escalation_per_missed_deadline(org, clock):
+@pytest.mark.parametrize("batch", [1, 10])
+def test_concurrent_sweeps_record_exactly_one_escalation_per_missed_deadline(org, clock,
+                                                                           monkeypatch, batch):
+    # Small batches so the six sweepers interleave on 24 cases (a batch locks its cases).
+    monkeypatch.setattr(conf, "SWEEP_BATCH", batch)
     stores = [org.S01, org.S02, org.S03, org.S04]
     cases = [open_case(store=stores[i % 4], score=5) for i in range(24)]
     now = clock.at(hours=30)

@@ -275,3 +275,18 @@ def test_run_sweeps_command_runs_one_sweep(org, clock, capsys):
     call_command("run_sweeps")
     assert "escalated=2" in capsys.readouterr().out
     assert Escalation.objects.filter(kind=DeadlineKind.PLAN).count() == 1
+
+
+def test_deadlines_of_one_case_in_one_batch_see_each_others_level(org, clock):
+    case = open_case(store=org.S01, score=5)  # L2
+    clock.at(minutes=30)
+    walk(case, "contact", "propose", actor=org.manager1)
+    # Plan met; make the contact and execution deadlines both missed and swept together.
+    Deadline.objects.filter(case=case, kind="contact").update(met_at=None)
+    clock.at(hours=9)
+    sweep()
+    levels = list(Escalation.objects.filter(case=case).order_by("pk")
+                  .values_list("kind", "from_level", "to_level"))
+    assert levels == [("contact", "L2", "L4"), ("execution", "L4", "L4")]
+    case.refresh_from_db()
+    assert case.level == "L4"
