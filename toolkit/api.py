@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import serializers as s
-from .models import WordKind, WordTemplate
+from .models import Contact, StockItem, WordKind, WordTemplate
 from .phrases import phrases_check
 from .selectors import (
     case_profile_for,
@@ -52,6 +52,7 @@ class PhraseCheckApi(APIView):
 
 class ContactListApi(GenericAPIView):
     serializer_class = s.ContactOut
+    queryset = Contact.objects.none()  # for the schema; rows come from the selector
 
     @extend_schema(responses=s.ContactOut(many=True))
     def get(self, request, case_id: int):
@@ -208,6 +209,7 @@ class WordsApi(APIView):
 
 class StockListApi(GenericAPIView):
     serializer_class = s.StockOut
+    queryset = StockItem.objects.none()  # for the schema; rows come from the selector
 
     @extend_schema(parameters=[s.StockFilterIn], responses=s.StockOut(many=True))
     def get(self, request):

@@ -23,6 +23,7 @@ from .models import (
     WordKind,
     WordLanguage,
 )
+from .schema import InlineChoiceField
 
 MAX_FUTURE_SKEW = timezone.timedelta(minutes=5)
 
@@ -69,8 +70,8 @@ class PhraseCheckOut(serializers.Serializer):
 
 
 class ContactIn(serializers.Serializer):
-    channel = serializers.ChoiceField(choices=Channel.choices)
-    outcome = serializers.ChoiceField(choices=ContactOutcome.choices)
+    channel = InlineChoiceField(choices=Channel.choices)
+    outcome = InlineChoiceField(choices=ContactOutcome.choices)
     purpose = serializers.ChoiceField(choices=ContactPurpose.choices, default=ContactPurpose.OTHER)
     at = serializers.DateTimeField(required=False, allow_null=True, default=None,
                                    validators=[_not_in_future])
@@ -81,6 +82,8 @@ class ContactIn(serializers.Serializer):
 
 class ContactOut(serializers.ModelSerializer):
     by = UserBriefOut()
+    channel = InlineChoiceField(choices=Channel.choices)
+    outcome = InlineChoiceField(choices=ContactOutcome.choices)
 
     class Meta:
         model = Contact
@@ -251,11 +254,12 @@ class RootCauseReportOut(serializers.Serializer):
 
 class TeamMemberIn(serializers.Serializer):
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
-    role = serializers.ChoiceField(choices=TeamRole.choices)
+    role = InlineChoiceField(choices=TeamRole.choices)
 
 
 class TeamMemberOut(serializers.ModelSerializer):
     user = UserBriefOut()
+    role = InlineChoiceField(choices=TeamRole.choices)
 
     class Meta:
         model = TeamMember
@@ -303,7 +307,7 @@ class WordsIn(serializers.Serializer):
 
 
 class WordsOut(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=WordKind.choices)
+    kind = InlineChoiceField(choices=WordKind.choices)
     language = serializers.CharField()
     text = serializers.CharField()
     warnings = PhraseWarningOut(many=True)
