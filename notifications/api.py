@@ -28,6 +28,7 @@ class MarkReadIn(serializers.Serializer):
 
 class NotificationListApi(GenericAPIView):
     serializer_class = NotificationOut
+    queryset = Notification.objects.none()  # for the schema; rows are the caller's own
 
     def get(self, request):
         qs = Notification.objects.filter(recipient=request.user)
