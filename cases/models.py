@@ -74,6 +74,17 @@ class State(models.TextChoices):
 
 ACTIVE_STATES = [s for s in State.values if s != State.CLOSED]
 
+# What each transition a user can run is called on its button.
+TRANSITION_LABELS = {
+    "contact": _("Customer contacted"),
+    "propose": _("Plan proposed"),
+    "start": _("Start execution"),
+    "resolve": _("Resolved"),
+    "follow_up": _("Start follow-ups"),
+    "close": _("Close"),
+    "reopen": _("Reopen"),
+}
+
 
 class Outcome(models.TextChoices):
     RECOVERED = "recovered", _("Recovered")

@@ -1,6 +1,6 @@
 """Reads of the cases app. Every query a user touches goes through the scope here."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from escalation.deadlines import waiting_q
@@ -8,7 +8,7 @@ from escalation.models import Deadline
 from org.models import User
 from org.selectors import user_scope_path
 
-from .models import Case
+from .models import Case, State
 
 
 def case_scope(*, user: User) -> QuerySet[Case]:
@@ -46,6 +46,31 @@ def case_list(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
     if overdue is not None:
         qs = qs.filter(overdue_exists()) if overdue else qs.exclude(overdue_exists())
     return with_progress(qs)
+
+
+def next_due_subquery():
+    return Subquery(Deadline.objects.filter(waiting_q(), case=OuterRef("pk"))
+                    .order_by("due_at").values("due_at")[:1])
+
+
+def case_queue(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
+    """Active cases, the nearest deadline first: the manager's working queue."""
+    return (case_list(user=user, filters=filters).exclude(state=State.CLOSED)
+            .annotate(next_due=next_due_subquery())
+            .order_by(F("next_due").asc(nulls_last=True), "-triggered_at"))
+
+
+def dashboard_counts(*, user: User) -> dict[str, int]:
+    now = timezone.now()
+    active = case_scope(user=user).exclude(state=State.CLOSED)
+    followups_due = Deadline.objects.filter(
+        waiting_q(), case__in=active, kind__startswith="followup", due_at__lte=now)
+    return {
+        "open": active.count(),
+        "overdue": active.filter(overdue_exists()).count(),
+        "awaiting_approval": active.filter(state=State.AWAITING_APPROVAL).count(),
+        "followups_due": followups_due.values("case_id").distinct().count(),
+    }
 
 
 def case_get(*, user: User, case_id: int) -> Case:

@@ -62,8 +62,8 @@ def event_record(*, case: Case, kind: str, actor: User | None = None, note: str 
     return event
 
 
-def customer_upsert(*, external_id: str | None, name: str, phone: str = "", vip: bool = False,
-                    segment: str | None = None) -> Customer:
+def customer_upsert(*, name: str, external_id: str | None = None, phone: str = "",
+                    vip: bool = False, segment: str | None = None) -> Customer:
     if not external_id:
         return Customer.objects.create(name=name, phone=phone, vip=vip,
                                        **({"segment": segment} if segment else {}))

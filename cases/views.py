@@ -3,17 +3,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Min, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
 
-from .models import Case, ChecklistItem, Level, State
-from .selectors import case_get, case_list, case_progress
+from .forms import CaseFilterForm, IncidentForm
+from .models import TRANSITION_LABELS, Case, ChecklistItem
+from .selectors import case_get, case_progress, case_queue, dashboard_counts
 from .services import (
     PUBLIC_TRANSITIONS,
     TransitionConflict,
+    case_report_incident,
     case_transition,
     checklist_item_set,
     default_outcome,
@@ -33,25 +35,43 @@ def _scoped_case(request, case_id: int) -> Case:
 
 @login_required
 def dashboard(request):
-    filters = {k: request.GET.get(k) for k in ("state", "level", "store") if request.GET.get(k)}
-    if request.GET.get("overdue") in {"1", "true"}:
-        filters["overdue"] = True
-    cases = case_list(user=request.user, filters=filters).exclude(state=State.CLOSED)
-    cases = cases.annotate(
-        next_due=Min("deadlines__due_at", filter=Q(deadlines__met_at__isnull=True,
-                                                  deadlines__cancelled_at__isnull=True))
-    ).order_by("next_due", "-triggered_at")
+    form = CaseFilterForm(request.GET or None, user=request.user)
+    filters = form.filters() if form.is_valid() else {}
+    cases = case_queue(user=request.user, filters=filters)
     rows = [(c, case_progress(c)) for c in cases[:100]]
     return render(request, "cases/dashboard.html", {
-        "rows": rows, "filters": filters, "states": State.choices, "levels": Level.choices,
-        "open_count": cases.count(),
+        "rows": rows, "form": form, "counts": dashboard_counts(user=request.user),
+        "shown": cases.count(),
     })
+
+
+@login_required
+def incident_new(request):
+    form = IncidentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = case_report_incident(
+                actor=request.user, store=data["store"],
+                customer={"name": data["customer_name"], "phone": data["customer_phone"],
+                          "external_id": data["customer_external_id"] or None,
+                          "vip": data["vip"]},
+                failure_type=data["failure_type"], description=data["description"],
+                flags=data["flags"], score=data["score"], occurred_at=None,
+            )
+        except PermissionDenied as exc:
+            form.add_error("store", str(exc))
+        else:
+            messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
+            return redirect("case-page", case_id=case.pk)
+    return render(request, "cases/incident_form.html", {"form": form})
 
 
 @login_required
 def case_page(request, case_id: int):
     case = _scoped_case(request, case_id)
-    allowed = [t.name for t in case.get_available_user_state_transitions(request.user)
+    allowed = [(t.name, TRANSITION_LABELS[t.name])
+               for t in case.get_available_user_state_transitions(request.user)
                if t.name in PUBLIC_TRANSITIONS]
     return render(request, "cases/case.html", {
         "case": case, "progress": case_progress(case),

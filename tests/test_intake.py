@@ -7,7 +7,14 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from cases.models import Case, Customer, IntakePolicy, NegativeKeyword, ServiceRecord, SurveyResponse
+from cases.models import (
+    Case,
+    Customer,
+    IntakePolicy,
+    NegativeKeyword,
+    ServiceRecord,
+    SurveyResponse,
+)
 from tests.conftest import api_as
 
 URL = "/api/v1/survey-responses/"
