@@ -5,7 +5,11 @@ from org.selectors import user_can_see_node
 
 
 def can_see(case, user) -> bool:
-    return user_can_see_node(user=user, node=case.store)
+    # Imported here: toolkit.models imports cases.models, which imports this module.
+    from toolkit.scope import is_team_member
+
+    return (user_can_see_node(user=user, node=case.store)
+            or is_team_member(case_id=case.pk, user=user))
 
 
 def can_work(case, user) -> bool:

@@ -7,16 +7,22 @@ from escalation.deadlines import waiting_q
 from escalation.models import Deadline
 from org.models import User
 from org.selectors import user_scope_path
+from toolkit.scope import team_case_ids
 
 from .models import Case, State
 
 
 def case_scope(*, user: User) -> QuerySet[Case]:
+    """The cases under the user's node, plus those they are on the recovery team of."""
     scope = user_scope_path(user=user)
-    if scope is None:
+    if scope == "":
+        return Case.objects.all()
+    if not user.is_authenticated:
         return Case.objects.none()
-    qs = Case.objects.all()
-    return qs.filter(store__path__startswith=scope) if scope else qs
+    team = Q(pk__in=team_case_ids(user=user))
+    if scope is None:
+        return Case.objects.filter(team)
+    return Case.objects.filter(Q(store__path__startswith=scope) | team)
 
 
 def with_progress(qs: QuerySet[Case]) -> QuerySet[Case]:

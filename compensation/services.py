@@ -15,6 +15,7 @@ from cases.permissions import can_work
 from cases.services import TransitionConflict, case_transition, event_record
 from notifications.services import notification_create
 from org.models import User
+from toolkit.services import stock_issue
 
 from . import calculator as calc
 from .models import (
@@ -342,6 +343,9 @@ def compensation_issue(*, offer_id: int, actor: User,
                                name=line.name, value=line.value, issued_at=now, issued_by=actor)
             for line in lines
         )
+        for item in issued:
+            stock_issue(store=offer.case.store, item_code=item.code, quantity=1, actor=actor,
+                        case=offer.case)
         if issued:
             value = calc.total(calc.Line(code=i.code, name=i.name, dimension="", value=i.value)
                                for i in issued)

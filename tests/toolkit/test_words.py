@@ -47,7 +47,6 @@ def test_unknown_kind_or_language_or_case_outside_scope(org, case):
     assert api_as(org.manager2).get(f"/api/v1/cases/{case.pk}/words/sara/").status_code == 404
 
 
-@pytest.mark.urls("tests.toolkit.urls")
 def test_the_letter_prints(org, case, client):
     client.force_login(org.manager1)
     page = client.get(f"/cases/{case.pk}/letter/")
