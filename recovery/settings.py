@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "compensation",
     "notifications",
     "toolkit",
+    "metrics",
 ]
 
 MIDDLEWARE = [

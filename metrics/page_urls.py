@@ -1,0 +1,3 @@
+"""Metrics pages at the site root."""
+
+urlpatterns: list = []

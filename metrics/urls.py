@@ -1,0 +1,3 @@
+"""Metrics endpoints under /api/v1/."""
+
+urlpatterns: list = []
