@@ -1,3 +1,9 @@
 """Metrics endpoints under /api/v1/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .api import MetricsApi
+
+urlpatterns = [
+    path("metrics/", MetricsApi.as_view(), name="api-metrics"),
+]

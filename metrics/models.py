@@ -1,0 +1,114 @@
+"""Configuration of the measures (SPEC §10): KPI targets, the response-time → recovery-probability
+bands of seed 001, and the actions agreed at the monthly review (seed 000 §5.2)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Kpi(models.TextChoices):
+    SUCCESS_RATE = "success_rate", _("Recovery success rate")
+    RESPONSE_MEAN = "response_mean", _("Response time (mean)")
+    RESPONSE_P90 = "response_p90", _("Response time (p90)")
+    RETENTION_RATE = "retention_rate", _("Retention rate")
+    NPS_CONVERSION = "nps_conversion", _("NPS conversion")
+    COST_PER_RECOVERY = "cost_per_recovery", _("Cost per recovery")
+
+
+class Direction(models.TextChoices):
+    AT_LEAST = "at_least", _("at least (higher is better)")
+    AT_MOST = "at_most", _("at most (lower is better)")
+    WATCHED = "watched", _("watched (no target)")
+
+
+# Unit each KPI's target is written in: percent, hours or yuan.
+KPI_UNITS = {
+    Kpi.SUCCESS_RATE: "%", Kpi.RESPONSE_MEAN: "h", Kpi.RESPONSE_P90: "h",
+    Kpi.RETENTION_RATE: "%", Kpi.NPS_CONVERSION: "%", Kpi.COST_PER_RECOVERY: "¥",
+}
+
+# Seed 000 §5.1; the data migration loads these and the admin edits them.
+DEFAULT_TARGETS = {
+    Kpi.SUCCESS_RATE: (Direction.AT_LEAST, Decimal("80")),
+    Kpi.RESPONSE_MEAN: (Direction.AT_MOST, Decimal("2")),
+    Kpi.RESPONSE_P90: (Direction.AT_MOST, Decimal("2")),
+    Kpi.RETENTION_RATE: (Direction.AT_LEAST, Decimal("70")),
+    Kpi.NPS_CONVERSION: (Direction.AT_LEAST, Decimal("30")),
+    Kpi.COST_PER_RECOVERY: (Direction.WATCHED, None),
+}
+
+
+class KpiTarget(models.Model):
+    """The target of one KPI: percent for rates, hours for response times, yuan for cost."""
+
+    kpi = models.CharField(_("KPI"), max_length=30, choices=Kpi.choices, unique=True)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    target = models.DecimalField(_("target"), max_digits=12, decimal_places=2, null=True,
+                                 blank=True, help_text=_("Percent, hours or yuan; empty when "
+                                                         "the KPI is only watched."))
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("KPI target")
+        verbose_name_plural = _("KPI targets")
+
+    def __str__(self) -> str:
+        return self.get_kpi_display()
+
+
+class ProbabilityBand(models.Model):
+    """Seed 001: the chance of winning the customer back by how fast the first contact came
+    (within 2 h 85 %, 24 h 60 %, 48 h 30 %, later under 10 %). `within` empty = any later."""
+
+    within = models.DurationField(_("first contact within"), null=True, blank=True,
+                                  unique=True)
+    percent = models.PositiveSmallIntegerField(
+        _("success probability (%)"), validators=[MinValueValidator(0), MaxValueValidator(100)])
+    below = models.BooleanField(_("shown as “under”"), default=False,
+                                help_text=_("Show the figure as an upper bound (< 10 %)."))
+
+    class Meta:
+        ordering = [models.F("within").asc(nulls_last=True)]
+        verbose_name = _("recovery probability band")
+        verbose_name_plural = _("recovery probability bands")
+
+    def __str__(self) -> str:
+        return f"{self.within or '∞'} → {'<' if self.below else ''}{self.percent}%"
+
+
+DEFAULT_BANDS = [
+    (timedelta(hours=2), 85, False),
+    (timedelta(hours=24), 60, False),
+    (timedelta(hours=48), 30, False),
+    (None, 10, True),
+]
+
+
+class ReviewAction(models.Model):
+    """An action agreed at the monthly review: what, who, by when (seed 000 §5.2 行动计划)."""
+
+    node = models.ForeignKey("org.OrgNode", on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("organisation node"))
+    month = models.DateField(_("month"), help_text=_("The first day of the reviewed month."))
+    action = models.CharField(_("action"), max_length=300)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("owner"))
+    due = models.DateField(_("due"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["due", "pk"]
+        verbose_name = _("review action")
+        verbose_name_plural = _("review actions")
+        indexes = [models.Index(fields=["node", "month"], name="reviewaction_node_month")]
+
+    def __str__(self) -> str:
+        return self.action

@@ -1,0 +1,474 @@
+"""Reads of the measures (SPEC §10). Every figure is an aggregate computed by the database over
+the user's scope (`cases.selectors.case_scope`); Python only adds up the handful of grouped rows.
+
+Which cases a period holds, per figure:
+- closed-case KPIs (success, retention, NPS, cost, re-score table): cases closed in the period;
+- response time: cases triggered (T0) in the period;
+- SLA compliance: deadlines due in the period; escalations: fired in the period;
+- cases by failure type / cause / store: opened (T0) in the period, with those closed in it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.db.models import (
+    Avg,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models import (
+    Case as When_,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Case, Outcome, ServiceRecord
+from cases.selectors import case_scope
+from compensation.models import IssuedCompensation
+from escalation.models import Deadline, Escalation
+from org.models import OrgNode, User
+from org.selectors import user_can_see_node
+
+from .db import PercentileCont, SecondsBetween, percentile_of
+from .models import DEFAULT_TARGETS, KPI_UNITS, Direction, Kpi, KpiTarget
+
+HOUR = 3600.0
+# Re-score bands of seed 001's table (改后平均分 9-10 / 7-8 / 5-6 / 0-3) and "not re-scored".
+RESCORE_BANDS = ["9-10", "7-8", "5-6", "0-4", "none"]
+
+
+# ---------------------------------------------------------------- period and scope
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        """[start, end + 1 day) as aware datetimes in the current time zone."""
+        tz = timezone.get_current_timezone()
+        return (datetime.combine(self.start, time.min, tzinfo=tz),
+                datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=tz))
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> "Period":
+        return Period(start=self.start - timedelta(days=self.days),
+                      end=self.start - timedelta(days=1))
+
+    @classmethod
+    def month_of(cls, day: date) -> "Period":
+        first = day.replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        return cls(start=first, end=following - timedelta(days=1))
+
+    @classmethod
+    def last_days(cls, days: int = 30, *, today: date | None = None) -> "Period":
+        today = today or timezone.localdate()
+        return cls(start=today - timedelta(days=days - 1), end=today)
+
+    def months(self) -> list[date]:
+        """The first day of every month the period touches."""
+        out, month = [], self.start.replace(day=1)
+        while month <= self.end:
+            out.append(month)
+            month = (month + timedelta(days=32)).replace(day=1)
+        return out
+
+
+def period_build(*, start: date | None, end: date | None, today: date | None = None) -> Period:
+    """Default: the last 30 days. Raises ValidationError with field errors."""
+    today = today or timezone.localdate()
+    end = end or today
+    start = start or end - timedelta(days=29)
+    if start > end:
+        raise ValidationError({"from": [_("The start must not be after the end.")]})
+    if (end - start).days > 3 * 366:
+        raise ValidationError({"from": [_("A period may span at most three years.")]})
+    return Period(start=start, end=end)
+
+
+def metrics_node(*, user: User, code: str | None) -> OrgNode | None:
+    """The node to filter by; unknown → ValidationError (400), outside the scope → 403."""
+    if not code:
+        return None
+    node = OrgNode.objects.filter(code=code).first()
+    if node is None:
+        raise ValidationError({"node": [_("Unknown organisation node.")]})
+    if not user_can_see_node(user=user, node=node):
+        raise PermissionDenied(_("This node is outside your part of the organisation."))
+    return node
+
+
+def metrics_cases(*, user: User, node: OrgNode | None = None) -> QuerySet[Case]:
+    cases = case_scope(user=user)
+    if node is not None:
+        cases = cases.filter(store__path__startswith=node.path)
+    return cases
+
+
+def _in(prefix: str, period: Period) -> Q:
+    start, end = period.bounds
+    return Q(**{f"{prefix}__gte": start, f"{prefix}__lt": end})
+
+
+def closed_in(cases: QuerySet[Case], period: Period) -> QuerySet[Case]:
+    return cases.filter(_in("closed_at", period))
+
+
+def later_visit() -> Exists:
+    """The customer came back after the case was resolved (or closed): retained (SPEC §10)."""
+    return Exists(ServiceRecord.objects.filter(
+        customer=OuterRef("customer"),
+        visit_at__gt=Coalesce(OuterRef("resolved_at"), OuterRef("closed_at"))))
+
+
+def rescore_band() -> When_:
+    return When_(
+        When(score_after__gte=9, then=Value("9-10")), When(score_after__gte=7, then=Value("7-8")),
+        When(score_after__gte=5, then=Value("5-6")), When(score_after__isnull=False,
+                                                          then=Value("0-4")),
+        default=Value("none"), output_field=CharField())
+
+
+def _month_key(value) -> str:
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{value:%Y-%m}"
+
+
+# ---------------------------------------------------------------- targets
+
+
+def kpi_targets() -> dict[str, tuple[str, Decimal | None]]:
+    targets = dict(DEFAULT_TARGETS)
+    for row in KpiTarget.objects.all():
+        targets[row.kpi] = (row.direction, row.target)
+    return targets
+
+
+def _judge(value, direction: str, target: Decimal | None) -> str:
+    if value is None:
+        return "no_data"
+    if direction == Direction.WATCHED or target is None:
+        return "watched"
+    good = value >= float(target) if direction == Direction.AT_LEAST else value <= float(target)
+    return "green" if good else "red"
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / HOUR, 2)
+
+
+# ---------------------------------------------------------------- the queries
+
+
+def closed_rows(cases: QuerySet[Case], period: Period) -> list[dict]:
+    """One query: closed cases grouped by month and re-score band with every closed-case count."""
+    tz = timezone.get_current_timezone()
+    return list(
+        closed_in(cases, period).annotate(visit=later_visit())
+        .values(month=TruncMonth("closed_at", tzinfo=tz), band=rescore_band())
+        .annotate(closed=Count("pk"),
+                  recovered=Count("pk", filter=Q(outcome=Outcome.RECOVERED)),
+                  retained=Count("pk", filter=Q(visit=True)),
+                  before_sum=Sum("score_before"), before_n=Count("score_before"),
+                  after_sum=Sum("score_after"))
+        .order_by()
+    )
+
+
+def cost_rows(cases: QuerySet[Case], period: Period) -> dict[str, Decimal]:
+    """Issued compensation of the cases closed in the period, by the month they closed."""
+    tz = timezone.get_current_timezone()
+    rows = (IssuedCompensation.objects.filter(case__in=closed_in(cases, period).values("pk"))
+            .values(month=TruncMonth("case__closed_at", tzinfo=tz))
+            .annotate(total=Sum("value")).order_by())
+    return {_month_key(r["month"]): r["total"] or Decimal("0") for r in rows}
+
+
+def response_rows(cases: QuerySet[Case], period: Period) -> tuple[dict, list[dict]]:
+    """Time to first contact of the cases triggered in the period: the whole period and by month
+    (mean and p90 in seconds; PostgreSQL's percentile_cont, a Python fallback elsewhere)."""
+    tz = timezone.get_current_timezone()
+    opened = cases.filter(_in("triggered_at", period)).annotate(
+        seconds=SecondsBetween(F("contacted_at"), F("triggered_at")))
+    measures = {"opened": Count("pk"), "contacted": Count("contacted_at"),
+                "mean": Avg("seconds")}
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        measures["p90"] = PercentileCont("seconds", 0.9)
+    total = opened.aggregate(**measures)
+    monthly = list(opened.values(month=TruncMonth("triggered_at", tzinfo=tz))
+                   .annotate(**measures).order_by("month"))
+    if not postgres:
+        values: dict[str, list[float]] = {}
+        for month, seconds in opened.filter(contacted_at__isnull=False).values_list(
+                TruncMonth("triggered_at", tzinfo=tz), "seconds"):
+            values.setdefault(_month_key(month), []).append(seconds)
+        total["p90"] = percentile_of([v for vs in values.values() for v in vs], 0.9)
+        for row in monthly:
+            row["p90"] = percentile_of(values.get(_month_key(row["month"]), []), 0.9)
+    return total, monthly
+
+
+def sla_rows(cases: QuerySet[Case], period: Period, *, now: datetime) -> list[dict]:
+    """Per deadline kind: met on time (met_at ≤ due_at) against missed (escalated, met late or
+    overdue now); deadlines still running and cancelled ones count in neither."""
+    on_time = Q(met_at__isnull=False, met_at__lte=F("due_at"))
+    missed = ~on_time & (Q(escalated_at__isnull=False) | Q(met_at__gt=F("due_at"))
+                         | Q(met_at__isnull=True, due_at__lte=now))
+    # A deadline a close cancelled before it fell due was never missed: left out.
+    rows = (Deadline.objects.filter(_in("due_at", period), case__in=cases.values("pk"))
+            .filter(Q(cancelled_at__isnull=True) | Q(met_at__isnull=False)
+                    | Q(escalated_at__isnull=False) | Q(cancelled_at__gt=F("due_at")))
+            .values("kind")
+            .annotate(total=Count("pk"), on_time=Count("pk", filter=on_time),
+                      missed=Count("pk", filter=missed))
+            .order_by("kind"))
+    return list(rows)
+
+
+def escalation_rows(cases: QuerySet[Case], period: Period) -> list[dict]:
+    return list(Escalation.objects.filter(_in("fired_at", period), case__in=cases.values("pk"))
+                .values("kind").annotate(count=Count("pk")).order_by("-count", "kind"))
+
+
+def breakdown_rows(cases: QuerySet[Case], period: Period, *, key: str, label: str | None = None
+                   ) -> list[dict]:
+    """Cases opened in the period and closed / recovered in it, grouped by `key`."""
+    opened, closed = _in("triggered_at", period), _in("closed_at", period)
+    names = {"key": F(key)} | ({"label": F(label)} if label else {})
+    return list(
+        cases.filter(opened | closed).values(**names)
+        .annotate(opened=Count("pk", filter=opened), closed=Count("pk", filter=closed),
+                  recovered=Count("pk", filter=closed & Q(outcome=Outcome.RECOVERED)))
+        .order_by("-opened", "key"))
+
+
+# ---------------------------------------------------------------- putting it together
+
+
+@dataclass
+class Report:
+    period: Period
+    node: OrgNode | None
+    kpis: dict[str, dict]
+    months: list[dict]
+    rescore: list[dict]
+    sla: list[dict] = field(default_factory=list)
+    escalations: list[dict] = field(default_factory=list)
+    by_failure_type: list[dict] = field(default_factory=list)
+    by_cause: list[dict] = field(default_factory=list)
+    by_store: list[dict] = field(default_factory=list)
+
+
+def _kpis(*, closed: dict, cost: Decimal, response: dict, targets: dict) -> dict[str, dict]:
+    def kpi(name, value, **counts):
+        direction, target = targets[name]
+        return {"value": value, "unit": KPI_UNITS[name], "direction": direction,
+                "target": None if target is None else float(target),
+                "status": _judge(value, direction, target), **counts}
+
+    n = closed["closed"]
+    cost_value = float(round(cost / n, 2)) if n else None
+    return {
+        Kpi.SUCCESS_RATE: kpi(Kpi.SUCCESS_RATE, _rate(closed["recovered"], n),
+                              recovered=closed["recovered"], closed=n),
+        Kpi.RESPONSE_MEAN: kpi(Kpi.RESPONSE_MEAN, _hours(response["mean"]),
+                               seconds=response["mean"], contacted=response["contacted"],
+                               opened=response["opened"]),
+        Kpi.RESPONSE_P90: kpi(Kpi.RESPONSE_P90, _hours(response["p90"]),
+                              seconds=response["p90"], contacted=response["contacted"],
+                              opened=response["opened"]),
+        Kpi.RETENTION_RATE: kpi(Kpi.RETENTION_RATE, _rate(closed["retained"], n),
+                                retained=closed["retained"], closed=n),
+        Kpi.NPS_CONVERSION: kpi(Kpi.NPS_CONVERSION, _rate(closed["promoters"], n),
+                                promoters=closed["promoters"], closed=n),
+        Kpi.COST_PER_RECOVERY: kpi(Kpi.COST_PER_RECOVERY, cost_value,
+                                   total=float(cost), closed=n),
+    }
+
+
+def _add(rows: list[dict]) -> dict:
+    total = {"closed": 0, "recovered": 0, "retained": 0, "promoters": 0, "before_sum": 0,
+             "before_n": 0, "after_sum": 0, "rescored": 0}
+    for r in rows:
+        for k in ("closed", "recovered", "retained", "before_sum", "before_n", "after_sum"):
+            total[k] += r[k] or 0
+        if r["band"] != "none":
+            total["rescored"] += r["closed"]
+        if r["band"] == "9-10":
+            total["promoters"] += r["closed"]
+    return total
+
+
+def _rescore_table(rows: list[dict]) -> list[dict]:
+    everything = _add(rows)
+    table = []
+    for band in RESCORE_BANDS:
+        t = _add([r for r in rows if r["band"] == band])
+        table.append({
+            "band": band, "cases": t["closed"], "share": _rate(t["closed"], everything["closed"]),
+            "score_before": round(t["before_sum"] / t["before_n"], 1) if t["before_n"] else None,
+            "score_after": (round(t["after_sum"] / t["closed"], 1)
+                            if t["closed"] and band != "none" else None),
+            "churn": _rate(t["closed"] - t["retained"], t["closed"]),
+        })
+    return table
+
+
+def metrics_report(*, cases: QuerySet[Case], period: Period, node: OrgNode | None = None,
+                   now: datetime | None = None, details: bool = True) -> Report:
+    """All of SPEC §10 for the cases (already scoped) in the period. `details=False` leaves
+    out SLA, escalations and the breakdowns (the trend charts need only the KPIs)."""
+    now = now or timezone.now()
+    targets = kpi_targets()
+    closed = closed_rows(cases, period)
+    cost = cost_rows(cases, period)
+    response, response_monthly = response_rows(cases, period)
+    months = []
+    by_month_response = {_month_key(r["month"]): r for r in response_monthly}
+    empty_response = {"opened": 0, "contacted": 0, "mean": None, "p90": None}
+    for month in period.months():
+        key = f"{month:%Y-%m}"
+        month_closed = _add([r for r in closed if _month_key(r["month"]) == key])
+        months.append({"month": key, **_kpis(
+            closed=month_closed, cost=cost.get(key, Decimal("0")),
+            response=by_month_response.get(key, empty_response), targets=targets)})
+    report = Report(period=period, node=node,
+                    kpis=_kpis(closed=_add(closed), cost=sum(cost.values(), Decimal("0")),
+                               response=response, targets=targets),
+                    months=months, rescore=_rescore_table(closed))
+    if details:
+        report.sla = [{**r, "compliance": _rate(r["on_time"], r["on_time"] + r["missed"])}
+                      for r in sla_rows(cases, period, now=now)]
+        report.escalations = escalation_rows(cases, period)
+        report.by_failure_type = breakdown_rows(cases, period, key="failure_type__code",
+                                                label="failure_type__name")
+        report.by_cause = breakdown_rows(cases, period, key="root_cause__category")
+        report.by_store = breakdown_rows(cases, period, key="store__code", label="store__name")
+    return report
+
+
+# ---------------------------------------------------------------- drill-down and the review
+
+DRILLS = {
+    # kpi → (date field the period applies to, extra filter)
+    "closed": ("closed_at", Q()),
+    "recovered": ("closed_at", Q(outcome=Outcome.RECOVERED)),
+    "not_recovered": ("closed_at", ~Q(outcome=Outcome.RECOVERED)),
+    "promoters": ("closed_at", Q(score_after__gte=9)),
+    "not_promoters": ("closed_at", Q(score_after__lt=9) | Q(score_after__isnull=True)),
+    "opened": ("triggered_at", Q()),
+    "contacted": ("triggered_at", Q(contacted_at__isnull=False)),
+    "not_contacted": ("triggered_at", Q(contacted_at__isnull=True)),
+    "cost": ("closed_at", Q(issued_compensation__isnull=False)),
+}
+DRILL_GROUPS = {"failure_type": "failure_type__code", "cause": "root_cause__category",
+                "store": "store__code"}
+
+
+def drill_cases(*, cases: QuerySet[Case], period: Period, kpi: str, key: str = "",
+                now: datetime | None = None) -> QuerySet[Case]:
+    """The cases behind one figure of the report. Raises ValidationError for an unknown kpi."""
+    now = now or timezone.now()
+    if kpi in DRILLS:
+        date_field, extra = DRILLS[kpi]
+        qs = cases.filter(_in(date_field, period)).filter(extra)
+    elif kpi in ("retained", "not_retained"):
+        qs = closed_in(cases, period).annotate(visit=later_visit()).filter(
+            visit=kpi == "retained")
+    elif kpi == "band" and key in RESCORE_BANDS:
+        qs = closed_in(cases, period).annotate(band=rescore_band()).filter(band=key)
+    elif kpi in ("sla_missed", "sla_on_time"):
+        deadlines = Deadline.objects.filter(_in("due_at", period), kind=key)
+        on_time = Q(met_at__isnull=False, met_at__lte=F("due_at"))
+        deadlines = deadlines.filter(on_time) if kpi == "sla_on_time" else deadlines.exclude(
+            on_time).filter(Q(escalated_at__isnull=False) | Q(met_at__gt=F("due_at"))
+                            | Q(met_at__isnull=True, due_at__lte=now))
+        qs = cases.filter(pk__in=deadlines.values("case_id"))
+    elif kpi == "escalated":
+        qs = cases.filter(pk__in=Escalation.objects.filter(_in("fired_at", period), kind=key)
+                          .values("case_id"))
+    elif kpi in DRILL_GROUPS:
+        field_name = DRILL_GROUPS[kpi]
+        match = Q(**{f"{field_name}__isnull": True}) if key == "" else Q(**{field_name: key})
+        qs = cases.filter(_in("triggered_at", period) | _in("closed_at", period)).filter(match)
+    else:
+        raise ValidationError({"kpi": [_("Unknown figure.")]})
+    return qs.distinct().select_related("store", "customer", "failure_type").order_by(
+        "-triggered_at")
+
+
+def review_cases(*, cases: QuerySet[Case], period: Period) -> tuple[list[Case], list[Case]]:
+    """Seed 000 §5.2: three recovered cases to share (largest score gain, then fastest first
+    contact) and two failed ones to learn from (lost first, then retained)."""
+    closed = closed_in(cases, period).select_related("store", "customer", "failure_type")
+    best = list(closed.filter(outcome=Outcome.RECOVERED).annotate(
+        gain=Coalesce(F("score_after"), F("score_before")) - F("score_before"),
+        wait=F("contacted_at") - F("triggered_at"),
+    ).order_by(F("gain").desc(nulls_last=True), F("wait").asc(nulls_last=True), "pk")[:3])
+    failed = list(closed.exclude(outcome=Outcome.RECOVERED).annotate(
+        lost=When_(When(outcome=Outcome.LOST, then=Value(0)), default=Value(1))
+    ).order_by("lost", "-closed_at", "pk")[:2])
+    return best, failed
+
+
+def open_cases_waiting(*, cases: QuerySet[Case], limit: int = 10) -> list[Case]:
+    """Open cases nobody has called yet, longest waiting first: what delay costs."""
+    return list(cases.filter(contacted_at__isnull=True, closed_at__isnull=True)
+                .exclude(state="closed").select_related("store", "customer")
+                .order_by("triggered_at")[:limit])
+
+
+def review_actions(*, node: OrgNode | None, month: date):
+    from .models import ReviewAction
+
+    qs = ReviewAction.objects.filter(month=month).select_related("owner", "node")
+    return qs.filter(node=node) if node else qs
+
+
+def corrective_actions(*, cases: QuerySet[Case], period: Period):
+    from toolkit.models import RootCause
+
+    return (RootCause.objects.filter(case__in=closed_in(cases, period).values("pk"))
+            .exclude(corrective_action="").select_related("case", "action_owner", "department")
+            .order_by("action_due", "pk"))
+
+
+def probability_bands():
+    from .models import ProbabilityBand
+    from .probability import DEFAULT_BANDS, Band
+
+    rows = [Band(within=b.within, percent=b.percent, below=b.below)
+            for b in ProbabilityBand.objects.all()]
+    return rows or list(DEFAULT_BANDS)
+
+
+def cost_of(*, cases: QuerySet[Case]) -> Decimal:
+    """Issued compensation of these cases (for the drill-down list)."""
+    return IssuedCompensation.objects.filter(case__in=cases.values("pk")).aggregate(
+        total=Coalesce(Sum("value"), Value(Decimal("0")),
+                       output_field=DecimalField(max_digits=14, decimal_places=2)))["total"]
