@@ -19,10 +19,14 @@ def case_scope(*, user: User) -> QuerySet[Case]:
         return Case.objects.all()
     if not user.is_authenticated:
         return Case.objects.none()
-    team = Q(pk__in=team_case_ids(user=user))
+    team_ids = team_case_ids(user=user)
     if scope is None:
-        return Case.objects.filter(team)
-    return Case.objects.filter(Q(store__path__startswith=scope) | team)
+        return Case.objects.filter(pk__in=team_ids)
+    in_subtree = Q(store__path__startswith=scope)
+    # Most users are on no team outside their node; the plain prefix filter keeps its index.
+    if not team_ids.exists():
+        return Case.objects.filter(in_subtree)
+    return Case.objects.filter(in_subtree | Q(pk__in=team_ids))
 
 
 def with_progress(qs: QuerySet[Case]) -> QuerySet[Case]:
@@ -95,3 +99,15 @@ def case_progress(case: Case) -> int:
     else:
         done = case.checklist_done
     return round(100 * done / total) if total else 0
+
+
+def store_summary(*, user: User) -> QuerySet:
+    """Per store in the user's scope: active, overdue and awaiting-approval cases (the regional
+    dashboard's table)."""
+    active = case_scope(user=user).exclude(state=State.CLOSED).annotate(late=overdue_exists())
+    return (active.values("store__code", "store__name")
+            .annotate(open=Count("pk"),
+                      overdue=Count("pk", filter=Q(late=True)),
+                      awaiting=Count("pk", filter=Q(state=State.AWAITING_APPROVAL)),
+                      l3_plus=Count("pk", filter=Q(level__in=["L3", "L4"])))
+            .order_by("store__code"))

@@ -9,9 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
 
+from org.models import NodeKind
+
 from .forms import CaseFilterForm, IncidentForm
 from .models import TRANSITION_LABELS, Case, ChecklistItem
-from .selectors import case_get, case_progress, case_queue, dashboard_counts
+from .permissions import can_work
+from .selectors import case_get, case_progress, case_queue, dashboard_counts, store_summary
 from .services import (
     PUBLIC_TRANSITIONS,
     TransitionConflict,
@@ -39,9 +42,12 @@ def dashboard(request):
     filters = form.filters() if form.is_valid() else {}
     cases = case_queue(user=request.user, filters=filters)
     rows = [(c, case_progress(c)) for c in cases[:100]]
+    node = request.user.node
+    stores = (list(store_summary(user=request.user))
+              if node is not None and node.kind != NodeKind.STORE else None)
     return render(request, "cases/dashboard.html", {
         "rows": rows, "form": form, "counts": dashboard_counts(user=request.user),
-        "shown": cases.count(),
+        "shown": cases.count(), "stores": stores, "node": node,
     })
 
 
@@ -67,18 +73,48 @@ def incident_new(request):
     return render(request, "cases/incident_form.html", {"form": form})
 
 
+def scoped_case(request, case_id: int) -> Case:
+    """The case if it is in the user's scope, else 404 (other stores' cases do not exist)."""
+    return _scoped_case(request, case_id)
+
+
+def _allowed_transitions(case: Case, user) -> list[tuple[str, str]]:
+    return [(t.name, TRANSITION_LABELS[t.name])
+            for t in case.get_available_user_state_transitions(user)
+            if t.name in PUBLIC_TRANSITIONS]
+
+
+def _sections(request, case: Case) -> dict:
+    # Imported here: the toolkit and compensation page modules import this one.
+    from compensation.views import case_sections as compensation_sections
+    from toolkit.views import case_sections as toolkit_sections
+
+    return {**toolkit_sections(request, case), **compensation_sections(request, case)}
+
+
+def render_case_page(request, case: Case, *, overrides: dict | None = None, status: int = 200):
+    """The 挽回进度追踪表 of seed 001 工具1. `overrides` carries a bound form with its errors
+    when a section's form came back invalid, so the page keeps what the user typed."""
+    deadlines = list(case.deadlines.all())
+    waiting = [d for d in deadlines if not d.met_at and not d.cancelled_at]
+    context = {
+        "case": case, "progress": case_progress(case),
+        "deadlines": deadlines, "next_deadline": min(waiting, key=lambda d: d.due_at,
+                                                     default=None),
+        "checklist": case.checklist.all(),
+        "timeline": case.events.select_related("actor"),
+        "escalations": case.escalations.select_related("target_node"),
+        "allowed": _allowed_transitions(case, request.user),
+        "may_work": can_work(case, request.user),
+        **_sections(request, case),
+    }
+    context.update(overrides or {})
+    return render(request, "cases/case.html", context, status=status)
+
+
 @login_required
 def case_page(request, case_id: int):
-    case = _scoped_case(request, case_id)
-    allowed = [(t.name, TRANSITION_LABELS[t.name])
-               for t in case.get_available_user_state_transitions(request.user)
-               if t.name in PUBLIC_TRANSITIONS]
-    return render(request, "cases/case.html", {
-        "case": case, "progress": case_progress(case),
-        "deadlines": case.deadlines.all(), "checklist": case.checklist.all(),
-        "timeline": case.events.select_related("actor"),
-        "escalations": case.escalations.all(), "allowed": allowed,
-    })
+    return render_case_page(request, _scoped_case(request, case_id))
 
 
 @login_required
@@ -108,5 +144,12 @@ def checklist_toggle(request, case_id: int, item_id: int):
     try:
         checklist_item_set(item=item, done=request.POST.get("done") == "1", actor=request.user)
     except PermissionDenied as exc:
+        if request.headers.get("HX-Request"):
+            return HttpResponse(str(exc), status=403)
         messages.error(request, str(exc))
+    if request.headers.get("HX-Request"):
+        case = _scoped_case(request, case_id)
+        return render(request, "cases/_checklist.html",
+                      {"case": case, "checklist": case.checklist.all(),
+                       "progress": case_progress(case)})
     return redirect("case-page", case_id=case.pk)

@@ -30,6 +30,8 @@ urlpatterns = [
     path("", case_views.dashboard, name="dashboard"),
     path("", include("toolkit.page_urls")),
     path("", include("metrics.page_urls")),
+    path("", include("compensation.page_urls")),
+    path("", include("escalation.page_urls")),
     path("incidents/new/", case_views.incident_new, name="incident-new"),
     path("cases/<int:case_id>/", case_views.case_page, name="case-page"),
     path("cases/<int:case_id>/transitions/<str:name>/", case_views.case_transition_submit,

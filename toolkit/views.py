@@ -1,24 +1,184 @@
-"""Server-rendered toolkit pages: the printable apology letter."""
+"""Server-rendered toolkit pages: the case page's sections (customer 360, contacts, re-score,
+root cause, scripts), the phone contact screen, the phrase check and the printable letter.
+Writes go through `toolkit.services`; a refused write becomes a message, never a crash."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_fsm import ConcurrentTransition
 
 from cases.models import Case
+from cases.services import TransitionConflict
+from cases.views import render_case_page, scoped_case
+from org.models import User
 
-from .models import WordKind, WordLanguage, WordTemplate
-from .selectors import case_visible
+from .forms import ContactForm, PhraseCheckForm, RescoreForm, RootCauseForm
+from .models import ContactPurpose, WordKind, WordLanguage, WordTemplate
+from .phrases import phrases_check
+from .selectors import case_visible, contacts_for, customer_360, root_cause_for
+from .services import contact_log, rescore_record, root_cause_set
 from .words import words_render
+
+REFUSED = (PermissionDenied, TransitionConflict, ConcurrentTransition)
+SCRIPTS = [WordKind.FIRST_CALL, WordKind.PLAN_MESSAGE, WordKind.CALLBACK, WordKind.SARA]
+
+
+def _language(request) -> str:
+    return WordLanguage.EN if request.LANGUAGE_CODE == WordLanguage.EN else WordLanguage.ZH_HANS
+
+
+def _scripts(request, case: Case) -> list:
+    out = []
+    for kind in SCRIPTS:
+        try:
+            out.append(words_render(case=case, kind=kind, language=_language(request),
+                                    actor=request.user))
+        except WordTemplate.DoesNotExist:
+            continue
+    labels = dict(WordKind.choices)
+    return [(labels[w.kind], w) for w in out]
+
+
+def _owners(case: Case):
+    """People who may own a corrective action: staff at the case's store and above it."""
+    return User.objects.filter(is_active=True, node__in=case.store.ancestors()).order_by(
+        "node__path", "username")
+
+
+def _contact_initial(case: Case) -> dict:
+    purpose = {"open": ContactPurpose.FIRST_CALL, "contacted": ContactPurpose.PLAN,
+               "resolved": ContactPurpose.CALLBACK,
+               "following_up": ContactPurpose.FOLLOW_UP}.get(case.state, ContactPurpose.PROGRESS)
+    return {"purpose": purpose}
+
+
+def case_sections(request, case: Case) -> dict:
+    """What the toolkit adds to the case page."""
+    return {
+        "customer": customer_360(user=request.user, customer_id=case.customer_id),
+        "contacts": contacts_for(case=case).select_related("by"),
+        "contact_form": ContactForm(initial=_contact_initial(case)),
+        "rescore_form": RescoreForm(),
+        "root_cause": root_cause_for(case=case),
+        "root_cause_form": RootCauseForm(initial=RootCauseForm.initial_from(
+            root_cause_for(case=case)), owners=_owners(case)),
+        "scripts": _scripts(request, case),
+    }
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _warn(request, warnings) -> None:
+    for w in warnings:
+        messages.warning(request, _("Wording: “%(match)s” — %(explanation)s %(suggestion)s")
+                         % {"match": w.match, "explanation": w.explanation,
+                            "suggestion": w.suggestion})
+
+
+def _contact_submit(request, case: Case, form: ContactForm) -> bool:
+    """Log the contact; False (with the error on the form) when it was refused."""
+    if not form.is_valid():
+        return False
+    try:
+        result = contact_log(case_id=case.pk, actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        _errors_to_form(form, exc)
+        return False
+    except REFUSED as exc:
+        form.add_error(None, str(exc))
+        return False
+    messages.success(request, _("Contact recorded."))
+    _warn(request, result.warnings)
+    return True
+
+
+@login_required
+@require_POST
+def contact_add(request, case_id: int):
+    case = scoped_case(request, case_id)
+    form = ContactForm(request.POST)
+    if _contact_submit(request, case, form):
+        return redirect(reverse("case-page", args=[case.pk]) + "#contacts")
+    return render_case_page(request, case, overrides={"contact_form": form}, status=400)
+
+
+@login_required
+def contact_phone(request, case_id: int):
+    """The SA's follow-up screen on a phone: the case in one line, the last touches, one form."""
+    case = scoped_case(request, case_id)
+    form = ContactForm(request.POST or None, initial=_contact_initial(case))
+    if request.method == "POST" and _contact_submit(request, case, form):
+        return redirect("case-contact-phone", case_id=case.pk)
+    return render(request, "toolkit/contact_phone.html", {
+        "case": case, "form": form, "contacts": contacts_for(case=case).select_related("by")[:5],
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def rescore_add(request, case_id: int):
+    case = scoped_case(request, case_id)
+    form = RescoreForm(request.POST)
+    if form.is_valid():
+        try:
+            result = rescore_record(case_id=case.pk, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        except REFUSED as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Re-score recorded."))
+            _warn(request, result.warnings)
+            return redirect("case-page", case_id=case.pk)
+    return render_case_page(request, case, overrides={"rescore_form": form}, status=400)
+
+
+@login_required
+@require_POST
+def root_cause_save(request, case_id: int):
+    case = scoped_case(request, case_id)
+    form = RootCauseForm(request.POST, owners=_owners(case))
+    if form.is_valid():
+        try:
+            root_cause_set(case_id=case.pk, actor=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        except REFUSED as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Root cause saved."))
+            return redirect("case-page", case_id=case.pk)
+    return render_case_page(request, case, overrides={"root_cause_form": form}, status=400)
+
+
+@login_required
+@require_POST
+def phrase_check(request):
+    """htmx: the checker's warnings on a note while it is typed."""
+    form = PhraseCheckForm(request.POST)
+    text = form.cleaned_data["note"] if form.is_valid() else ""
+    return render(request, "toolkit/_phrase_warnings.html",
+                  {"warnings": phrases_check(text=text) if text else []})
 
 
 @login_required
 def letter_page(request, case_id: int):
     try:
         case = case_visible(user=request.user, case_id=case_id)
-        language = (WordLanguage.EN if request.LANGUAGE_CODE == WordLanguage.EN
-                    else WordLanguage.ZH_HANS)
-        words = words_render(case=case, kind=WordKind.LETTER, language=language,
+        words = words_render(case=case, kind=WordKind.LETTER, language=_language(request),
                              actor=request.user)
     except (Case.DoesNotExist, WordTemplate.DoesNotExist) as exc:
         raise Http404 from exc
     return render(request, "toolkit/letter.html", {"case": case, "words": words})
+

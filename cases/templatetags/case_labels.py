@@ -16,3 +16,10 @@ def flag_label(code: str) -> str:
 @register.filter
 def state_label(code: str) -> str:
     return STATE_LABELS.get(code, code)
+
+
+@register.filter
+def role_label(code: str) -> str:
+    from org.models import Role
+
+    return dict(Role.choices).get(code, code)
