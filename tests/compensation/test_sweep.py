@@ -126,3 +126,14 @@ def test_the_celery_task_runs_the_sweep_and_beat_schedules_it_every_30_seconds(o
     assert approval.escalations == 1
     task = PeriodicTask.objects.get(task="compensation.approvals_sweep")
     assert task.enabled and task.interval.every == 30 and task.interval.period == "seconds"
+
+
+def test_run_sweeps_command_also_moves_overdue_approvals_up(org, capsys):
+    from django.core.management import call_command
+
+    approval = _pending(org, 1500)
+    with time_machine.travel(T0 + timedelta(hours=3), tick=False):
+        call_command("run_sweeps")
+    assert "approvals_escalated=1" in capsys.readouterr().out
+    approval.refresh_from_db()
+    assert approval.approver_role == "center_director"
