@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import time_machine
+from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
 from cases.models import CaseEvent
@@ -129,8 +130,6 @@ def test_the_celery_task_runs_the_sweep_and_beat_schedules_it_every_30_seconds(o
 
 
 def test_run_sweeps_command_also_moves_overdue_approvals_up(org, capsys):
-    from django.core.management import call_command
-
     approval = _pending(org, 1500)
     with time_machine.travel(T0 + timedelta(hours=3), tick=False):
         call_command("run_sweeps")
