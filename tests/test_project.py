@@ -5,6 +5,7 @@ import json
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -149,6 +150,13 @@ def test_readme_run_command_serves_the_product(tmp_path):
         assert "SR" in home.read().decode()
         output = (tmp_path / "run.log").read_text()
         assert f"http://127.0.0.1:{port}/" in output and "manager1" in output
+        # The embedded worker and beat really sweep: the demo's overdue cases get escalated.
+        escalations = 0
+        while time.monotonic() < deadline and not escalations:
+            time.sleep(2)
+            with sqlite3.connect(tmp_path / "run.sqlite3", timeout=20) as db:
+                escalations = db.execute("SELECT COUNT(*) FROM escalation_escalation").fetchone()[0]
+        assert escalations > 0, (tmp_path / "var" / "worker.log").read_text()[-3000:]
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(timeout=30)
