@@ -30,6 +30,7 @@ urlpatterns = [
     path("", case_views.dashboard, name="dashboard"),
     path("", include("toolkit.page_urls")),
     path("", include("metrics.page_urls")),
+    path("", include("notifications.page_urls")),
     path("", include("compensation.page_urls")),
     path("", include("escalation.page_urls")),
     path("incidents/new/", case_views.incident_new, name="incident-new"),

@@ -1,8 +1,11 @@
 """Every page enforces the API's scope: another store's case does not exist; bad input shows an
 error and changes nothing."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from cases.models import Case
 from tests.factories import open_case
@@ -131,3 +134,23 @@ def test_region_dashboard_has_a_row_per_store(org, case):
     regional = client_for(org.regional1).get("/").content.decode()
     assert "?store=S01" in regional and "?store=S02" not in regional
     assert Case.objects.count() == 2
+
+
+def test_bell_leads_to_own_notifications_and_marks_them_read(org, client):
+    case = open_case(store=org.S01, score=2)
+    client.force_login(org.manager1)
+    page = client.get("/notifications/").content.decode()
+    assert case.number in page
+    assert org.manager1.notifications.filter(read_at=None).exists()
+    client.post("/notifications/read/")
+    assert not org.manager1.notifications.filter(read_at=None).exists()
+    client.force_login(org.manager2)
+    assert case.number not in client.get("/notifications/").content.decode()
+
+
+def test_case_page_shows_the_recovery_chance(org, client):
+    fresh = open_case(store=org.S01, score=2)
+    late = open_case(store=org.S01, score=2, responded_at=timezone.now() - timedelta(hours=30))
+    client.force_login(org.manager1)
+    assert 'class="prob p85"' in client.get(f"/cases/{fresh.pk}/").content.decode()
+    assert 'class="prob p30"' in client.get(f"/cases/{late.pk}/").content.decode()
