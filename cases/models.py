@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from org.models import OrgNode, Role
+from recovery.singleton import SettingsRow
 
 from .permissions import can_reopen, can_work
 
@@ -97,7 +98,7 @@ class CaseSource(models.TextChoices):
     INCIDENT = "incident", _("Incident report")
 
 
-class IntakePolicy(models.Model):
+class IntakePolicy(SettingsRow):
     """The configurable numbers of intake (one row, editable in the admin)."""
 
     score_threshold = models.PositiveSmallIntegerField(
@@ -112,9 +113,6 @@ class IntakePolicy(models.Model):
     def __str__(self) -> str:
         return str(_("Intake policy"))
 
-    @classmethod
-    def current(cls) -> "IntakePolicy":
-        return cls.objects.order_by("pk").first() or cls()
 
 
 class NegativeKeyword(models.Model):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, FailureType, Segment, Severity
 from org.models import OrgNode, Role
+from recovery.singleton import SettingsRow
 
 ZERO = Decimal("0.00")
 NON_NEGATIVE = [MinValueValidator(ZERO)]
@@ -166,7 +167,7 @@ class AuthorityLimit(models.Model):
         return self.get_role_display()
 
 
-class CompensationPolicy(models.Model):
+class CompensationPolicy(SettingsRow):
     """The remaining numbers of the generator (one row, editable in the admin)."""
 
     loss_multiplier = models.DecimalField(
@@ -197,9 +198,6 @@ class CompensationPolicy(models.Model):
     def __str__(self) -> str:
         return str(_("Compensation policy"))
 
-    @classmethod
-    def current(cls) -> "CompensationPolicy":
-        return cls.objects.order_by("pk").first() or cls()
 
 
 class Tier(models.TextChoices):

@@ -1,8 +1,10 @@
 import os
+import threading
 from types import SimpleNamespace
 
 import pytest
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
 from cases.demo import network_create, users_create
@@ -56,3 +58,31 @@ def api_as(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+def client_for(user) -> Client:
+    """A browser-session client logged in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def run_concurrently(fn, *, times: int) -> list:
+    """Call `fn` from `times` threads released together; each thread closes its own database
+    connection. Returns what the calls returned."""
+    barrier = threading.Barrier(times)
+    results = []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(fn())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results

@@ -1,10 +1,8 @@
 """Intake (SPEC §2–§3, §11): what opens a case, its level and flags, idempotency, bad input."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from cases.models import (
@@ -15,7 +13,7 @@ from cases.models import (
     ServiceRecord,
     SurveyResponse,
 )
-from tests.conftest import api_as
+from tests.conftest import api_as, run_concurrently
 
 URL = "/api/v1/survey-responses/"
 
@@ -241,21 +239,7 @@ def test_bad_token_login_is_400(org, api):
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_resends_store_one_response_and_one_case(org):
-    barrier = threading.Barrier(6)
-    statuses = []
-
-    def send():
-        try:
-            barrier.wait()
-            statuses.append(post(org, n="dup", score=0).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses = run_concurrently(lambda: post(org, n="dup", score=0).status_code, times=6)
     assert sorted(statuses) == [200] * 5 + [201]
     assert SurveyResponse.objects.count() == 1 and Case.objects.count() == 1
 
@@ -263,19 +247,8 @@ def test_concurrent_resends_store_one_response_and_one_case(org):
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_responses_from_one_customer_open_one_case(org):
-    barrier = threading.Barrier(4)
-
-    def send(n):
-        try:
-            barrier.wait()
-            post(org, n=f"same-{n}", score=1, customer={"external_id": "one", "name": "同一人"})
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    numbers = iter(range(4))
+    run_concurrently(lambda: post(org, n=f"same-{next(numbers)}", score=1,
+                                  customer={"external_id": "one", "name": "同一人"}), times=4)
     assert Case.objects.count() == 1
     assert SurveyResponse.objects.filter(rescore=True).count() == 3

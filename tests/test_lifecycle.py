@@ -1,14 +1,12 @@
 """The case state machine (SPEC §4, §11): every transition allowed and refused, permissions,
 timeline events, deadlines met, and concurrent transitions."""
 
-import threading
 
 import pytest
-from django.db import connection
 
 from cases.models import Case, CaseEvent, ImmutableError
 from cases.services import case_transition
-from tests.conftest import api_as
+from tests.conftest import api_as, run_concurrently
 from tests.factories import open_case
 
 HAPPY_PATH = [
@@ -177,20 +175,7 @@ def test_detail_lists_only_the_transitions_the_user_may_run(org):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_transitions_on_one_case_cannot_both_win(org):
     case = open_case(store=org.S01, score=2)
-    barrier = threading.Barrier(5)
-    statuses = []
-
-    def contact():
-        try:
-            barrier.wait()
-            statuses.append(transition(org.manager1, case, "contact").status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=contact) for _ in range(5)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses = run_concurrently(lambda: transition(org.manager1, case, "contact").status_code,
+                                times=5)
     assert sorted(statuses) == [200] + [409] * 4
     assert Case.objects.get(pk=case.pk).events.filter(kind="transition").count() == 1

@@ -8,16 +8,11 @@ from django.test import Client
 from django.utils import timezone
 
 from cases.models import Case
+from tests.conftest import client_for
 from tests.factories import open_case
 from toolkit.models import Contact, RootCause
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Customer
 from org.models import OrgNode
+from recovery.singleton import SettingsRow
 
 # ---------------------------------------------------------------- contact log (SPEC §7)
 
@@ -104,7 +105,7 @@ class CustomerProfile(models.Model):
         return str(self.customer)
 
 
-class CarePolicy(models.Model):
+class CarePolicy(SettingsRow):
     """How early care reminders show (one row, editable in the admin)."""
 
     birthday_lead_days = models.PositiveSmallIntegerField(
@@ -119,9 +120,6 @@ class CarePolicy(models.Model):
     def __str__(self) -> str:
         return str(_("Care policy"))
 
-    @classmethod
-    def current(cls) -> "CarePolicy":
-        return cls.objects.order_by("pk").first() or cls()
 
 
 # ---------------------------------------------------------------- root cause (SPEC §8)

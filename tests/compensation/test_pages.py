@@ -3,19 +3,13 @@
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from compensation.models import Approval, IssuedCompensation, Offer
 from compensation.services import ItemChoice, offer_create
 from tests.compensation.factories import contacted_case
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
