@@ -12,6 +12,7 @@ from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
 from escalation.deadlines import deadlines_after_transition, deadlines_meet, deadlines_start
 from escalation.models import DeadlineKind
+from metrics.facts import case_fact_refresh, customer_facts_refresh
 from notifications.services import notify_case_event
 from org.models import OrgNode, User
 from org.selectors import people_at_or_above, user_can_see_node
@@ -85,6 +86,7 @@ def service_record_upsert(*, store: OrgNode, customer: Customer, order_number: s
                   "technician": technician, "visit_at": visit_at,
                   "amount": amount if amount is not None else Decimal("0.00")},
     )
+    customer_facts_refresh(customer_id=customer.pk)
     return record
 
 
@@ -124,6 +126,7 @@ def case_open(*, store: OrgNode, customer: Customer, result: Triage, source: str
     event_record(case=case, kind=CaseEventKind.OPENED, actor=actor, to_state=case.state,
                  data={"triggers": result.triggers, "level": result.level}, at=received_at)
     deadlines_meet(case=case, kinds=[DeadlineKind.ASSEMBLY], at=timezone.now())
+    case_fact_refresh(case_id=case.pk)
     return case
 
 
@@ -138,6 +141,7 @@ def case_rescore(*, case: Case, score: int | None, at: datetime, actor: User | N
         case.score_after = score
         case.rescored_at = at
         case.save(update_fields=["score_after", "rescored_at"])
+        case_fact_refresh(case_id=case.pk)
     event_record(case=case, kind=CaseEventKind.RESCORED, actor=actor, note=note,
                  data={"score_before": case.score_before, "score_after": score}, at=at)
     return case
@@ -252,6 +256,7 @@ def case_transition(*, case_id: int, name: str, actor: User, note: str = "",
                      from_state=from_state, to_state=case.state,
                      data={"transition": name, **{k: str(v) for k, v in params.items()}}, at=at)
         deadlines_after_transition(case=case, name=name, at=at)
+        case_fact_refresh(case_id=case.pk)
     return case
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case, CaseEvent, CaseEventKind, State
 from cases.permissions import can_work
 from cases.services import TransitionConflict, case_transition, event_record
+from metrics.facts import case_fact_refresh
 from notifications.services import notification_create
 from org.models import User
 from toolkit.services import stock_issue
@@ -353,4 +354,5 @@ def compensation_issue(*, offer_id: int, actor: User,
                     note=_("Compensation issued: %(items)s (%(amount)s).")
                     % {"items": "、".join(i.name for i in issued), "amount": _yuan(value)},
                     data={"compensation": "issued", "offer": offer.pk, "value": str(value)})
+        case_fact_refresh(case_id=offer.case_id)
     return issued

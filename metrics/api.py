@@ -3,7 +3,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .selectors import metrics_cases, metrics_node, metrics_report
+from .selectors import metrics_cases, metrics_facts, metrics_node, metrics_report
 from .serializers import MetricsQueryIn, report_out
 
 
@@ -17,5 +17,6 @@ class MetricsApi(APIView):
         query.is_valid(raise_exception=True)
         node = metrics_node(user=request.user, code=query.validated_data.get("node"))
         report = metrics_report(cases=metrics_cases(user=request.user, node=node),
+                                facts=metrics_facts(user=request.user, node=node),
                                 period=query.validated_data["period"], node=node)
         return Response(report_out(report))

@@ -112,3 +112,37 @@ class ReviewAction(models.Model):
 
     def __str__(self) -> str:
         return self.action
+
+
+class CaseFact(models.Model):
+    """What the measures read of one case, kept in step by `metrics.facts` inside the writers'
+    transactions (case open / transition / re-score, compensation issued, root cause, a later
+    visit). Every column is the live value of the same name in `metrics.facts.live_facts`."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, primary_key=True,
+                                related_name="fact")
+    store = models.ForeignKey("org.OrgNode", on_delete=models.CASCADE, related_name="+")
+    triggered_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True)
+    outcome = models.CharField(max_length=10, blank=True)
+    response_seconds = models.FloatField(null=True)
+    score_before = models.PositiveSmallIntegerField(null=True)
+    score_after = models.PositiveSmallIntegerField(null=True)
+    band = models.CharField(max_length=5)
+    retained = models.BooleanField()
+    failure_type = models.ForeignKey("cases.FailureType", on_delete=models.CASCADE, null=True,
+                                     related_name="+")
+    # NULL, not "": a case with no root cause groups apart, as the live LEFT JOIN does.
+    cause = models.CharField(max_length=20, null=True)  # noqa: DJ001
+    cost = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["closed_at"], name="casefact_closed"),
+            models.Index(fields=["triggered_at"], name="casefact_triggered"),
+            models.Index(fields=["store", "closed_at"], name="casefact_store_closed"),
+            models.Index(fields=["store", "triggered_at"], name="casefact_store_triggered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"facts of case {self.case_id}"

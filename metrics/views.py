@@ -20,6 +20,7 @@ from .selectors import (
     corrective_actions,
     drill_cases,
     metrics_cases,
+    metrics_facts,
     metrics_node,
     metrics_report,
     open_cases_waiting,
@@ -63,9 +64,11 @@ def dashboard(request):
     except ValidationError as exc:
         return _bad(request, exc)
     cases = metrics_cases(user=request.user, node=node)
-    report = metrics_report(cases=cases, period=period, node=node)
+    facts = metrics_facts(user=request.user, node=node)
+    report = metrics_report(cases=cases, facts=facts, period=period, node=node)
     first = (period.end.replace(day=1) - timedelta(days=335)).replace(day=1)
-    trend = metrics_report(cases=cases, period=Period(first, period.end), details=False)
+    trend = metrics_report(cases=cases, facts=facts, period=Period(first, period.end),
+                           details=False)
     last, before = (trend.months[-1], trend.months[-2]) if len(trend.months) > 1 else ({}, {})
     cards = [{"kpi": k, "label": k.label, **v, "this_month": last.get(k, {}).get("value"),
               "last_month": before.get(k, {}).get("value")} for k, v in report.kpis.items()]
@@ -101,12 +104,14 @@ def _review_context(request):
         raise ValidationError({"month": [_("Give the month as YYYY-MM.")]})
     node = metrics_node(user=request.user, code=request.GET.get("node"))
     node = node or request.user.node
-    cases = metrics_cases(user=request.user, node=node if request.GET.get("node") else None)
+    scope = node if request.GET.get("node") else None
+    cases = metrics_cases(user=request.user, node=scope)
+    facts = metrics_facts(user=request.user, node=scope)
     this = Period.month_of(month)
     previous = Period.month_of(month - timedelta(days=1))
-    both = metrics_report(cases=cases, period=Period(previous.start, this.end), node=node,
-                          details=False)
-    report = metrics_report(cases=cases, period=this, node=node)
+    both = metrics_report(cases=cases, facts=facts, period=Period(previous.start, this.end),
+                          node=node, details=False)
+    report = metrics_report(cases=cases, facts=facts, period=this, node=node)
     best, failed = review_cases(cases=cases, period=this)
     rows = []
     for kpi, figure in report.kpis.items():

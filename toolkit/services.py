@@ -14,6 +14,7 @@ from cases.models import ACTIVE_STATES, Case, CaseEventKind, State
 from cases.services import TransitionConflict, case_rescore, case_transition, event_record
 from escalation.deadlines import deadlines_meet
 from escalation.models import DeadlineKind
+from metrics.facts import case_fact_refresh
 from org.models import NodeKind, OrgNode, Role, User
 from org.selectors import user_can_see_node
 
@@ -225,6 +226,7 @@ def root_cause_set(*, case_id: int, actor: User, category: str, whys: list[str],
                 department=department.code if department else None,
                 action_owner=action_owner.pk if action_owner else None,
                 action_due=action_due.isoformat() if action_due else None)
+        case_fact_refresh(case_id=case.pk)
     return row
 
 

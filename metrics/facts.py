@@ -1,0 +1,88 @@
+"""The per-case fact rows the measures read (`CaseFact`). A writer that changes a figure's input
+calls one function here inside its own transaction, so a fact commits with the change it
+reflects and is never stale:
+
+- `case_fact_refresh(case_id=…)`: case open, transition (close, reopen, contact…), re-score,
+  compensation issued, root cause recorded;
+- `customer_facts_refresh(customer_id=…)`: a service visit recorded — a later visit retains
+  every case of that customer closed before it.
+
+Each refresh recomputes the whole row from the source tables (`live_facts`), so it is idempotent
+and the order of refreshes does not matter. `case_facts_rebuild` (command `metrics_rebuild`)
+recomputes every row, for a backfill or after bulk SQL that bypassed the services."""
+
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import (
+    DecimalField,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from cases.models import Case
+from compensation.models import IssuedCompensation
+
+from .db import SecondsBetween
+from .models import CaseFact
+
+# CaseFact column → its live expression over a Case row.
+COLUMNS = ["case_id", "store_id", "triggered_at", "closed_at", "outcome", "response_seconds",
+           "score_before", "score_after", "band", "retained", "failure_type_id", "cause", "cost"]
+
+
+def live_facts(cases: QuerySet[Case]) -> QuerySet:
+    """The fact row of each case computed from the source tables, as dicts keyed by COLUMNS."""
+    from .selectors import later_visit, rescore_band
+
+    money = DecimalField(max_digits=14, decimal_places=2)
+    issued = (IssuedCompensation.objects.filter(case=OuterRef("pk")).order_by()
+              .values("case").annotate(total=Sum("value")).values("total"))
+    return cases.order_by().values(
+        f_case_id=F("pk"), f_store_id=F("store_id"), f_triggered_at=F("triggered_at"),
+        f_closed_at=F("closed_at"), f_outcome=F("outcome"),
+        f_response_seconds=SecondsBetween(F("contacted_at"), F("triggered_at")),
+        f_score_before=F("score_before"), f_score_after=F("score_after"),
+        f_band=rescore_band(), f_retained=later_visit(), f_failure_type_id=F("failure_type_id"),
+        f_cause=F("root_cause__category"),
+        f_cost=Coalesce(Subquery(issued, output_field=money), Value(Decimal("0")),
+                        output_field=money),
+    )
+
+
+def _as_fact(row: dict) -> CaseFact:
+    return CaseFact(**{name: row[f"f_{name}"] for name in COLUMNS})
+
+
+def _refresh(cases: QuerySet[Case]) -> None:
+    """Lock the cases first: a concurrent writer of the same case then waits for this commit
+    and recomputes with it, so the last commit always carries every change."""
+    with transaction.atomic():
+        ids = list(cases.select_for_update().order_by("pk").values_list("pk", flat=True))
+        rows = [_as_fact(row) for row in live_facts(Case.objects.filter(pk__in=ids))]
+        CaseFact.objects.bulk_create(rows, update_conflicts=True, unique_fields=["case"],
+                                     update_fields=COLUMNS[1:])
+
+
+def case_fact_refresh(*, case_id: int) -> None:
+    _refresh(Case.objects.filter(pk=case_id))
+
+
+def customer_facts_refresh(*, customer_id: int) -> None:
+    _refresh(Case.objects.filter(customer_id=customer_id))
+
+
+def case_facts_rebuild() -> int:
+    """Recompute every fact row in one statement; returns the number of rows."""
+    select, params = live_facts(Case.objects.all()).query.sql_with_params()
+    table = CaseFact._meta.db_table
+    columns = ", ".join(CaseFact._meta.get_field(n.removesuffix("_id")).column for n in COLUMNS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
+        return cursor.rowcount
