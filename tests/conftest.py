@@ -28,6 +28,35 @@ def _postgres_required(db):
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def _migrated_rows(django_db_setup, django_db_blocker):
+    """The rows the data migrations load (policies, lexicon, catalog, templates), as JSON."""
+    with django_db_blocker.unblock():
+        return connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture(autouse=True)
+def _restore_migrated_rows(request, _migrated_rows):
+    """A transactional test's database is flushed afterwards, which also wipes what the data
+    migrations loaded; put it back so every test starts from a migrated database."""
+    marker = request.node.get_closest_marker("django_db")
+    if not ({"transactional_db", "live_server"} & set(request.fixturenames)
+            or (marker and marker.kwargs.get("transaction"))):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from cases.models import FailureType
+
+    if not FailureType.objects.exists():
+        # The flush re-created these with new ids; the saved rows bring the old ones back.
+        Permission.objects.all().delete()
+        ContentType.objects.all().delete()
+        ContentType.objects.clear_cache()
+        connection.creation.deserialize_db_from_string(_migrated_rows)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

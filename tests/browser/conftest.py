@@ -56,34 +56,3 @@ def login(live_server):
         page.wait_for_url(f"{live_server.url}/")
 
     return _login
-
-
-@pytest.fixture(scope="session")
-def _seeded_rows(django_db_setup, django_db_blocker):
-    """The rows the data migrations load (failure types, catalog, templates), as JSON."""
-    from django.db import connection
-
-    with django_db_blocker.unblock():
-        return connection.creation.serialize_db_to_string()
-
-
-@pytest.fixture(autouse=True)
-def _reseed(request, _seeded_rows):
-    """Browser tests run on a transactional database that is flushed after each test, which
-    also wipes what the data migrations loaded; put it back before each test."""
-    if "live_server" not in request.fixturenames:
-        return
-    from django.db import connection
-
-    from cases.models import FailureType
-
-    request.getfixturevalue("transactional_db")
-    if not FailureType.objects.exists():
-        from django.contrib.auth.models import Permission
-        from django.contrib.contenttypes.models import ContentType
-
-        # The flush re-created these with new ids; the saved rows bring the old ones back.
-        Permission.objects.all().delete()
-        ContentType.objects.all().delete()
-        ContentType.objects.clear_cache()
-        connection.creation.deserialize_db_from_string(_seeded_rows)

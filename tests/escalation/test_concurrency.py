@@ -17,9 +17,9 @@ from tests.factories import open_case
 
 from .conftest import T0
 
-# serialized_rollback: the flush after a transactional test must not lose the SLA defaults.
-pytestmark = [pytest.mark.postgres_only,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# Transactional: each sweeper thread commits on its own connection. The SLA defaults that the
+# flush wipes are put back by tests/conftest.py.
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 
 def in_thread(fn):
