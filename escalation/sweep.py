@@ -1,8 +1,9 @@
 """The SLA sweep (SPEC §4). Celery beat runs `sweep()` every 30 s (the "escalation sweep" row of
-django-celery-beat); `manage.py run_sweeps` runs it once. Each step claims one due deadline,
-records what happened and hands the notification to the outbox, in one transaction."""
+django-celery-beat); `manage.py run_sweeps` runs it once. Each step claims a batch of due
+deadlines, records what happened and hands the notifications to the outbox, in one transaction."""
 
 import time
+from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -10,9 +11,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseEventKind
+from cases.models import Case, CaseEvent, CaseEventKind, Level
 from cases.services import case_raise_level, event_record
-from notifications.services import notification_create
+from notifications.services import (
+    notification_create,
+    notifications_create_many,
+    notify_case_event,
+)
 
 from . import conf
 from .claim import Outcome, claim_and_run
@@ -85,6 +90,58 @@ def _due_text(deadline: Deadline) -> str:
     return f"{timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}"
 
 
+@dataclass
+class Breach:
+    """What one missed deadline writes, worked out before any of it is written: the escalation
+    row (its `to_level` is the case's level afterwards), the timeline event and the notice."""
+
+    escalation: Escalation
+    to: Resolved
+    title: str
+
+    @property
+    def reminder(self) -> bool:
+        return self.escalation.target == Target.OWNER
+
+    def event_fields(self) -> dict:
+        e = self.escalation
+        return {"kind": CaseEventKind.ESCALATED, "at": e.fired_at,
+                "note": " ".join(filter(None, [self.title, self.to.note])),
+                "data": {"deadline": e.kind, "target": e.target, "from_level": e.from_level,
+                         "to_level": e.to_level,
+                         "target_node": self.to.node.code if self.to.node else None,
+                         "recipients": sorted(u.pk for u in self.to.people),
+                         "escalation": e.pk}}
+
+    def notification_fields(self, event: CaseEvent) -> dict:
+        return {"recipients": self.to.people, "case": self.escalation.case, "event": event,
+                "kind": "followup_due" if self.reminder else "escalated", "title": self.title,
+                "body": self.to.note, "urgent": not self.reminder}
+
+
+def _breach(*, deadline: Deadline, now: datetime, cache: SweepCache) -> Breach:
+    """`deadline.case.level` must be the case's current level."""
+    case = deadline.case
+    target = cache.target(deadline.kind)
+    to = cache.resolve(case=case, target=target)
+    from_level = case.level
+    # Raise when the target is higher, never lower (as `case_raise_level` does).
+    to_level = max(from_level, to.level or from_level, key=Level.values.index)
+    escalation = Escalation(
+        deadline=deadline, case=case, kind=deadline.kind, from_level=from_level,
+        to_level=to_level, target=target, target_node=to.node, note=to.note,
+        due_at=deadline.due_at, fired_at=now,
+    )
+    values = {"number": case.number, "deadline": deadline.get_kind_display(),
+              "due": _due_text(deadline), "target": Target(target).label,
+              "from": from_level, "to": to_level}
+    title = (_("Case %(number)s: “%(deadline)s” is overdue (due %(due)s)")
+             if target == Target.OWNER else
+             _("Case %(number)s missed “%(deadline)s” (due %(due)s): escalated to %(target)s, "
+               "%(from)s → %(to)s")) % values
+    return Breach(escalation=escalation, to=to, title=title)
+
+
 def deadline_escalate(*, deadline: Deadline, now: datetime,
                       cache: SweepCache | None = None) -> Escalation | None:
     """Record the missed deadline once, raise the case's level when the target is higher, write
@@ -93,38 +150,48 @@ def deadline_escalate(*, deadline: Deadline, now: datetime,
     if not Deadline.objects.filter(unfired_q(), pk=deadline.pk).update(escalated_at=now):
         return None
     deadline.escalated_at = now
-    cache = cache or SweepCache()
     case = deadline.case
     # Another deadline of this case in the same batch may have raised the level already.
     case.level = Case.objects.values_list("level", flat=True).get(pk=case.pk)
-    target = cache.target(deadline.kind)
-    to = cache.resolve(case=case, target=target)
-    from_level = case.level
-    if to.level:
-        case_raise_level(case=case, level=to.level)
-    escalation = Escalation.objects.create(
-        deadline=deadline, case=case, kind=deadline.kind, from_level=from_level,
-        to_level=case.level, target=target, target_node=to.node, note=to.note,
-        due_at=deadline.due_at, fired_at=now,
-    )
-    values = {"number": case.number, "deadline": deadline.get_kind_display(),
-              "due": _due_text(deadline), "target": Target(target).label,
-              "from": from_level, "to": case.level}
-    reminder = target == Target.OWNER
-    title = (_("Case %(number)s: “%(deadline)s” is overdue (due %(due)s)") if reminder else
-             _("Case %(number)s missed “%(deadline)s” (due %(due)s): escalated to %(target)s, "
-               "%(from)s → %(to)s")) % values
-    event = event_record(
-        case=case, kind=CaseEventKind.ESCALATED, note=" ".join(filter(None, [title, to.note])),
-        data={"deadline": deadline.kind, "target": target, "from_level": from_level,
-              "to_level": case.level, "target_node": to.node.code if to.node else None,
-              "recipients": sorted(u.pk for u in to.people), "escalation": escalation.pk},
-        at=now,
-    )
-    notification_create(recipients=to.people, case=case, event=event,
-                        kind="followup_due" if reminder else "escalated", title=title,
-                        body=to.note, urgent=not reminder)
-    return escalation
+    breach = _breach(deadline=deadline, now=now, cache=cache or SweepCache())
+    case_raise_level(case=case, level=breach.escalation.to_level)
+    breach.escalation.save()
+    event = event_record(case=case, **breach.event_fields())
+    notification_create(**breach.notification_fields(event))
+    return breach.escalation
+
+
+def deadlines_escalate(*, deadlines: list[Deadline], now: datetime, cache: SweepCache) -> bool:
+    """`deadline_escalate` for a claimed batch, in its order, set-based: one claim, one update
+    per level reached, one insert per table. False when a row was fired or met meanwhile (only
+    possible without row locks): the caller rolls the batch back and goes one by one."""
+    ids = [d.pk for d in deadlines]
+    if Deadline.objects.filter(unfired_q(), pk__in=ids).update(escalated_at=now) != len(ids):
+        return False
+    # The cases were locked with their deadlines, so their levels are current; a deadline sees
+    # the level the ones before it in the batch raised.
+    before = {d.case_id: d.case.level for d in deadlines}
+    levels = dict(before)
+    breaches = []
+    for deadline in deadlines:
+        deadline.case.level = levels[deadline.case_id]
+        breach = _breach(deadline=deadline, now=now, cache=cache)
+        levels[deadline.case_id] = breach.escalation.to_level
+        breaches.append(breach)
+    raised = defaultdict(list)
+    for case_id, level in levels.items():
+        if level != before[case_id]:
+            raised[level].append(case_id)
+    for level, case_ids in raised.items():
+        Case.objects.filter(pk__in=case_ids).update(level=level)
+    Escalation.objects.bulk_create([b.escalation for b in breaches])
+    events = CaseEvent.objects.bulk_create(
+        [CaseEvent(case=b.escalation.case, **b.event_fields()) for b in breaches])
+    for event in events:  # as `event_record` does (this app announces escalations itself)
+        notify_case_event(event=event)
+    notifications_create_many(
+        [b.notification_fields(event) for b, event in zip(breaches, events, strict=True)])
+    return True
 
 
 def deadline_warn(*, deadline: Deadline, now: datetime, cache: SweepCache | None = None) -> bool:
@@ -162,6 +229,7 @@ def _escalation_batch(*, now: datetime | None, cache: SweepCache, limit: int) ->
         due=due_deadlines(now=now), lock=LOCK, limit=limit,
         run=lambda d: deadline_escalate(deadline=d, now=now, cache=cache) is not None,
         failed=lambda d, exc: deadline_failed(deadline=d, now=now, error=exc),
+        run_all=lambda ds: deadlines_escalate(deadlines=ds, now=now, cache=cache),
     )
 
 
@@ -186,9 +254,10 @@ def warning_process_one(*, now: datetime | None = None) -> bool:
 
 def sweep(*, now: datetime | None = None) -> SweepStats:
     """Fire every missed deadline, oldest first (so a scheduler that was down catches up in
-    deadline order), then send the warnings due. Rows are claimed a few at a time, each one
-    isolated in its own savepoint, to spare a commit per row. `now` pins the clock; by default
-    each batch reads it afresh."""
+    deadline order), then send the warnings due. Rows are claimed a batch at a time, to spare a
+    commit per row, and a batch of missed deadlines is fired set-based; when that fails, its rows
+    go one by one, each isolated in its own savepoint. `now` pins the clock; by default each
+    batch reads it afresh."""
     started = time.monotonic()
     stats = SweepStats()
     cache = SweepCache()

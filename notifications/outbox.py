@@ -30,32 +30,55 @@ def deliveries_plan(*, notifications: list[Notification],
                     ) -> list[Delivery]:
     """Write one delivery per notification × wanted channel, and one per webhook endpoint for
     the batch; send the due ones after commit. Non-urgent mail and SMS wait out quiet hours."""
-    if not notifications:
+    return deliveries_plan_many(batches=[notifications], preferences=preferences)
+
+
+def deliveries_plan_many(*, batches: list[list[Notification]],
+                         preferences: dict[int, NotificationPreference] | None = None
+                         ) -> list[Delivery]:
+    """`deliveries_plan` for several batches at once (each the rows of one announcement): the
+    same deliveries, with one read of the preferences, one insert and one enqueue for them all."""
+    batches = [batch for batch in batches if batch]
+    if not batches:
         return []
     now = timezone.now()
     # The caller may have read the preferences already (to pick each reader's language).
-    preferences = preferences or preferences_for(users=[n.recipient for n in notifications])
+    preferences = preferences or preferences_for(
+        users=[n.recipient for batch in batches for n in batch])
+    endpoints: dict[tuple, list] = {}
     rows = []
-    for n in notifications:
-        preference = preferences[n.recipient_id]
-        hold = None if n.urgent else quiet_until(preference=preference, now=now)
+    for batch in batches:
+        for n in batch:
+            preference = preferences[n.recipient_id]
+            hold = None if n.urgent else quiet_until(preference=preference, now=now)
+            rows += [
+                Delivery(notification=n, channel=channel.name, key=f"{channel.name}:{n.pk}",
+                         next_attempt_at=hold or now)
+                for channel in PERSONAL_CHANNELS
+                if channel.wants(notification=n, preference=preference)
+            ]
+        first = batch[0]
+        key = _audience(batch)
+        if key not in endpoints:
+            endpoints[key] = webhook_endpoints_for(notifications=batch)
         rows += [
-            Delivery(notification=n, channel=channel.name, key=f"{channel.name}:{n.pk}",
-                     next_attempt_at=hold or now)
-            for channel in PERSONAL_CHANNELS
-            if channel.wants(notification=n, preference=preference)
+            Delivery(notification=first, channel=Channel.WEBHOOK, endpoint=endpoint,
+                     key=f"webhook:{endpoint.pk}:{first.batch or first.pk}", next_attempt_at=now)
+            for endpoint in endpoints[key]
         ]
-    first = notifications[0]
-    rows += [
-        Delivery(notification=first, channel=Channel.WEBHOOK, endpoint=endpoint,
-                 key=f"webhook:{endpoint.pk}:{first.batch or first.pk}", next_attempt_at=now)
-        for endpoint in webhook_endpoints_for(notifications=notifications)
-    ]
     created = Delivery.objects.bulk_create(rows)
     due = [d.pk for d in created if d.next_attempt_at <= now]
     if due:
         transaction.on_commit(partial(_enqueue_after_commit, ids=due))
     return created
+
+
+def _audience(batch: list[Notification]) -> tuple:
+    """What `webhook_endpoints_for` reads of a batch: batches alike in it hear the same robots."""
+    first = batch[0]
+    nodes = ((first.case.store_id,) if first.case_id else
+             tuple(sorted({n.recipient.node_id for n in batch if n.recipient.node_id})))
+    return nodes, first.kind, first.urgent
 
 
 # After a broker failure this process stops enqueueing for a while: each try blocks for seconds

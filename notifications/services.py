@@ -2,6 +2,7 @@
 caller's transaction (the outbox); the worker sends them after commit."""
 
 import uuid
+from collections.abc import Iterable
 
 from django.db.models import Q
 from django.urls import reverse
@@ -12,7 +13,7 @@ from org.models import User
 
 from .messages import message_render
 from .models import Notification, NotificationPreference
-from .outbox import deliveries_plan
+from .outbox import deliveries_plan, deliveries_plan_many
 from .preferences import preferences_for
 from .recipients import recipients_for_event
 
@@ -28,20 +29,38 @@ def _notifications_write(*, rows: list[Notification],
     return created
 
 
+def _notification_rows(*, recipients, case=None, event=None, kind: str, title: str,
+                       body: str = "", urgent: bool = False, params: dict | None = None
+                       ) -> list[Notification]:
+    url = reverse("case-page", args=[case.pk]) if case else ""
+    unique = {u.pk: u for u in recipients if u is not None}
+    batch = uuid.uuid4()
+    return [
+        Notification(recipient=u, case=case, event=event, kind=kind, title=title, body=body,
+                     url=url, urgent=urgent or kind in ALWAYS_URGENT, batch=batch,
+                     params=params or {})
+        for u in unique.values()
+    ]
+
+
 def notification_create(*, recipients, case=None, event=None, kind: str, title: str,
                         body: str = "", urgent: bool = False, params: dict | None = None
                         ) -> list[Notification]:
     """One in-app notification per distinct recipient, and its e-mail/SMS/webhook deliveries.
     Call inside the transaction of the change it announces."""
-    url = reverse("case-page", args=[case.pk]) if case else ""
-    unique = {u.pk: u for u in recipients if u is not None}
-    batch = uuid.uuid4()
-    return _notifications_write(rows=[
-        Notification(recipient=u, case=case, event=event, kind=kind, title=title, body=body,
-                     url=url, urgent=urgent or kind in ALWAYS_URGENT, batch=batch,
-                     params=params or {})
-        for u in unique.values()
-    ])
+    return _notifications_write(rows=_notification_rows(
+        recipients=recipients, case=case, event=event, kind=kind, title=title, body=body,
+        urgent=urgent, params=params))
+
+
+def notifications_create_many(items: Iterable[dict]) -> list[Notification]:
+    """`notification_create` for many announcements at once, each item its keyword arguments:
+    the same rows, batches and deliveries, with one insert per table for them all. Call inside
+    the transaction of the changes they announce."""
+    batches = [_notification_rows(**item) for item in items]
+    created = Notification.objects.bulk_create([n for batch in batches for n in batch])
+    deliveries_plan_many(batches=batches)  # bulk_create gave the rows in `batches` their keys
+    return created
 
 
 def _event_params(event: CaseEvent) -> dict:
