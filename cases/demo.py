@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from metrics.facts import case_facts_rebuild
 from org.models import NodeKind, OrgNode, Role
 from org.services import node_create, user_upsert
 
@@ -126,6 +127,8 @@ def cases_create(*, nodes: dict[str, OrgNode], seed: int = 7) -> int:
                 continue
             Case.objects.filter(pk=case.pk).update(failure_type=rng.choice(failure_types))
             _walk(case=case, steps=steps, rng=rng)
+    # The failure types above were set in bulk; bring the metrics facts in step.
+    case_facts_rebuild()
     return Case.objects.count()
 
 

@@ -162,3 +162,18 @@ def test_readme_run_command_serves_the_product(tmp_path):
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(timeout=30)
+
+
+def test_pages_carry_a_content_security_policy(org, client):
+    client.force_login(org.manager1)
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+
+
+def test_repeated_failed_logins_lock_the_account_out(org, client):
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": "manager1", "password": "wrong"})
+    locked = client.post("/accounts/login/", {"username": "manager1",
+                                                "password": "pw-for-tests"})
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
