@@ -149,3 +149,15 @@ def test_case_page_shows_the_recovery_chance(org, client):
     client.force_login(org.manager1)
     assert 'class="prob p85"' in client.get(f"/cases/{fresh.pk}/").content.decode()
     assert 'class="prob p30"' in client.get(f"/cases/{late.pk}/").content.decode()
+
+
+def test_owner_records_the_emotion_type_and_sees_the_advice(org, case):
+    client = client_for(org.manager1)
+    r = client.post(f"/cases/{case.pk}/emotion/", {"emotion": "angry", "note": "当场拍桌子"})
+    assert r.status_code == 302
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "愤怒" in page or "生气" in page
+    bad = client.post(f"/cases/{case.pk}/emotion/", {"emotion": "sleepy"})
+    assert bad.status_code == 400
+    assert client_for(org.manager2).post(f"/cases/{case.pk}/emotion/",
+                                         {"emotion": "calm"}).status_code == 404

@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from org.models import User
 
-from .models import MAX_WHYS, CauseCategory, Channel, ContactOutcome, ContactPurpose, Department
+from .models import (
+    MAX_WHYS,
+    CauseCategory,
+    Channel,
+    ContactOutcome,
+    ContactPurpose,
+    Department,
+    Emotion,
+)
 
 MAX_FUTURE_SKEW = timezone.timedelta(minutes=5)
 
@@ -33,6 +41,12 @@ class ContactForm(forms.Form):
 class RescoreForm(forms.Form):
     score = forms.IntegerField(label=_("New score (0–10)"), min_value=0, max_value=10,
                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    note = forms.CharField(label=_("Note"), max_length=5000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EmotionForm(forms.Form):
+    emotion = forms.ChoiceField(label=_("Emotion type"), choices=Emotion.choices)
     note = forms.CharField(label=_("Note"), max_length=5000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 

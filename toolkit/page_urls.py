@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/<int:case_id>/contacts/", views.contact_add, name="case-contact-add"),
     path("cases/<int:case_id>/contact/", views.contact_phone, name="case-contact-phone"),
     path("cases/<int:case_id>/rescore/", views.rescore_add, name="case-rescore"),
+    path("cases/<int:case_id>/emotion/", views.emotion_save, name="case-emotion"),
     path("cases/<int:case_id>/root-cause/", views.root_cause_save, name="case-root-cause"),
     path("phrases/check/", views.phrase_check, name="phrase-check"),
 ]

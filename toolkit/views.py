@@ -17,11 +17,18 @@ from cases.services import TransitionConflict
 from cases.views import render_case_page, scoped_case
 from org.models import User
 
-from .forms import ContactForm, PhraseCheckForm, RescoreForm, RootCauseForm
+from .forms import ContactForm, EmotionForm, PhraseCheckForm, RescoreForm, RootCauseForm
 from .models import ContactPurpose, WordKind, WordLanguage, WordTemplate
 from .phrases import phrases_check
-from .selectors import case_visible, contacts_for, customer_360, root_cause_for
-from .services import contact_log, rescore_record, root_cause_set
+from .selectors import (
+    case_profile_for,
+    case_visible,
+    contacts_for,
+    customer_360,
+    emotion_advice,
+    root_cause_for,
+)
+from .services import case_emotion_set, contact_log, rescore_record, root_cause_set
 from .words import words_render
 
 REFUSED = (PermissionDenied, TransitionConflict, ConcurrentTransition)
@@ -64,10 +71,21 @@ def case_sections(request, case: Case) -> dict:
         "contacts": contacts_for(case=case).select_related("by"),
         "contact_form": ContactForm(initial=_contact_initial(case)),
         "rescore_form": RescoreForm(),
+        **_emotion_section(case),
         "root_cause": root_cause_for(case=case),
         "root_cause_form": RootCauseForm(initial=RootCauseForm.initial_from(
             root_cause_for(case=case)), owners=_owners(case)),
         "scripts": _scripts(request, case),
+    }
+
+
+def _emotion_section(case: Case) -> dict:
+    profile = case_profile_for(case=case)
+    emotion = profile.emotion if profile else ""
+    return {
+        "emotion": profile.get_emotion_display() if emotion else "",
+        "emotion_advice": emotion_advice(emotion=emotion) if emotion else "",
+        "emotion_form": EmotionForm(initial={"emotion": emotion} if emotion else None),
     }
 
 
@@ -142,6 +160,25 @@ def rescore_add(request, case_id: int):
             _warn(request, result.warnings)
             return redirect("case-page", case_id=case.pk)
     return render_case_page(request, case, overrides={"rescore_form": form}, status=400)
+
+
+@login_required
+@require_POST
+def emotion_save(request, case_id: int):
+    case = scoped_case(request, case_id)
+    form = EmotionForm(request.POST)
+    if form.is_valid():
+        try:
+            result = case_emotion_set(case_id=case.pk, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        except REFUSED as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Emotion type recorded."))
+            _warn(request, result.warnings)
+            return redirect("case-page", case_id=case.pk)
+    return render_case_page(request, case, overrides={"emotion_form": form}, status=400)
 
 
 @login_required
