@@ -36,6 +36,7 @@ from django.utils import timezone  # noqa: E402
 
 from cases.demo import network_create, users_create  # noqa: E402
 from cases.models import Case, Customer, Level, Severity  # noqa: E402
+from escalation import conf  # noqa: E402
 from escalation.deadlines import CASE_DEADLINES  # noqa: E402
 from escalation.models import Deadline, DeadlineKind, Escalation, SlaPolicy  # noqa: E402
 from escalation.sweep import due_deadlines, sweep  # noqa: E402
@@ -92,6 +93,9 @@ def rebase() -> None:
         cursor.execute("UPDATE escalation_deadline SET due_at = due_at + %s,"
                        " warn_at = warn_at + %s WHERE escalated_at IS NULL AND met_at IS NULL",
                        [shift, shift])
+        # A run stopped mid-sweep leaves failed rows backing off; they would fire in the idle sweep.
+        cursor.execute("UPDATE escalation_deadline SET retry_at = NULL, attempts = 0,"
+                       " failure_message = '' WHERE retry_at IS NOT NULL")
         cursor.execute("VACUUM ANALYZE escalation_deadline")
 
 
@@ -136,7 +140,7 @@ def beat_latency(*, seconds: int, count: int) -> list[float]:
     with open(var_dir / "worker.log", "w") as log:
         worker = subprocess.Popen(
             [str(Path(sys.executable).parent / "celery"), "-A", "recovery", "worker", "-B",
-             "--pool=threads", "--concurrency=4", "--loglevel=INFO",
+             "-Q", "celery,sweeps", "--pool=threads", "--concurrency=4", "--loglevel=INFO",
              f"--schedule={var_dir / 'celerybeat-schedule'}"],
             cwd=ROOT, env={**os.environ, "VAR_DIR": str(var_dir)}, stdout=log,
             stderr=subprocess.STDOUT)
@@ -194,7 +198,8 @@ def main() -> None:
         make_due(count=args.due, base=timezone.now() - timedelta(hours=1),
                  spread=timedelta(minutes=59))
         stats = sweep()
-        print(f"sweep firing {args.due} due deadlines: {stats.escalated} escalated, "
+        print(f"sweep firing {args.due} due deadlines ({conf.SWEEP_BATCH} per batch): "
+              f"{stats.escalated} escalated, "
               f"{stats.failed} failed in {stats.seconds:.1f} s "
               f"({1000 * stats.seconds / max(stats.escalated, 1):.2f} ms each; target < 20 s)")
 
