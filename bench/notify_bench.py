@@ -26,7 +26,6 @@ import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,7 +179,7 @@ def measure(results: dict[str, tuple[float, float, int]], wait: float) -> bool:
     both = [max(results[cases[c]][1], sent[c].timestamp()) - results[cases[c]][0]
             for c in sent if c in in_app]
     errors = len(results) - len(ids)
-    print(f"{datetime.now():%Y-%m-%d %H:%M} posted {len(results)}, HTTP errors {errors}, "
+    print(f"{time.strftime('%Y-%m-%d %H:%M')} posted {len(results)}, HTTP errors {errors}, "
           f"cases {len(cases)}, manager in-app {len(in_app)}, manager e-mail sent {len(sent)}")
     report("POST → manager in-app notification", inapp_latency)
     report("POST → manager e-mail handed over", mail_latency)

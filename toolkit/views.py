@@ -143,60 +143,52 @@ def contact_phone(request, case_id: int):
     }, status=400 if form.errors else 200)
 
 
-@login_required
-@require_POST
-def rescore_add(request, case_id: int):
-    case = scoped_case(request, case_id)
-    form = RescoreForm(request.POST)
+def _section_submit(request, case: Case, *, form, save, done: str, form_key: str):
+    """A case-page section's form: on success the service's warnings come back as messages and
+    the page reloads; on error the page shows the form with what was typed."""
     if form.is_valid():
         try:
-            result = rescore_record(case_id=case.pk, actor=request.user, **form.cleaned_data)
+            result = save(form)
         except ValidationError as exc:
             _errors_to_form(form, exc)
         except REFUSED as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Re-score recorded."))
-            _warn(request, result.warnings)
+            messages.success(request, done)
+            _warn(request, getattr(result, "warnings", []))
             return redirect("case-page", case_id=case.pk)
-    return render_case_page(request, case, overrides={"rescore_form": form}, status=400)
+    return render_case_page(request, case, overrides={form_key: form}, status=400)
+
+
+@login_required
+@require_POST
+def rescore_add(request, case_id: int):
+    case = scoped_case(request, case_id)
+    return _section_submit(
+        request, case, form=RescoreForm(request.POST), form_key="rescore_form",
+        save=lambda f: rescore_record(case_id=case.pk, actor=request.user, **f.cleaned_data),
+        done=_("Re-score recorded."))
 
 
 @login_required
 @require_POST
 def emotion_save(request, case_id: int):
     case = scoped_case(request, case_id)
-    form = EmotionForm(request.POST)
-    if form.is_valid():
-        try:
-            result = case_emotion_set(case_id=case.pk, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        except REFUSED as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Emotion type recorded."))
-            _warn(request, result.warnings)
-            return redirect("case-page", case_id=case.pk)
-    return render_case_page(request, case, overrides={"emotion_form": form}, status=400)
+    return _section_submit(
+        request, case, form=EmotionForm(request.POST), form_key="emotion_form",
+        save=lambda f: case_emotion_set(case_id=case.pk, actor=request.user, **f.cleaned_data),
+        done=_("Emotion type recorded."))
 
 
 @login_required
 @require_POST
 def root_cause_save(request, case_id: int):
     case = scoped_case(request, case_id)
-    form = RootCauseForm(request.POST, owners=_owners(case))
-    if form.is_valid():
-        try:
-            root_cause_set(case_id=case.pk, actor=request.user, **form.service_kwargs())
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        except REFUSED as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Root cause saved."))
-            return redirect("case-page", case_id=case.pk)
-    return render_case_page(request, case, overrides={"root_cause_form": form}, status=400)
+    return _section_submit(
+        request, case, form=RootCauseForm(request.POST, owners=_owners(case)),
+        form_key="root_cause_form",
+        save=lambda f: root_cause_set(case_id=case.pk, actor=request.user, **f.service_kwargs()),
+        done=_("Root cause saved."))
 
 
 @login_required
