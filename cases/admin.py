@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from org.admin import ReadOnlyAdminMixin, ScopedAdminMixin
+from org.pii import phone_mask
 
 from .models import (
     Case,
@@ -43,11 +45,15 @@ class ChecklistTemplateItemAdmin(admin.ModelAdmin):
 @admin.register(Customer)
 class CustomerAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_path = "cases__store__path"
-    list_display = ["name", "external_id", "vip", "segment"]
+    list_display = ["name", "external_id", "masked_phone", "vip", "segment"]
     search_fields = ["name", "external_id"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).distinct()
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj) -> str:
+        return phone_mask(obj.phone)
 
 
 @admin.register(ServiceRecord)

@@ -1,9 +1,12 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from escalation.models import Deadline, Escalation
 from org.models import NodeKind, OrgNode
+from org.pii import phone_for
+from toolkit.permissions import can_act
 
 from .models import (
     COMPUTED_FLAGS,
@@ -175,7 +178,7 @@ class CustomerOut(serializers.Serializer):
 
 
 class CaseDetailOut(CaseListOut):
-    customer = CustomerOut()
+    customer = serializers.SerializerMethodField()
     deadlines = DeadlineOut(many=True, read_only=True)
     checklist = ChecklistItemOut(many=True, read_only=True)
     timeline = CaseEventOut(many=True, read_only=True, source="events")
@@ -189,6 +192,14 @@ class CaseDetailOut(CaseListOut):
             "allowed_transitions",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(CustomerOut)
+    def get_customer(self, obj) -> dict:
+        """The full phone number for those who may work the case, masked for the rest."""
+        data = dict(CustomerOut(obj.customer).data)
+        data["phone"] = phone_for(obj.customer.phone,
+                                  full=can_act(obj, self.context["request"].user))
+        return data
 
     def get_allowed_transitions(self, obj) -> list[str]:
         from .services import PUBLIC_TRANSITIONS

@@ -15,6 +15,8 @@ import urllib.request
 from django.conf import settings
 from django.core.mail import EmailMessage
 
+from org.pii import phone_mask
+
 from . import conf
 from .messages import Message, message_render
 from .models import Channel, Delivery, Notification, WebhookEndpoint, WebhookKind
@@ -27,12 +29,6 @@ class TransportError(Exception):
     def __init__(self, message: str, *, retryable: bool):
         super().__init__(message)
         self.retryable = retryable
-
-
-def mask_phone(phone: str) -> str:
-    """13812345678 → 138****5678: enough to tell numbers apart in a log, not to call one."""
-    digits = phone.strip()
-    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 8 else "****"
 
 
 def _language(notification: Notification) -> str:
@@ -96,7 +92,7 @@ class LoggingSmsProvider:
     """Demo provider: writes a masked line instead of texting."""
 
     def send(self, *, phone: str, text: str, key: str) -> None:
-        logger.info("SMS %s to %s (%d characters)", key, mask_phone(phone), len(text))
+        logger.info("SMS %s to %s (%d characters)", key, phone_mask(phone), len(text))
 
 
 class HttpSmsProvider:

@@ -87,7 +87,8 @@ class CustomerApi(APIView):
     @extend_schema(responses=s.Customer360Out)
     def get(self, request, customer_id: int):
         return Response(s.Customer360Out(
-            customer_360(user=request.user, customer_id=customer_id)).data)
+            customer_360(user=request.user, customer_id=customer_id),
+            context={"request": request}).data)
 
     @extend_schema(request=s.CustomerProfileIn, responses=s.Customer360Out)
     def put(self, request, customer_id: int):

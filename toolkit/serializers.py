@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from cases.models import Case, ServiceRecord
 from org.models import NodeKind, OrgNode, User
+from org.pii import phone_for
 
 from .models import (
     MAX_WHYS,
@@ -23,6 +24,7 @@ from .models import (
     WordKind,
     WordLanguage,
 )
+from .permissions import can_act
 from .schema import InlineChoiceField
 
 MAX_FUTURE_SKEW = timezone.timedelta(minutes=5)
@@ -162,7 +164,7 @@ class Customer360Out(serializers.Serializer):
     id = serializers.IntegerField(source="customer.pk")
     external_id = serializers.CharField(source="customer.external_id", allow_null=True)
     name = serializers.CharField(source="customer.name")
-    phone = serializers.CharField(source="customer.phone")
+    phone = serializers.SerializerMethodField()
     vip = serializers.BooleanField(source="customer.vip")
     segment = serializers.CharField(source="customer.segment")
     birthday = serializers.DateField(source="profile.birthday", default=None)
@@ -177,6 +179,12 @@ class Customer360Out(serializers.Serializer):
         max_digits=14, decimal_places=2, allow_null=True,
         help_text=_("Compensation issued over all cases; null when unavailable."))
     care_reminders = CareReminderOut(many=True)
+
+    def get_phone(self, obj) -> str:
+        """The full number for someone who works one of the customer's cases, masked else."""
+        request = self.context.get("request")
+        full = request is not None and any(can_act(c, request.user) for c in obj.cases)
+        return phone_for(obj.customer.phone, full=full)
 
 
 # ---------------------------------------------------------------- root cause
