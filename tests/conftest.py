@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 from django.test import Client
+from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
 from cases.demo import network_create, users_create
@@ -28,33 +29,46 @@ def _postgres_required(db):
     pytest.skip(reason)
 
 
+_MIGRATED: dict[str, str] = {}
+
+
 @pytest.fixture(scope="session")
 def _migrated_rows(django_db_setup, django_db_blocker):
-    """The rows the data migrations load (policies, lexicon, catalog, templates), as JSON."""
+    """The rows the data migrations load (policies, lexicon, catalog, templates), as JSON,
+    taken while the test database is still fresh."""
     with django_db_blocker.unblock():
-        return connection.creation.serialize_db_to_string()
+        _MIGRATED["rows"] = connection.creation.serialize_db_to_string()
+    return _MIGRATED["rows"]
 
 
 @pytest.fixture(autouse=True)
-def _restore_migrated_rows(request, _migrated_rows):
+def _capture_migrated_rows(request):
+    if "django_db" in request.keywords or {"db", "transactional_db", "live_server"} & set(
+            request.fixturenames):
+        request.getfixturevalue("_migrated_rows")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
     """A transactional test's database is flushed afterwards, which also wipes what the data
-    migrations loaded; put it back so every test starts from a migrated database."""
-    marker = request.node.get_closest_marker("django_db")
-    if not ({"transactional_db", "live_server"} & set(request.fixturenames)
-            or (marker and marker.kwargs.get("transaction"))):
+    migrations loaded, whatever test runs next; put the rows back before any test starts, outside
+    the test's own transaction, so every test starts from a migrated database."""
+    rows = _MIGRATED.get("rows")
+    if rows is None:
         return
-    request.getfixturevalue("transactional_db")
-    from django.contrib.auth.models import Permission
-    from django.contrib.contenttypes.models import ContentType
+    with item.config.stash[blocking_manager_key].unblock():
+        from django.contrib.auth.models import Permission
+        from django.contrib.contenttypes.models import ContentType
 
-    from cases.models import FailureType
+        from cases.models import FailureType
 
-    if not FailureType.objects.exists():
+        if FailureType.objects.exists():
+            return
         # The flush re-created these with new ids; the saved rows bring the old ones back.
         Permission.objects.all().delete()
         ContentType.objects.all().delete()
         ContentType.objects.clear_cache()
-        connection.creation.deserialize_db_from_string(_migrated_rows)
+        connection.creation.deserialize_db_from_string(rows)
 
 
 @pytest.fixture(autouse=True)
