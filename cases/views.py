@@ -29,7 +29,21 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-def _scoped_case(request, case_id: int) -> Case:
+# What a service raises when the user may not do something now: shown as a message, not a 500.
+REFUSED = (PermissionDenied, TransitionConflict, ConcurrentTransition)
+
+
+def errors_to_form(form, exc: ValidationError) -> None:
+    """A service's validation errors on the form that fed it, so the page shows them in place."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def scoped_case(request, case_id: int) -> Case:
+    """The case if it is in the user's scope, else 404 (other stores' cases do not exist)."""
     try:
         return case_get(user=request.user, case_id=case_id)
     except Case.DoesNotExist as exc:
@@ -73,11 +87,6 @@ def incident_new(request):
     return render(request, "cases/incident_form.html", {"form": form})
 
 
-def scoped_case(request, case_id: int) -> Case:
-    """The case if it is in the user's scope, else 404 (other stores' cases do not exist)."""
-    return _scoped_case(request, case_id)
-
-
 def _allowed_transitions(case: Case, user) -> list[tuple[str, str]]:
     return [(t.name, TRANSITION_LABELS[t.name])
             for t in case.get_available_user_state_transitions(user)
@@ -114,13 +123,13 @@ def render_case_page(request, case: Case, *, overrides: dict | None = None, stat
 
 @login_required
 def case_page(request, case_id: int):
-    return render_case_page(request, _scoped_case(request, case_id))
+    return render_case_page(request, scoped_case(request, case_id))
 
 
 @login_required
 @require_POST
 def case_transition_submit(request, case_id: int, name: str):
-    case = _scoped_case(request, case_id)
+    case = scoped_case(request, case_id)
     if name not in PUBLIC_TRANSITIONS:
         raise Http404
     params = {}
@@ -129,9 +138,9 @@ def case_transition_submit(request, case_id: int, name: str):
     try:
         case_transition(case_id=case.pk, name=name, actor=request.user,
                         note=request.POST.get("note", "")[:5000], **params)
-    except (TransitionConflict, ConcurrentTransition, ValidationError) as exc:
-        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
-    except PermissionDenied as exc:
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    except REFUSED as exc:
         messages.error(request, str(exc))
     return redirect("case-page", case_id=case.pk)
 
@@ -139,7 +148,7 @@ def case_transition_submit(request, case_id: int, name: str):
 @login_required
 @require_POST
 def checklist_toggle(request, case_id: int, item_id: int):
-    case = _scoped_case(request, case_id)
+    case = scoped_case(request, case_id)
     item = get_object_or_404(ChecklistItem, case=case, pk=item_id)
     try:
         checklist_item_set(item=item, done=request.POST.get("done") == "1", actor=request.user)
@@ -148,7 +157,7 @@ def checklist_toggle(request, case_id: int, item_id: int):
             return HttpResponse(str(exc), status=403)
         messages.error(request, str(exc))
     if request.headers.get("HX-Request"):
-        case = _scoped_case(request, case_id)
+        case = scoped_case(request, case_id)
         return render(request, "cases/_checklist.html",
                       {"case": case, "checklist": case.checklist.all(),
                        "progress": case_progress(case)})

@@ -4,18 +4,16 @@ refused write becomes a message or a form error, never a crash."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_fsm import ConcurrentTransition
 
 from cases.models import Case
 from cases.permissions import can_work
 from cases.selectors import case_scope
-from cases.services import TransitionConflict
-from cases.views import render_case_page, scoped_case
+from cases.views import REFUSED, errors_to_form, render_case_page, scoped_case
 
 from . import calculator as calc
 from .forms import ChangeForm, OfferForm, RejectForm
@@ -37,16 +35,6 @@ from .services import (
     compensation_issue,
     offer_create,
 )
-
-REFUSED = (PermissionDenied, TransitionConflict, ConcurrentTransition)
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _quote(case: Case):
@@ -109,7 +97,7 @@ def _offer_submit(request, case: Case, form: OfferForm) -> Offer | None:
         return offer_create(case_id=case.pk, actor=request.user, tier=data["tier"] or None,
                             items=items, note=data["note"], customer_loss=data["customer_loss"])
     except ValidationError as exc:
-        _errors_to_form(form, exc)
+        errors_to_form(form, exc)
     except REFUSED as exc:
         form.add_error(None, str(exc))
     return None
@@ -201,7 +189,7 @@ def _decide(request, approval_id: int, action, form=None, key=None):
         if form is None:
             messages.error(request, "; ".join(exc.messages))
             return redirect("approvals")
-        _errors_to_form(form, exc)
+        errors_to_form(form, exc)
         return _queue(request, forms={key: form}, status=400)
     except REFUSED as exc:
         messages.error(request, str(exc))

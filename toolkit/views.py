@@ -4,17 +4,15 @@ Writes go through `toolkit.services`; a refused write becomes a message, never a
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_fsm import ConcurrentTransition
 
 from cases.models import Case
-from cases.services import TransitionConflict
-from cases.views import render_case_page, scoped_case
+from cases.views import REFUSED, errors_to_form, render_case_page, scoped_case
 from org.models import User
 
 from .forms import ContactForm, EmotionForm, PhraseCheckForm, RescoreForm, RootCauseForm
@@ -31,7 +29,6 @@ from .selectors import (
 from .services import case_emotion_set, contact_log, rescore_record, root_cause_set
 from .words import words_render
 
-REFUSED = (PermissionDenied, TransitionConflict, ConcurrentTransition)
 SCRIPTS = [WordKind.FIRST_CALL, WordKind.PLAN_MESSAGE, WordKind.CALLBACK, WordKind.SARA]
 
 
@@ -89,14 +86,6 @@ def _emotion_section(case: Case) -> dict:
     }
 
 
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _warn(request, warnings) -> None:
     for w in warnings:
         messages.warning(request, _("Wording: “%(match)s” — %(explanation)s %(suggestion)s")
@@ -111,7 +100,7 @@ def _contact_submit(request, case: Case, form: ContactForm) -> bool:
     try:
         result = contact_log(case_id=case.pk, actor=request.user, **form.cleaned_data)
     except ValidationError as exc:
-        _errors_to_form(form, exc)
+        errors_to_form(form, exc)
         return False
     except REFUSED as exc:
         form.add_error(None, str(exc))
@@ -150,7 +139,7 @@ def _section_submit(request, case: Case, *, form, save, done: str, form_key: str
         try:
             result = save(form)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         except REFUSED as exc:
             form.add_error(None, str(exc))
         else:
