@@ -153,6 +153,8 @@ def survey_response_receive(*, actor: User, store: OrgNode, source: str, externa
                             flags: list[str]) -> IntakeResult:
     """Store a survey response and open (or re-score) its case. Idempotent on
     (source, external_id), also under concurrent re-sends: the unique constraint decides."""
+    if not user_can_see_node(user=actor, node=store):
+        raise PermissionDenied(_("You cannot send responses for this store."))
     existing = SurveyResponse.objects.filter(source=source, external_id=external_id).first()
     if existing:
         return IntakeResult(response=existing, created=False)
