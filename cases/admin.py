@@ -1,8 +1,6 @@
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
-from org.admin import ReadOnlyAdminMixin, ScopedAdminMixin
-from org.pii import phone_mask
+from org.admin import MaskedPhoneAdminMixin, ReadOnlyAdminMixin, ScopedAdminMixin
 
 from .models import (
     Case,
@@ -43,17 +41,13 @@ class ChecklistTemplateItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class CustomerAdmin(MaskedPhoneAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_path = "cases__store__path"
     list_display = ["name", "external_id", "masked_phone", "vip", "segment"]
     search_fields = ["name", "external_id"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).distinct()
-
-    @admin.display(description=_("phone"))
-    def masked_phone(self, obj) -> str:
-        return phone_mask(obj.phone)
 
 
 @admin.register(ServiceRecord)
