@@ -24,8 +24,9 @@ from .services import (
 
 
 def _response_out(response: SurveyResponse, created: bool) -> Response:
-    response = SurveyResponse.objects.select_related("store", "customer", "case").prefetch_related(
-        "case__deadlines").get(pk=response.pk)
+    if not created or response.case_id:  # its case and deadlines come from the database
+        response = SurveyResponse.objects.select_related(
+            "store", "customer", "case").prefetch_related("case__deadlines").get(pk=response.pk)
     return Response(s.SurveyResponseOut(response).data,
                     status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 

@@ -6,3 +6,9 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "cases"
     verbose_name = _("Cases")
+
+    def ready(self):
+        from recovery.config_cache import config_cache_watch
+
+        from .models import ChecklistTemplateItem, IntakePolicy, NegativeKeyword
+        config_cache_watch(ChecklistTemplateItem, IntakePolicy, NegativeKeyword)

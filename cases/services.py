@@ -5,17 +5,18 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
-from escalation.deadlines import deadlines_after_transition, deadlines_meet, deadlines_start
+from escalation.deadlines import deadlines_after_transition, deadlines_start
 from escalation.models import DeadlineKind
 from metrics.facts import case_fact_refresh, customer_facts_refresh
 from notifications.services import notify_case_event
 from org.models import OrgNode, User
 from org.selectors import people_at_or_above, user_can_see_node
+from recovery.config_cache import config_cached
 
 from .models import (
     ACTIVE_STATES,
@@ -65,15 +66,25 @@ def event_record(*, case: Case, kind: str, actor: User | None = None, note: str 
 
 def customer_upsert(*, name: str, external_id: str | None = None, phone: str = "",
                     vip: bool = False, segment: str | None = None) -> Customer:
+    """Insert or update by external id in one statement. The update locks the row until commit
+    (on PostgreSQL; SQLite writes one at a time anyway), so two intakes of one customer take
+    turns and cannot open two cases."""
     if not external_id:
         return Customer.objects.create(name=name, phone=phone, vip=vip,
                                        **({"segment": segment} if segment else {}))
-    defaults = {"name": name, "phone": phone, "vip": vip}
-    if segment:
-        defaults["segment"] = segment
-    customer, _created = Customer.objects.update_or_create(external_id=external_id,
-                                                           defaults=defaults)
-    return customer
+    table = Customer._meta.db_table
+    keep_segment = "EXCLUDED.segment" if segment else f"{table}.segment"
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = Customer.objects.raw(
+        f"INSERT INTO {table} (external_id, name, phone, vip, segment, created_at) "
+        "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (external_id) DO UPDATE SET "
+        f"name = EXCLUDED.name, phone = EXCLUDED.phone, vip = EXCLUDED.vip, "
+        f"segment = {keep_segment} "
+        "RETURNING id, external_id, name, phone, vip, segment, created_at",
+        [external_id, name, phone, vip, segment or Customer._meta.get_field("segment").default,
+         created_at],
+    )
+    return list(rows)[0]
 
 
 def service_record_upsert(*, store: OrgNode, customer: Customer, order_number: str,
@@ -90,15 +101,20 @@ def service_record_upsert(*, store: OrgNode, customer: Customer, order_number: s
     return record
 
 
+def _checklist_templates() -> list[tuple[ChecklistTemplateItem, set[int]]]:
+    return config_cached("checklist-templates", lambda: [
+        (t, {ft.pk for ft in t.failure_types.all()})
+        for t in ChecklistTemplateItem.objects.filter(active=True).prefetch_related("failure_types")
+    ])
+
+
 def checklist_instantiate(*, case: Case) -> None:
-    templates = ChecklistTemplateItem.objects.filter(active=True).prefetch_related("failure_types")
-    items = []
-    for t in templates:
-        types = {ft.pk for ft in t.failure_types.all()}
-        if types and case.failure_type_id not in types:
-            continue
-        items.append(ChecklistItem(case=case, code=t.code, title=t.title, title_en=t.title_en,
-                                   position=t.position))
+    items = [
+        ChecklistItem(case=case, code=t.code, title=t.title, title_en=t.title_en,
+                      position=t.position)
+        for t, types in _checklist_templates()
+        if not types or case.failure_type_id in types
+    ]
     ChecklistItem.objects.bulk_create(items)
 
 
@@ -119,13 +135,12 @@ def case_open(*, store: OrgNode, customer: Customer, result: Triage, source: str
     )
     case.number = f"SR{timezone.localtime(received_at):%y%m%d}-{case.pk:06d}"
     case.save(update_fields=["number"])
-    deadlines_start(case=case)
-    checklist_instantiate(case=case)
     # Assembling the case and handing the manager's notification to the outbox happen in this
     # transaction, so the 15-minute assembly deadline is met here.
+    deadlines_start(case=case, met=[DeadlineKind.ASSEMBLY], met_at=timezone.now())
+    checklist_instantiate(case=case)
     event_record(case=case, kind=CaseEventKind.OPENED, actor=actor, to_state=case.state,
                  data={"triggers": result.triggers, "level": result.level}, at=received_at)
-    deadlines_meet(case=case, kinds=[DeadlineKind.ASSEMBLY], at=timezone.now())
     case_fact_refresh(case_id=case.pk)
     return case
 
@@ -176,31 +191,31 @@ def survey_response_receive(*, actor: User, store: OrgNode, source: str, externa
 def _survey_response_store(*, actor, store, source, external_id, score, comment, responded_at,
                            customer, service_record, flags) -> SurveyResponse:
     received_at = timezone.now()
+    # The upsert locks the customer: one intake at a time per customer.
     person = customer_upsert(**customer)
-    # One intake at a time per customer, so two responses cannot open two cases.
-    person = Customer.objects.select_for_update().get(pk=person.pk)
     record = (service_record_upsert(store=store, customer=person, **service_record)
               if service_record else None)
+    active = _active_case_for(customer=person, store=store)
+    case = None
+    if active is None:
+        result = triage(score=score, comment=comment, flags=set(flags), record=record,
+                        vip=person.vip)
+        if result.opens_case:
+            case = case_open(
+                store=store, customer=person, result=result, source=CaseSource.SURVEY,
+                triggered_at=responded_at, received_at=received_at, actor=actor,
+                service_record=record, description=comment, score=score,
+            )
+    # Written last: a concurrent re-send of the same response fails here and rolls back whole.
     response = SurveyResponse.objects.create(
         source=source, external_id=external_id, store=store, customer=person,
         service_record=record, score=score, comment=comment, flags=sorted(set(flags)),
-        responded_at=responded_at, received_at=received_at,
+        responded_at=responded_at, received_at=received_at, case=active or case,
+        rescore=active is not None,
     )
-    active = _active_case_for(customer=person, store=store)
     if active:
-        response.case, response.rescore = active, True
-        response.save(update_fields=["case", "rescore"])
         case_rescore(case=active, score=score, at=responded_at, actor=actor,
                      note=comment[:500])
-        return response
-    result = triage(score=score, comment=comment, flags=set(flags), record=record, vip=person.vip)
-    if result.opens_case:
-        response.case = case_open(
-            store=store, customer=person, result=result, source=CaseSource.SURVEY,
-            triggered_at=responded_at, received_at=received_at, actor=actor,
-            service_record=record, description=comment, score=score,
-        )
-        response.save(update_fields=["case"])
     return response
 
 

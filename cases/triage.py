@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from recovery.config_cache import config_cached
+
 from .models import (
     COMPUTED_FLAGS,
     LEVEL_SEVERITY,
@@ -33,14 +35,21 @@ class Triage:
         return bool(self.triggers)
 
 
+def _lexicon() -> list[tuple[str, str]]:
+    return config_cached("negative-lexicon", lambda: [
+        (word.lower(), flag)
+        for word, flag in NegativeKeyword.objects.filter(active=True).values_list("word", "flag")
+    ])
+
+
 def keyword_flags(comment: str) -> tuple[bool, set[str]]:
     """Whether the comment hits the negative lexicon, and the flags its hits set."""
     text = (comment or "").lower()
     if not text:
         return False, set()
     hit, flags = False, set()
-    for word, flag in NegativeKeyword.objects.filter(active=True).values_list("word", "flag"):
-        if word.lower() in text:
+    for word, flag in _lexicon():
+        if word in text:
             hit = True
             if flag:
                 flags.add(flag)
@@ -84,7 +93,8 @@ def level_for(*, score: int | None, flags: set[str]) -> str:
 
 def triage(*, score: int | None, comment: str, flags: set[str], record: ServiceRecord | None,
            vip: bool, manual: bool = False) -> Triage:
-    threshold = IntakePolicy.current().score_threshold
+    threshold = config_cached("intake-threshold",
+                              lambda: IntakePolicy.current().score_threshold)
     negative, from_words = keyword_flags(comment)
     all_flags = set(flags) | from_words | history_flags(record=record, vip=vip)
     triggers = []

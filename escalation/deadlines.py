@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Case
+from recovery.config_cache import config_cached
 
 from .models import Anchor, Deadline, DeadlineKind, SlaPolicy
 
@@ -40,21 +41,26 @@ def unfired_q() -> Q:
 
 
 def _policies(kinds) -> dict[str, SlaPolicy]:
-    return {p.kind: p for p in SlaPolicy.objects.filter(kind__in=kinds)}
+    every = config_cached("sla-policies", lambda: {p.kind: p for p in SlaPolicy.objects.all()})
+    return {kind: every[kind] for kind in kinds if kind in every}
 
 
 def _build(case: Case, policy: SlaPolicy, anchor_at: datetime) -> Deadline:
     due_at = anchor_at + policy.window
-    return Deadline(case=case, kind=policy.kind, due_at=due_at,
+    return Deadline(case=case, store_id=case.store_id, kind=policy.kind, due_at=due_at,
                     warn_at=anchor_at + policy.warn_offset() if policy.warn_ratio else None)
 
 
-def deadlines_start(*, case: Case) -> list[Deadline]:
-    """The 15 min / 2 h / 4 h / 8 h / 24 h deadlines of a new case."""
+def deadlines_start(*, case: Case, met=(), met_at: datetime | None = None) -> list[Deadline]:
+    """The 15 min / 2 h / 4 h / 8 h / 24 h deadlines of a new case; the `met` kinds are written
+    already met at `met_at`."""
     anchors = {Anchor.RECEIVED: case.received_at, Anchor.TRIGGERED: case.triggered_at}
     policies = _policies(CASE_DEADLINES)
     rows = [_build(case, p, anchors[p.anchor]) for k in CASE_DEADLINES
             if (p := policies.get(k)) and p.anchor in anchors]
+    for row in rows:
+        if row.kind in met:
+            row.met_at = met_at
     return Deadline.objects.bulk_create(rows)
 
 
@@ -86,7 +92,7 @@ def deadlines_after_transition(*, case: Case, name: str, at: datetime) -> None:
     elif name == "reopen":
         # The customer is unhappy again: a fresh resolution window, follow-ups start over.
         deadlines_cancel_waiting(case=case, at=at)
-        policy = SlaPolicy.objects.filter(kind=DeadlineKind.RESOLUTION).first()
+        policy = _policies([DeadlineKind.RESOLUTION]).get(DeadlineKind.RESOLUTION)
         if policy:
             _build(case, policy, at).save()
 

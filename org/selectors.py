@@ -29,24 +29,40 @@ def user_can_see_node(*, user: User, node: OrgNode) -> bool:
     return scope is not None and node.path.startswith(scope)
 
 
+def _chain_holders(*, node: OrgNode, roles: list[str]) -> dict[tuple[str, str], list[User]]:
+    """Active holders of `roles` at this node and every node above it, in one query, keyed by
+    (node code, role)."""
+    codes = node.path.strip("/").split("/")
+    found: dict[tuple[str, str], list[User]] = {}
+    people = (User.objects.filter(node__code__in=codes, role__in=roles, is_active=True)
+              .select_related("node").order_by("id"))
+    for person in people:
+        found.setdefault((person.node.code, person.role), []).append(person)
+    return found
+
+
+def _nearest(*, node: OrgNode, role: str, holders: dict) -> tuple[list[User], OrgNode | None]:
+    for code in reversed(node.path.strip("/").split("/")):
+        people = holders.get((code, role))
+        if people:
+            return people, people[0].node
+    return [], None
+
+
 def people_in_chain(*, node: OrgNode, role: str) -> tuple[list[User], OrgNode | None]:
     """Active users holding `role` at the node of the case's chain where that role sits; when that
     node has nobody in the role, the next node up is tried. Returns the people and the node they
     were found at (None when the whole chain is empty)."""
-    for ancestor in node.ancestors():
-        people = list(
-            User.objects.filter(node=ancestor, role=role, is_active=True).order_by("id")
-        )
-        if people:
-            return people, ancestor
-    return [], None
+    return _nearest(node=node, role=role, holders=_chain_holders(node=node, roles=[role]))
 
 
 def people_at_or_above(*, node: OrgNode, role: str) -> tuple[list[User], OrgNode | None, str]:
     """The nearest holders of `role` in the chain; when the chain has nobody in that role, the
     next more senior role is tried. Returns people, node and the role actually found."""
-    for candidate in Role.values[ROLE_RANK[role] - 1:]:
-        people, found_at = people_in_chain(node=node, role=candidate)
+    candidates = Role.values[ROLE_RANK[role] - 1:]
+    holders = _chain_holders(node=node, roles=candidates)
+    for candidate in candidates:
+        people, found_at = _nearest(node=node, role=candidate, holders=holders)
         if people:
             return people, found_at, candidate
     return [], None, role

@@ -9,6 +9,7 @@ from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
 from cases.demo import network_create, users_create
+from recovery.config_cache import config_cache_clear
 
 PASSWORD = "pw-for-tests"
 
@@ -73,6 +74,8 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
+    # Each test rolls back its configuration rows: no test may read another's from the cache.
+    config_cache_clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Pages render without a collectstatic manifest.
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {

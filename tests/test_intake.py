@@ -126,6 +126,14 @@ def test_customer_and_service_record_are_upserted(org):
     assert Customer.objects.count() == 1
 
 
+def test_a_later_response_keeps_the_customer_segment_it_does_not_send(org):
+    post(org, n="a", score=9, customer={"external_id": "x", "name": "王女士",
+                                        "segment": "high_end"})
+    post(org, n="b", score=9, customer={"external_id": "x", "name": "王女士", "vip": True})
+    customer = Customer.objects.get(external_id="x")
+    assert (customer.segment, customer.vip) == ("high_end", True)
+
+
 def test_resend_returns_same_case_and_opens_nothing_new(org):
     first = post(org, score=2)
     again = post(org, score=2)

@@ -1,0 +1,43 @@
+"""The configuration rows intake reads on every response are cached per process: a change saved
+through the app applies at once, a change made elsewhere within CONFIG_CACHE_SECONDS."""
+
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from cases.models import IntakePolicy, NegativeKeyword
+from cases.triage import keyword_flags, triage
+from escalation.deadlines import _policies
+from escalation.models import DeadlineKind, SlaPolicy
+from recovery import config_cache
+
+pytestmark = pytest.mark.django_db
+
+
+def _opens(score):
+    return triage(score=score, comment="", flags=set(), record=None, vip=False).opens_case
+
+
+def test_a_saved_threshold_applies_to_the_next_response():
+    assert not _opens(7)
+    policy = IntakePolicy.current()
+    policy.score_threshold = 7
+    policy.save()
+    assert _opens(7)
+
+
+def test_a_word_added_to_the_lexicon_applies_at_once():
+    assert keyword_flags("这个配件的颜色有点怪") == (False, set())
+    NegativeKeyword.objects.create(word="颜色有点怪", flag="", active=True)
+    assert keyword_flags("这个配件的颜色有点怪")[0] is True
+
+
+def test_a_change_made_by_another_process_waits_out_the_cache(settings, monkeypatch):
+    settings.CONFIG_CACHE_SECONDS = 30
+    window = _policies([DeadlineKind.CONTACT])[DeadlineKind.CONTACT].window
+    SlaPolicy.objects.filter(kind=DeadlineKind.CONTACT).update(window=window * 2)  # no signal
+    assert _policies([DeadlineKind.CONTACT])[DeadlineKind.CONTACT].window == window
+    later = time.monotonic() + 31
+    monkeypatch.setattr(config_cache, "time", SimpleNamespace(monotonic=lambda: later))
+    assert _policies([DeadlineKind.CONTACT])[DeadlineKind.CONTACT].window == window * 2
