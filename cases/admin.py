@@ -10,6 +10,7 @@ from .models import (
     Customer,
     FailureType,
     IntakePolicy,
+    IntakeSource,
     NegativeKeyword,
     ServiceRecord,
     SurveyResponse,
@@ -19,6 +20,13 @@ from .models import (
 @admin.register(IntakePolicy)
 class IntakePolicyAdmin(admin.ModelAdmin):
     list_display = ["__str__", "score_threshold"]
+
+
+@admin.register(IntakeSource)
+class IntakeSourceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "account", "signed_only", "active"]
+    list_filter = ["signed_only", "active"]
+    raw_id_fields = ["account"]
 
 
 @admin.register(NegativeKeyword)

@@ -5,12 +5,14 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from org.models import NodeKind
 
 from . import serializers as s
-from .models import Case, ChecklistItem, SurveyResponse
+from .authentication import SignedSourceAuthentication
+from .models import Case, ChecklistItem, IntakeSource, SurveyResponse
 from .selectors import case_get, case_list
 from .services import (
     PUBLIC_TRANSITIONS,
@@ -32,6 +34,9 @@ def _response_out(response: SurveyResponse, created: bool) -> Response:
 
 
 class SurveyResponseCreateApi(APIView):
+    authentication_classes = [SignedSourceAuthentication,
+                              *api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+
     @extend_schema(request=s.SurveyResponseIn, responses={201: s.SurveyResponseOut,
                                                           200: s.SurveyResponseOut})
     def post(self, request):
@@ -45,6 +50,7 @@ class SurveyResponseCreateApi(APIView):
             responded_at=data["responded_at"] or timezone.now(), store=data["store"],
             source=data["source"], external_id=data["external_id"], score=data["score"],
             comment=data["comment"], flags=data["flags"],
+            signed_by=request.auth if isinstance(request.auth, IntakeSource) else None,
         )
         return _response_out(result.response, result.created)
 

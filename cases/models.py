@@ -1,3 +1,4 @@
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -415,3 +416,31 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.external_id}"
+
+
+def _new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class IntakeSource(models.Model):
+    """A survey platform or DMS that pushes responses. It signs each request with its own
+    secret (HMAC-SHA256); its account's org node bounds the stores it may send for."""
+
+    code = models.SlugField(_("source"), max_length=50, unique=True,
+                            help_text=_("The `source` its responses carry."))
+    name = models.CharField(_("name"), max_length=120)
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="+", verbose_name=_("account"),
+                                help_text=_("Its responses are stored as sent by this user."))
+    secret = models.CharField(_("signing secret"), max_length=128, default=_new_secret)
+    signed_only = models.BooleanField(
+        _("signed requests only"), default=True,
+        help_text=_("Refuse responses of this source sent with a token instead of a signature."))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("intake source")
+        verbose_name_plural = _("intake sources")
+
+    def __str__(self) -> str:
+        return self.code

@@ -7,9 +7,10 @@ from escalation.deadlines import waiting_q
 from escalation.models import Deadline
 from org.models import User
 from org.selectors import user_scope_path
+from recovery.config_cache import config_cached
 from toolkit.scope import team_case_ids
 
-from .models import Case, State
+from .models import Case, IntakeSource, State
 
 
 def case_scope(*, user: User) -> QuerySet[Case]:
@@ -111,3 +112,9 @@ def store_summary(*, user: User) -> QuerySet:
                       awaiting=Count("pk", filter=Q(state=State.AWAITING_APPROVAL)),
                       l3_plus=Count("pk", filter=Q(level__in=["L3", "L4"])))
             .order_by("store__code"))
+
+
+def intake_sources() -> dict[str, IntakeSource]:
+    """The active signed sources by code (configuration: cached per process)."""
+    return config_cached("intake-sources",
+                         lambda: {s.code: s for s in IntakeSource.objects.filter(active=True)})

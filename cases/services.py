@@ -29,6 +29,7 @@ from .models import (
     ChecklistTemplateItem,
     Customer,
     FailureType,
+    IntakeSource,
     Level,
     Outcome,
     ServiceRecord,
@@ -36,6 +37,7 @@ from .models import (
     SurveyResponse,
 )
 from .permissions import can_work
+from .selectors import intake_sources
 from .triage import Triage, triage
 
 # Transitions a user may call by name; the others are driven by approvals.
@@ -162,12 +164,24 @@ def case_rescore(*, case: Case, score: int | None, at: datetime, actor: User | N
     return case
 
 
+def intake_source_check(*, source: str, signed_by: IntakeSource | None) -> None:
+    """A signed request speaks only for its own source, and a source that signs its requests
+    accepts no unsigned ones."""
+    if signed_by is not None and signed_by.code != source:
+        raise ValidationError({"source": _("The request is signed by another source.")})
+    known = intake_sources().get(source)
+    if signed_by is None and known is not None and known.signed_only:
+        raise PermissionDenied(_("Responses of this source must be signed."))
+
+
 def survey_response_receive(*, actor: User, store: OrgNode, source: str, external_id: str,
                             score: int | None, comment: str, responded_at: datetime,
                             customer: dict, service_record: dict | None,
-                            flags: list[str]) -> IntakeResult:
+                            flags: list[str],
+                            signed_by: IntakeSource | None = None) -> IntakeResult:
     """Store a survey response and open (or re-score) its case. Idempotent on
     (source, external_id), also under concurrent re-sends: the unique constraint decides."""
+    intake_source_check(source=source, signed_by=signed_by)
     if not user_can_see_node(user=actor, node=store):
         raise PermissionDenied(_("You cannot send responses for this store."))
     existing = SurveyResponse.objects.filter(source=source, external_id=external_id).first()
