@@ -3,10 +3,13 @@ its next attempt time and the periodic pick-up sends it again (no long countdown
 
 from celery import shared_task
 
+from . import conf
 from .outbox import deliveries_due, deliveries_enqueue, delivery_attempt
 
 
-@shared_task(ignore_result=True)
+# The pick-up takes a claim older than STALE_CLAIM for a dead worker's and sends the delivery
+# again; the hard time limit (prefork pool) makes sure no live send is still running by then.
+@shared_task(ignore_result=True, time_limit=conf.STALE_CLAIM.total_seconds())
 def deliver(delivery_id: int) -> bool:
     return delivery_attempt(delivery_id=delivery_id)
 
