@@ -15,21 +15,12 @@ its queue.
 """
 
 import argparse
-import http.client
-import json
 import os
-import signal
-import statistics
-import subprocess
 import sys
-import threading
 import time
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recovery.settings")
 # Workers hand mail to the in-memory backend: "handed to the backend" is what is measured.
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
@@ -45,12 +36,13 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
+from bench import harness  # noqa: E402
+from bench.harness import pct, report  # noqa: E402
 from cases.demo import network_create, users_create  # noqa: E402
 from cases.models import SurveyResponse  # noqa: E402
 from notifications.models import Delivery, Notification  # noqa: E402
 from org.models import NodeKind, Role, User  # noqa: E402
 
-PORT = 8765
 SOURCE = "bench"
 
 
@@ -61,102 +53,28 @@ def prepare() -> str:
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE cases_case, cases_customer, cases_surveyresponse, "
                        "notifications_notification RESTART IDENTITY CASCADE")
-    users_create(nodes=network_create(), password="bench-password")
+    if not User.objects.filter(username="integration").exists():
+        users_create(nodes=network_create(), password="bench-password")
     token, _created = Token.objects.get_or_create(user=User.objects.get(username="integration"))
     return token.key
 
 
-def start(*, web_workers: int, worker_concurrency: int) -> list[subprocess.Popen]:
-    env = {**os.environ, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
-    bin_dir = Path(sys.executable).parent
-    procs = [
-        subprocess.Popen([str(bin_dir / "gunicorn"), "recovery.wsgi", "--bind",
-                          f"127.0.0.1:{PORT}", "--workers", str(web_workers), "--threads", "8",
-                          "--log-level", "warning"], cwd=ROOT, env=env,
-                         start_new_session=True),
-        subprocess.Popen([str(bin_dir / "celery"), "-A", "recovery", "worker", "--pool=threads",
-                          f"--concurrency={worker_concurrency}", "--loglevel=WARNING",
-                          "--without-heartbeat", "--without-mingle", "--without-gossip"],
-                         cwd=ROOT, env=env, start_new_session=True),
-    ]
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
-            time.sleep(3)  # let the worker connect to Redis too
-            return procs
-        except OSError:
-            time.sleep(0.2)
-    stop(procs)
-    sys.exit("The web server did not start.")
-
-
-def stop(procs: list[subprocess.Popen]) -> None:
-    for p in procs:
-        os.killpg(p.pid, signal.SIGTERM)
-    for p in procs:
-        p.wait(timeout=30)
-
-
-_local = threading.local()
-
-
-def _post_once(*, token: str, body: dict) -> int:
-    if getattr(_local, "conn", None) is None:
-        _local.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-    _local.conn.request("POST", "/api/v1/survey-responses/", body=json.dumps(body),
-                        headers={"Authorization": f"Token {token}",
-                                 "Content-Type": "application/json"})
-    response = _local.conn.getresponse()
-    response.read()
-    return response.status
-
-
-def post(*, token: str, body: dict) -> int:
-    """The server closes idle keep-alive connections: retry once on a fresh one (the POST is
-    idempotent on its external id). 0 means it failed twice."""
-    for _try in range(2):
-        try:
-            return _post_once(token=token, body=body)
-        except (OSError, http.client.HTTPException):
-            _local.conn.close()
-            _local.conn = None
-    return 0
-
-
 def fire(*, token: str, rate: int, seconds: int) -> dict[str, tuple[float, float, int]]:
-    """POST `rate` survey responses a second; returns external id → (scheduled, answered,
-    status)."""
+    """POST `rate` low-score survey responses a second, each opening a case; returns external
+    id → (scheduled, answered, status)."""
     stores = list(User.objects.filter(role=Role.SERVICE_MANAGER, node__kind=NodeKind.STORE)
                   .values_list("node__code", flat=True).distinct())
-    results: dict[str, tuple[float, float, int]] = {}
-    total = rate * seconds
-    begin = time.time() + 0.5
+    run = int(time.time())
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
 
-    def one(i: int, scheduled: float) -> None:
-        external_id = f"n{i}"
+    def request_for(i: int):
+        external_id = f"n{run}-{i}"
         body = {"source": SOURCE, "external_id": external_id, "store": stores[i % len(stores)],
                 "score": 3, "comment": "等了两个小时没人管",
-                "customer": {"external_id": f"bench-cust-{i}", "name": f"客户{i}"}}
-        status = post(token=token, body=body)
-        results[external_id] = (scheduled, time.time(), status)
+                "customer": {"external_id": f"bench-cust-{run}-{i}", "name": f"客户{i}"}}
+        return external_id, "/api/v1/survey-responses/", body, headers
 
-    with ThreadPoolExecutor(max_workers=64) as pool:
-        for i in range(total):
-            scheduled = begin + i / rate
-            time.sleep(max(0.0, scheduled - time.time()))
-            pool.submit(one, i, scheduled)
-    return results
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def report(name: str, values: list[float]) -> None:
-    print(f"{name:<34} n={len(values):5d}  p50={pct(values, .50):6.3f}s  "
-          f"p95={pct(values, .95):6.3f}s  p99={pct(values, .99):6.3f}s  "
-          f"max={max(values):6.3f}s  mean={statistics.fmean(values):6.3f}s")
+    return harness.fire(rate=rate, seconds=seconds, request_for=request_for)
 
 
 def measure(results: dict[str, tuple[float, float, int]], wait: float) -> bool:
@@ -198,15 +116,17 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=50, help="cases per second")
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--web-threads", type=int, default=4)
     parser.add_argument("--worker-concurrency", type=int, default=8)
     args = parser.parse_args()
     token = prepare()
-    procs = start(web_workers=args.web_workers, worker_concurrency=args.worker_concurrency)
+    procs = harness.product_start(web_workers=args.web_workers, web_threads=args.web_threads,
+                                  worker_concurrency=args.worker_concurrency, beat=False)
     try:
         results = fire(token=token, rate=args.rate, seconds=args.seconds)
         passed = measure(results, wait=60)
     finally:
-        stop(procs)
+        harness.product_stop(procs)
     sys.exit(0 if passed else 1)
 
 

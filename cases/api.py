@@ -26,7 +26,9 @@ from .services import (
 
 
 def _response_out(response: SurveyResponse, created: bool) -> Response:
-    if not created or response.case_id:  # its case and deadlines come from the database
+    # A response stored by this request is answered from memory (its case's deadlines are read);
+    # an earlier one is read back whole.
+    if not created:
         response = SurveyResponse.objects.select_related(
             "store", "customer", "case").prefetch_related("case__deadlines").get(pk=response.pk)
     return Response(s.SurveyResponseOut(response).data,

@@ -1,0 +1,143 @@
+"""Shared parts of the HTTP benchmarks: start the product (gunicorn, Celery worker, beat) on the
+database and Redis of the environment, send requests open loop, read figures and memory."""
+
+import http.client
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = 8765
+
+
+def product_start(*, web_workers: int, web_threads: int, worker_concurrency: int,
+                  beat: bool) -> dict[str, subprocess.Popen]:
+    """The web server, a worker (both queues) and, when asked, beat, each in its own process
+    group so that their memory can be read and they can be stopped together."""
+    env = {**os.environ, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
+    bin_dir = Path(sys.executable).parent
+    commands = {
+        "web": [str(bin_dir / "gunicorn"), "recovery.wsgi", "--bind", f"127.0.0.1:{PORT}",
+                "--workers", str(web_workers), "--threads", str(web_threads),
+                "--log-level", "warning"],
+        "worker": [str(bin_dir / "celery"), "-A", "recovery", "worker", "-Q", "celery,sweeps",
+                   "--pool=threads", f"--concurrency={worker_concurrency}",
+                   "--loglevel=WARNING", "--without-heartbeat", "--without-mingle",
+                   "--without-gossip"],
+    }
+    if beat:
+        commands["beat"] = [str(bin_dir / "celery"), "-A", "recovery", "beat",
+                            "--loglevel=WARNING"]
+    procs = {name: subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
+             for name, cmd in commands.items()}
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+            time.sleep(3)  # let the worker connect to Redis too
+            return procs
+        except OSError:
+            time.sleep(0.2)
+    product_stop(procs)
+    sys.exit("The web server did not start.")
+
+
+def product_stop(procs: dict[str, subprocess.Popen]) -> None:
+    for p in procs.values():
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    for p in procs.values():
+        p.wait(timeout=30)
+
+
+def memory_mib(procs: dict[str, subprocess.Popen]) -> list[tuple[str, int, float, float]]:
+    """(role, pid, resident MiB now, peak resident MiB) of every process in each group."""
+    rows = []
+    for name, p in procs.items():
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            pgid = int(stat.rsplit(")", 1)[1].split()[2])
+            if pgid != p.pid:
+                continue
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            rss, peak = (int(fields.get(key, "0 kB").split()[0]) / 1024
+                         for key in ("VmRSS", "VmHWM"))
+            role = name if int(entry.name) == p.pid else f"{name} (child)"
+            rows.append((role, int(entry.name), rss, peak))
+    return sorted(rows)
+
+
+_local = threading.local()
+
+
+def _post_once(*, path: str, raw: bytes, headers: dict) -> int:
+    if getattr(_local, "conn", None) is None:
+        _local.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    _local.conn.request("POST", path, body=raw, headers=headers)
+    response = _local.conn.getresponse()
+    response.read()
+    return response.status
+
+
+def post(*, path: str, raw: bytes, headers: dict) -> int:
+    """The server closes idle keep-alive connections: retry once on a fresh one (the intake POST
+    is idempotent on its external id). 0 means it failed twice."""
+    for _try in range(2):
+        try:
+            return _post_once(path=path, raw=raw, headers=headers)
+        except (OSError, http.client.HTTPException):
+            _local.conn.close()
+            _local.conn = None
+    return 0
+
+
+def fire(*, rate: float, seconds: int, request_for, threads: int = 64
+         ) -> dict[str, tuple[float, float, int]]:
+    """Send `rate` requests a second, open loop: each is scheduled at its time whatever the
+    server's backlog, and its latency counts from that time, so a slow server cannot hide its
+    queue. `request_for(i)` gives (key, path, body dict, headers). Returns key → (scheduled,
+    answered, status)."""
+    results: dict[str, tuple[float, float, int]] = {}
+    total = int(rate * seconds)
+    begin = time.time() + 0.5
+
+    def one(i: int, scheduled: float) -> None:
+        key, path, body, headers = request_for(i)
+        raw = json.dumps(body).encode()
+        status = post(path=path, raw=raw, headers=headers(raw) if callable(headers) else headers)
+        results[key] = (scheduled, time.time(), status)
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for i in range(total):
+            scheduled = begin + i / rate
+            time.sleep(max(0.0, scheduled - time.time()))
+            pool.submit(one, i, scheduled)
+    return results
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def report(name: str, values: list[float], unit: str = "s") -> None:
+    scale = 1000 if unit == "ms" else 1
+    f = lambda v: f"{v * scale:7.1f}{unit}" if unit == "ms" else f"{v:6.3f}s"  # noqa: E731
+    print(f"{name:<36} n={len(values):6d}  p50={f(pct(values, .50))}  "
+          f"p95={f(pct(values, .95))}  p99={f(pct(values, .99))}  max={f(max(values))}  "
+          f"mean={f(statistics.fmean(values))}")

@@ -1,0 +1,127 @@
+"""Load benchmark of survey intake (issue 9). Prints figures; it is not a test. See
+bench/RESULTS.md.
+
+    createdb -h 127.0.0.1 -U postgres recovery_load
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/recovery_load \
+    REDIS_URL=redis://127.0.0.1:6379/12 \
+        .venv/bin/python bench/intake_load.py [--rate 200] [--seconds 120] [--low-share 0.2]
+
+It starts gunicorn, a Celery worker and beat on that database and Redis (and empties its cases:
+give it a database of its own), then POSTs survey responses open loop at `--rate` a second,
+signed by an intake source as a survey platform sends them. `--low-share` of them score 0–6
+and open a case (with its deadlines, checklist, notifications and their deliveries); the rest
+score 7–10. Target: ≥ 200 requests/s for 2 minutes with p99 < 100 ms and no error.
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recovery.settings")
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from bench import harness  # noqa: E402
+from cases.demo import network_create, users_create  # noqa: E402
+from cases.models import Case, IntakeSource, SurveyResponse  # noqa: E402
+from notifications.models import Delivery  # noqa: E402
+from org.models import NodeKind, OrgNode, User  # noqa: E402
+from recovery.signing import body_signature  # noqa: E402
+
+SOURCE = "loadbench"
+
+
+def prepare() -> IntakeSource:
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own and REDIS_URL.")
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE cases_case, cases_customer, cases_surveyresponse, "
+                       "notifications_notification RESTART IDENTITY CASCADE")
+    if not User.objects.filter(username="integration").exists():
+        users_create(nodes=network_create(), password="bench-password")
+    source, _created = IntakeSource.objects.update_or_create(
+        code=SOURCE, defaults={"name": "Load bench", "signed_only": True, "active": True,
+                               "account": User.objects.get(username="integration")})
+    return source
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--seconds", type=int, default=120)
+    parser.add_argument("--low-share", type=float, default=0.2,
+                        help="share of responses that score 0–6 and open a case")
+    parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--web-threads", type=int, default=4)
+    parser.add_argument("--worker-concurrency", type=int, default=4)
+    args = parser.parse_args()
+    source = prepare()
+    stores = list(OrgNode.objects.filter(kind=NodeKind.STORE).values_list("code", flat=True))
+    run = int(time.time())
+    low_every = round(1 / args.low_share) if args.low_share else 0
+
+    def request_for(i: int):
+        low = bool(low_every) and i % low_every == 0
+        key = f"{run}-{i}"
+        body = {"source": SOURCE, "external_id": key, "store": stores[i % len(stores)],
+                "score": i % 7 if low else 7 + i % 4,
+                "comment": "等了两个小时没人管" if low else "服务很好",
+                "customer": {"external_id": f"load-{key}", "name": f"客户{i}",
+                             "phone": f"138{i % 100000000:08d}"}}
+
+        def headers(raw: bytes) -> dict:
+            timestamp = int(time.time())
+            return {"Content-Type": "application/json", "X-Recovery-Source": SOURCE,
+                    "X-Recovery-Timestamp": str(timestamp),
+                    "X-Recovery-Signature": body_signature(secret=source.secret,
+                                                           timestamp=timestamp, body=raw)}
+        return key, "/api/v1/survey-responses/", body, headers
+
+    procs = harness.product_start(web_workers=args.web_workers, web_threads=args.web_threads,
+                                  worker_concurrency=args.worker_concurrency, beat=True)
+    try:
+        started = time.time()
+        results = harness.fire(rate=args.rate, seconds=args.seconds, request_for=request_for)
+        finished = max(answered for _s, answered, _st in results.values())
+        memory = harness.memory_mib(procs)
+        time.sleep(15)  # let the worker catch up before counting deliveries
+    finally:
+        harness.product_stop(procs)
+
+    latencies = [answered - scheduled for scheduled, answered, _st in results.values()]
+    errors = sum(1 for *_t, status in results.values() if status not in (200, 201))
+    throughput = len(results) / (finished - started)
+    responses = SurveyResponse.objects.filter(source=SOURCE).count()
+    cases = Case.objects.filter(responses__source=SOURCE).count()
+    deliveries = Delivery.objects.filter(notification__case__responses__source=SOURCE)
+    print(f"{timezone.now():%Y-%m-%d %H:%M} rate {args.rate:g}/s for {args.seconds} s, "
+          f"low scores {args.low_share:.0%}, web {args.web_workers}×{args.web_threads}, "
+          f"worker ×{args.worker_concurrency}, beat on")
+    print(f"sent {len(results)}, answered 2xx {len(results) - errors}, errors {errors}, "
+          f"throughput {throughput:.1f}/s, responses stored {responses}, cases {cases}, "
+          f"deliveries {deliveries.count()} "
+          f"(sent {deliveries.filter(sent_at__isnull=False).count()})")
+    harness.report("survey POST latency", latencies, unit="ms")
+    print("memory (MiB):  role                     pid    resident   peak")
+    for role, pid, rss, peak in memory:
+        print(f"               {role:<22} {pid:>7} {rss:9.1f} {peak:7.1f}")
+    passed = (errors == 0 and throughput >= args.rate * 0.98
+              and harness.pct(latencies, .99) < 0.100)
+    print("PASS" if passed else "FAIL")
+    sys.exit(0 if passed else 1)
+
+
+if __name__ == "__main__":
+    main()
