@@ -333,7 +333,16 @@ def _task_ids(log: str, task: str) -> list[str]:
     return re.findall(rf"Task {re.escape(task)}\[([0-9a-f-]+)\] received", log)
 
 
-def test_worker_killed_mid_send_runs_again_and_the_delivery_succeeds_once(stack, org, hook):
+def _pool_process(worker: subprocess.Popen) -> int:
+    """The prefork child that runs the tasks of a `--concurrency=1` worker."""
+    children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+    [pid] = children
+    return int(pid)
+
+
+@pytest.mark.parametrize("victim", ["pool process", "whole worker"])
+def test_worker_killed_mid_send_runs_again_and_the_delivery_succeeds_once(
+        stack, org, hook, victim):
     WebhookEndpoint.objects.create(name="drill", node=org.S01, kind="generic", url=hook.url)
     # Short stale-claim and visibility windows stand in for the production 10 min and 1 h.
     quick = {"NOTIFY_STALE_CLAIM_SECONDS": "3", "CELERY_VISIBILITY_TIMEOUT": "3"}
@@ -342,14 +351,23 @@ def test_worker_killed_mid_send_runs_again_and_the_delivery_succeeds_once(stack,
     case = open_case(store=org.S01, score=3)  # committed: the deliveries go to the worker
     webhook = Delivery.objects.get(notification__case=case, channel="webhook")
     assert hook.arrived.wait(30), stack.log("worker1")[-3000:]
-    stack.kill(worker)  # kill -9 the worker and its pool process while the request is open
-    hook.release.set()
     [killed_task] = _task_ids(stack.log("worker1"), "notifications.tasks.deliver")[-1:]
-    # The broker still holds the message the dead worker took and never acknowledged; a worker
-    # that starts after the visibility timeout gets it back.
-    [(_tag, taken_at)] = stack.redis_client().zrange("unacked_index", 0, -1, withscores=True)
-    wait_until(lambda: time.time() - taken_at > 3.5, timeout=10, what="the visibility timeout")
-    stack.worker("worker2", **quick)
+    if victim == "pool process":
+        # The worker sees its child die and hands the message back to the broker at once
+        # (task_reject_on_worker_lost); a new child runs it again.
+        os.kill(_pool_process(worker), signal.SIGKILL)
+        rerun = "worker1"
+    else:
+        stack.kill(worker)  # kill -9 the worker with its pool while the request is open
+        # The broker still holds the message the dead worker took and never acknowledged; a
+        # worker that starts after the visibility timeout gets it back.
+        [(_tag, taken_at)] = stack.redis_client().zrange("unacked_index", 0, -1,
+                                                         withscores=True)
+        wait_until(lambda: time.time() - taken_at > 3.5, timeout=10,
+                   what="the visibility timeout")
+        stack.worker("worker2", **quick)
+        rerun = "worker2"
+    hook.release.set()
 
     def sent():
         stack.publish("notifications.tasks.deliveries_pickup")  # beat's 30 s tick, sped up
@@ -357,12 +375,12 @@ def test_worker_killed_mid_send_runs_again_and_the_delivery_succeeds_once(stack,
         return webhook.status == DeliveryStatus.SENT
 
     wait_until(sent, timeout=40, interval=1, what="the webhook to be sent again\n"
-               + stack.log("worker2")[-3000:])
-    # The broker hands the dead worker's message to the new worker (acks_late): the task runs
-    # again, and the claim on the row keeps it from sending a second success.
-    wait_until(lambda: killed_task in _task_ids(stack.log("worker2"),
-                                                "notifications.tasks.deliver"),
-               timeout=20, what="the killed task to run again")
+               + stack.log(rerun)[-3000:])
+    # The killed task runs again (acks_late), and the claim on the row keeps that run from
+    # sending a second success.
+    runs = 2 if rerun == "worker1" else 1
+    wait_until(lambda: _task_ids(stack.log(rerun), "notifications.tasks.deliver")
+               .count(killed_task) == runs, timeout=20, what="the killed task to run again")
 
     assert [a.ok for a in webhook.attempt_log.all()] == [True]
     assert webhook.attempts == 2
