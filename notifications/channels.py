@@ -2,6 +2,7 @@
 Notification row itself, so it plans no delivery."""
 
 from org.models import OrgNode
+from recovery.config_cache import config_cached
 
 from . import conf
 from .models import Channel, Notification, NotificationPreference, WebhookEndpoint
@@ -42,8 +43,11 @@ def webhook_endpoints_for(*, notifications: list[Notification]) -> list[WebhookE
     else:
         nodes = [n.recipient.node for n in notifications if n.recipient.node_id]
     paths = {p for node in nodes for p in _chain_paths(node.path)}
-    if not paths:
-        return []
-    endpoints = WebhookEndpoint.objects.filter(active=True, node__path__in=paths)
-    return [e for e in endpoints
-            if (not e.kinds or first.kind in e.kinds) and (first.urgent or not e.urgent_only)]
+    return [e for e in _active_endpoints()
+            if e.node.path in paths and (not e.kinds or first.kind in e.kinds)
+            and (first.urgent or not e.urgent_only)]
+
+
+def _active_endpoints() -> list[WebhookEndpoint]:
+    return config_cached("webhook-endpoints", lambda: list(
+        WebhookEndpoint.objects.filter(active=True).select_related("node").order_by("pk")))
