@@ -27,6 +27,7 @@ AUDITED: dict[str, frozenset[str]] = {
     "cases.NegativeKeyword": frozenset(),
     "cases.FailureType": frozenset(),
     "cases.ChecklistTemplateItem": frozenset(),
+    "cases.IntakeSource": frozenset(),
     "compensation.RemedyItem": frozenset(),
     "compensation.BasePlan": frozenset(),
     "compensation.BasePlanItem": frozenset(),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from audit.models import AuditRecord
 from cases.models import IntakeSource, SurveyResponse
 from recovery.signing import body_signature
 
@@ -83,3 +84,11 @@ def test_the_source_account_bounds_the_stores_it_sends_for(org, source):
     answer = send(body(store="S02"), secret=source.secret)
     assert answer.status_code == 403
     assert not SurveyResponse.objects.exists()
+
+
+def test_a_new_secret_is_audited_without_its_value(org, source):
+    source.secret = "rotated-secret-value"
+    source.save()
+    record = AuditRecord.objects.filter(model="cases.IntakeSource").latest("at")
+    assert "secret" in record.changes
+    assert "rotated-secret-value" not in str(record.changes)
