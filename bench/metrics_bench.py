@@ -104,19 +104,21 @@ def generate(*, cases: int, stores: int) -> None:
            FROM cases_case c JOIN dice d ON d.id = c.id
            WHERE c.closed_at IS NOT NULL AND d.r1 < .7""", label="later visits")
     sql("""INSERT INTO escalation_deadline (kind, due_at, warn_at, met_at, escalated_at,
-               failure_message, attempts, case_id)
+               failure_message, attempts, case_id, store_id)
            SELECT k.kind, c.triggered_at + k.win, NULL,
                   CASE WHEN c.closed_at IS NOT NULL OR k.kind IN ('assembly', 'contact')
                        THEN c.triggered_at + k.win * (0.3 + d.r5 * 0.9) END,
-                  CASE WHEN d.r5 > 0.78 THEN c.triggered_at + k.win END, '', 0, c.id
+                  CASE WHEN d.r5 > 0.78 THEN c.triggered_at + k.win END, '', 0, c.id,
+                  c.store_id
            FROM cases_case c JOIN dice d ON d.id = c.id,
                 (VALUES ('assembly', interval '15 minutes'), ('contact', interval '2 hours'),
                         ('plan', interval '4 hours'), ('execution', interval '8 hours'),
                         ('resolution', interval '24 hours')) k(kind, win)""",
         label="deadlines")
     sql("""INSERT INTO escalation_escalation (kind, from_level, to_level, target, note, due_at,
-               fired_at, case_id, deadline_id)
-           SELECT kind, 'L2', 'L3', 'owner_superior', '', due_at, escalated_at, case_id, id
+               fired_at, case_id, deadline_id, store_id)
+           SELECT kind, 'L2', 'L3', 'owner_superior', '', due_at, escalated_at, case_id, id,
+                  store_id
            FROM escalation_deadline WHERE escalated_at IS NOT NULL""", label="escalations")
     sql("""INSERT INTO toolkit_rootcause (whys, root_cause, category, corrective_action,
                updated_at, case_id)

@@ -128,8 +128,8 @@ def _breach(*, deadline: Deadline, now: datetime, cache: SweepCache) -> Breach:
     # Raise when the target is higher, never lower (as `case_raise_level` does).
     to_level = max(from_level, to.level or from_level, key=Level.values.index)
     escalation = Escalation(
-        deadline=deadline, case=case, kind=deadline.kind, from_level=from_level,
-        to_level=to_level, target=target, target_node=to.node, note=to.note,
+        deadline=deadline, case=case, store_id=case.store_id, kind=deadline.kind,
+        from_level=from_level, to_level=to_level, target=target, target_node=to.node, note=to.note,
         due_at=deadline.due_at, fired_at=now,
     )
     values = {"number": case.number, "deadline": deadline.get_kind_display(),

@@ -35,10 +35,10 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case, Outcome, ServiceRecord
+from cases.models import Case, FailureType, Outcome, ServiceRecord
 from cases.selectors import case_scope
 from compensation.models import IssuedCompensation
-from escalation.models import Deadline, Escalation
+from escalation.models import Deadline, DeadlineKind, Escalation
 from org.models import OrgNode, User
 from org.selectors import user_can_see_node, user_scope_path
 from toolkit.scope import team_case_ids
@@ -185,30 +185,45 @@ def _hours(seconds: float | None) -> float | None:
 # ---------------------------------------------------------------- the queries
 
 
-def metrics_facts(*, user: User, node: OrgNode | None = None) -> QuerySet[CaseFact]:
-    """The fact rows of `metrics_cases`, filtered on the fact table itself so its (store, date)
-    indexes serve: the same rule as `cases.selectors.case_scope`."""
+@dataclass(frozen=True)
+class Sources:
+    """The rows the report reads, already scoped: case facts, deadlines and escalations."""
+
+    facts: QuerySet[CaseFact]
+    deadlines: QuerySet[Deadline]
+    escalations: QuerySet[Escalation]
+
+
+def _scoped(rows: QuerySet, *, user: User, node: OrgNode | None, case_id: str,
+            team: bool) -> QuerySet:
+    """`rows` (each of one case, carrying its store) cut to `metrics_cases`: the rule of
+    `cases.selectors.case_scope`, applied to the rows' own store column so their (store, date)
+    indexes serve. `team`: the user is on some recovery team."""
     scope = user_scope_path(user=user)
-    if scope == "":
-        facts = CaseFact.objects.all()
-    elif not user.is_authenticated:
-        facts = CaseFact.objects.none()
-    else:
-        team_ids = team_case_ids(user=user)
+    if scope != "" and not user.is_authenticated:
+        rows = rows.none()
+    elif scope != "":
+        in_team = Q(**{f"{case_id}__in": team_case_ids(user=user)})
         in_subtree = Q(store__path__startswith=scope)
         if scope is None:
-            facts = CaseFact.objects.filter(pk__in=team_ids)
-        elif team_ids.exists():
-            facts = CaseFact.objects.filter(in_subtree | Q(pk__in=team_ids))
+            rows = rows.filter(in_team)
         else:
-            facts = CaseFact.objects.filter(in_subtree)
+            rows = rows.filter(in_subtree | in_team if team else in_subtree)
     if node is not None:
-        facts = facts.filter(store__path__startswith=node.path)
-    return facts
+        rows = rows.filter(store__path__startswith=node.path)
+    return rows
 
 
-def _of_cases(rows: QuerySet, cases: QuerySet[Case]) -> QuerySet:
-    return rows.filter(case__in=cases.values("pk")) if cases.query.where else rows
+def metrics_sources(*, user: User, node: OrgNode | None = None) -> Sources:
+    # Most users are on no team outside their node; the plain prefix filter keeps its index.
+    team = team_case_ids(user=user).exists()
+
+    def scoped(rows, case_id="case_id"):
+        return _scoped(rows, user=user, node=node, case_id=case_id, team=team)
+
+    return Sources(facts=scoped(CaseFact.objects.all(), "pk"),
+                   deadlines=scoped(Deadline.objects.all()),
+                   escalations=scoped(Escalation.objects.all()))
 
 
 def closed_rows(facts: QuerySet[CaseFact], period: Period) -> list[dict]:
@@ -218,9 +233,9 @@ def closed_rows(facts: QuerySet[CaseFact], period: Period) -> list[dict]:
     return list(
         closed_in(facts, period)
         .values("band", month=TruncMonth("closed_at", tzinfo=tz))
-        .annotate(closed=Count("pk"),
-                  recovered=Count("pk", filter=Q(outcome=Outcome.RECOVERED)),
-                  retained=Count("pk", filter=Q(retained=True)),
+        .annotate(closed=Count("*"),
+                  recovered=Count("closed_at", filter=Q(outcome=Outcome.RECOVERED)),
+                  retained=Count("closed_at", filter=Q(retained=True)),
                   before_sum=Sum("score_before"), before_n=Count("score_before"),
                   after_sum=Sum("score_after"), cost=Sum("cost"))
         .order_by()
@@ -232,7 +247,7 @@ def response_rows(facts: QuerySet[CaseFact], period: Period) -> tuple[dict, list
     (mean and p90 in seconds; PostgreSQL's percentile_cont, a Python fallback elsewhere)."""
     tz = timezone.get_current_timezone()
     opened = facts.filter(_in("triggered_at", period))
-    measures = {"opened": Count("pk"), "contacted": Count("response_seconds"),
+    measures = {"opened": Count("*"), "contacted": Count("response_seconds"),
                 "mean": Avg("response_seconds")}
     postgres = connection.vendor == "postgresql"
     if postgres:
@@ -251,38 +266,73 @@ def response_rows(facts: QuerySet[CaseFact], period: Period) -> tuple[dict, list
     return total, monthly
 
 
-def sla_rows(cases: QuerySet[Case], period: Period, *, now: datetime) -> list[dict]:
+def sla_rows(deadlines: QuerySet[Deadline], period: Period, *, now: datetime) -> list[dict]:
     """Per deadline kind: met on time (met_at ≤ due_at) against missed (escalated, met late or
     overdue now); deadlines still running and cancelled ones count in neither."""
     on_time = Q(met_at__isnull=False, met_at__lte=F("due_at"))
     missed = ~on_time & (Q(escalated_at__isnull=False) | Q(met_at__gt=F("due_at"))
                          | Q(met_at__isnull=True, due_at__lte=now))
     # A deadline a close cancelled before it fell due was never missed: left out.
-    rows = (_of_cases(Deadline.objects.filter(_in("due_at", period)), cases)
+    rows = (deadlines.filter(_in("due_at", period))
             .filter(Q(cancelled_at__isnull=True) | Q(met_at__isnull=False)
                     | Q(escalated_at__isnull=False) | Q(cancelled_at__gt=F("due_at")))
             .values("kind")
-            .annotate(total=Count("pk"), on_time=Count("pk", filter=on_time),
-                      missed=Count("pk", filter=missed))
+            .annotate(total=Count("*"), on_time=Count("due_at", filter=on_time),
+                      missed=Count("due_at", filter=missed))
             .order_by("kind"))
     return list(rows)
 
 
-def escalation_rows(cases: QuerySet[Case], period: Period) -> list[dict]:
-    return list(_of_cases(Escalation.objects.filter(_in("fired_at", period)), cases)
-                .values("kind").annotate(count=Count("pk")).order_by("-count", "kind"))
+def escalation_rows(escalations: QuerySet[Escalation], period: Period) -> list[dict]:
+    return list(escalations.filter(_in("fired_at", period))
+                .values("kind").annotate(count=Count("*")).order_by("-count", "kind"))
 
 
-def breakdown_rows(facts: QuerySet[CaseFact], period: Period, *, key: str,
-                   label: str | None = None) -> list[dict]:
-    """Cases opened in the period and closed / recovered in it, grouped by `key`."""
-    opened, closed = _in("triggered_at", period), _in("closed_at", period)
-    names = {"key": F(key)} | ({"label": F(label)} if label else {})
-    return list(
-        facts.filter(opened | closed).values(**names)
-        .annotate(opened=Count("pk", filter=opened), closed=Count("pk", filter=closed),
-                  recovered=Count("pk", filter=closed & Q(outcome=Outcome.RECOVERED)))
-        .order_by("-opened", "key"))
+def breakdown_rows(facts: QuerySet[CaseFact], period: Period) -> dict[str, list[dict]]:
+    """Cases opened in the period and closed / recovered in it, grouped by failure type, by
+    cause and by store. Two grouped scans (opened, closed), each of one covering index, added
+    up here."""
+    keys = ("store_id", "failure_type_id", "cause")
+    groups: dict[tuple, dict] = {}
+
+    def add(rows):
+        for row in rows:
+            counts = groups.setdefault(tuple(row[k] for k in keys),
+                                       {"opened": 0, "closed": 0, "recovered": 0})
+            for name in counts.keys() & row.keys():
+                counts[name] += row[name]
+
+    add(facts.filter(_in("triggered_at", period)).values(*keys)
+        .annotate(opened=Count("*")).order_by())
+    add(facts.filter(_in("closed_at", period)).values(*keys)
+        .annotate(closed=Count("*"),
+                  recovered=Count("closed_at", filter=Q(outcome=Outcome.RECOVERED)))
+        .order_by())
+    types = {pk: (code, name) for pk, code, name in FailureType.objects.filter(
+        pk__in={k[1] for k in groups}).values_list("pk", "code", "name")}
+    stores = {pk: (code, name) for pk, code, name in OrgNode.objects.filter(
+        pk__in={k[0] for k in groups}).values_list("pk", "code", "name")}
+    no_type = (None, None)
+    return {
+        "by_failure_type": _grouped(groups, key=lambda k: types.get(k[1], no_type)[0],
+                                    label=lambda k: types.get(k[1], no_type)[1]),
+        "by_cause": _grouped(groups, key=lambda k: k[2]),
+        "by_store": _grouped(groups, key=lambda k: stores[k[0]][0],
+                             label=lambda k: stores[k[0]][1]),
+    }
+
+
+def _grouped(groups: dict[tuple, dict], *, key, label=None) -> list[dict]:
+    """The groups summed by `key(group)`, most opened first, then by key (no key last)."""
+    out: dict = {}
+    for group, counts in groups.items():
+        row = out.setdefault(key(group), {"key": key(group), "opened": 0, "closed": 0,
+                                          "recovered": 0})
+        if label:
+            row["label"] = label(group)
+        for name, value in counts.items():
+            row[name] += value
+    return sorted(out.values(), key=lambda r: (-r["opened"], r["key"] is None, r["key"] or ""))
 
 
 # ---------------------------------------------------------------- putting it together
@@ -358,12 +408,16 @@ def _rescore_table(rows: list[dict]) -> list[dict]:
     return table
 
 
-def metrics_report(*, cases: QuerySet[Case], facts: QuerySet[CaseFact], period: Period,
-                   node: OrgNode | None = None, now: datetime | None = None,
-                   details: bool = True) -> Report:
-    """All of SPEC §10 for the cases (already scoped) in the period. `details=False` leaves
+def _kind_label(kind: str) -> str:
+    return str(dict(DeadlineKind.choices).get(kind, kind))
+
+
+def metrics_report(*, sources: Sources, period: Period, node: OrgNode | None = None,
+                   now: datetime | None = None, details: bool = True) -> Report:
+    """All of SPEC §10 for the rows (already scoped) in the period. `details=False` leaves
     out SLA, escalations and the breakdowns (the trend charts need only the KPIs)."""
     now = now or timezone.now()
+    facts = sources.facts
     targets = kpi_targets()
     closed = closed_rows(facts, period)
     response, response_monthly = response_rows(facts, period)
@@ -380,13 +434,15 @@ def metrics_report(*, cases: QuerySet[Case], facts: QuerySet[CaseFact], period: 
                     kpis=_kpis(closed=_add(closed), response=response, targets=targets),
                     months=months, rescore=_rescore_table(closed))
     if details:
-        report.sla = [{**r, "compliance": _rate(r["on_time"], r["on_time"] + r["missed"])}
-                      for r in sla_rows(cases, period, now=now)]
-        report.escalations = escalation_rows(cases, period)
-        report.by_failure_type = breakdown_rows(facts, period, key="failure_type__code",
-                                                label="failure_type__name")
-        report.by_cause = breakdown_rows(facts, period, key="cause")
-        report.by_store = breakdown_rows(facts, period, key="store__code", label="store__name")
+        report.sla = [{**r, "label": _kind_label(r["kind"]),
+                       "compliance": _rate(r["on_time"], r["on_time"] + r["missed"])}
+                      for r in sla_rows(sources.deadlines, period, now=now)]
+        report.escalations = [{**r, "label": _kind_label(r["kind"])}
+                              for r in escalation_rows(sources.escalations, period)]
+        breakdowns = breakdown_rows(facts, period)
+        report.by_failure_type = breakdowns["by_failure_type"]
+        report.by_cause = breakdowns["by_cause"]
+        report.by_store = breakdowns["by_store"]
     return report
 
 

@@ -1,7 +1,11 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from .selectors import Period, Report, period_build
+from escalation.models import DeadlineKind
+from org.models import NodeKind
+
+from .models import Direction, Kpi
+from .selectors import RESCORE_BANDS, Period, Report, period_build
 
 
 class MetricsQueryIn(serializers.Serializer):
@@ -21,10 +25,6 @@ class MetricsQueryIn(serializers.Serializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
         return attrs
-
-
-def _rows(rows: list[dict]) -> list[dict]:
-    return [{k: v for k, v in r.items() if k != "month"} for r in rows]
 
 
 def period_out(period: Period) -> dict:
@@ -47,3 +47,96 @@ def report_out(report: Report) -> dict:
         "months": [{"month": m["month"], "kpis": {str(k): v for k, v in m.items()
                                                   if k != "month"}} for m in report.months],
     }
+
+
+# ---------------------------------------------------------------- the response, for the schema
+
+
+class PeriodOut(serializers.Serializer):
+    to = serializers.DateField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField()
+        return fields
+
+
+class NodeOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=NodeKind.choices)
+
+
+class KpiOut(serializers.Serializer):
+    """One figure, its target and the counts behind it (those that apply to this KPI)."""
+
+    value = serializers.FloatField(allow_null=True, help_text="Percent, hours or yuan.")
+    unit = serializers.CharField()
+    direction = serializers.ChoiceField(choices=Direction.choices)
+    target = serializers.FloatField(allow_null=True)
+    status = serializers.ChoiceField(choices=["green", "red", "watched", "no_data"])
+    closed = serializers.IntegerField(required=False)
+    recovered = serializers.IntegerField(required=False)
+    retained = serializers.IntegerField(required=False)
+    promoters = serializers.IntegerField(required=False)
+    opened = serializers.IntegerField(required=False)
+    contacted = serializers.IntegerField(required=False)
+    seconds = serializers.FloatField(required=False, allow_null=True)
+    total = serializers.FloatField(required=False, help_text="Issued compensation, yuan.")
+
+
+class KpisOut(serializers.Serializer):
+    def get_fields(self):
+        return {str(kpi): KpiOut() for kpi in Kpi}
+
+
+class SlaOut(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DeadlineKind.choices)
+    label = serializers.CharField()
+    total = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    missed = serializers.IntegerField()
+    compliance = serializers.FloatField(allow_null=True)
+
+
+class EscalationCountOut(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DeadlineKind.choices)
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class BreakdownOut(serializers.Serializer):
+    key = serializers.CharField(allow_null=True)
+    label = serializers.CharField(required=False, allow_null=True)
+    opened = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    recovered = serializers.IntegerField()
+
+
+class RescoreOut(serializers.Serializer):
+    band = serializers.ChoiceField(choices=RESCORE_BANDS)
+    cases = serializers.IntegerField()
+    share = serializers.FloatField(allow_null=True)
+    score_before = serializers.FloatField(allow_null=True)
+    score_after = serializers.FloatField(allow_null=True)
+    churn = serializers.FloatField(allow_null=True)
+
+
+class MonthOut(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    kpis = KpisOut()
+
+
+class MetricsOut(serializers.Serializer):
+    """GET /api/v1/metrics/: the figures of SPEC §10 and the counts behind them."""
+
+    period = PeriodOut()
+    node = NodeOut(allow_null=True)
+    kpis = KpisOut()
+    sla = SlaOut(many=True)
+    escalations = EscalationCountOut(many=True)
+    by_failure_type = BreakdownOut(many=True)
+    by_cause = BreakdownOut(many=True)
+    by_store = BreakdownOut(many=True)
+    rescore = RescoreOut(many=True)
+    months = MonthOut(many=True)

@@ -20,9 +20,9 @@ from .selectors import (
     corrective_actions,
     drill_cases,
     metrics_cases,
-    metrics_facts,
     metrics_node,
     metrics_report,
+    metrics_sources,
     open_cases_waiting,
     period_build,
     review_actions,
@@ -64,11 +64,10 @@ def dashboard(request):
     except ValidationError as exc:
         return _bad(request, exc)
     cases = metrics_cases(user=request.user, node=node)
-    facts = metrics_facts(user=request.user, node=node)
-    report = metrics_report(cases=cases, facts=facts, period=period, node=node)
+    sources = metrics_sources(user=request.user, node=node)
+    report = metrics_report(sources=sources, period=period, node=node)
     first = (period.end.replace(day=1) - timedelta(days=335)).replace(day=1)
-    trend = metrics_report(cases=cases, facts=facts, period=Period(first, period.end),
-                           details=False)
+    trend = metrics_report(sources=sources, period=Period(first, period.end), details=False)
     last, before = (trend.months[-1], trend.months[-2]) if len(trend.months) > 1 else ({}, {})
     cards = [{"kpi": k, "label": k.label, **v, "this_month": last.get(k, {}).get("value"),
               "last_month": before.get(k, {}).get("value")} for k, v in report.kpis.items()]
@@ -106,12 +105,12 @@ def _review_context(request):
     node = node or request.user.node
     scope = node if request.GET.get("node") else None
     cases = metrics_cases(user=request.user, node=scope)
-    facts = metrics_facts(user=request.user, node=scope)
+    sources = metrics_sources(user=request.user, node=scope)
     this = Period.month_of(month)
     previous = Period.month_of(month - timedelta(days=1))
-    both = metrics_report(cases=cases, facts=facts, period=Period(previous.start, this.end),
-                          node=node, details=False)
-    report = metrics_report(cases=cases, facts=facts, period=this, node=node)
+    both = metrics_report(sources=sources, period=Period(previous.start, this.end), node=node,
+                          details=False)
+    report = metrics_report(sources=sources, period=this, node=node)
     best, failed = review_cases(cases=cases, period=this)
     rows = []
     for kpi, figure in report.kpis.items():

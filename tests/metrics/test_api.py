@@ -57,8 +57,13 @@ def test_sla_compliance_per_deadline_kind(store_report):
     assert (contact["on_time"], contact["missed"], contact["compliance"]) == (3, 3, 50.0)
 
 
-def test_escalations_by_kind(store_report):
-    assert store_report["escalations"] == [{"kind": "contact", "count": 1}]
+def test_escalations_by_kind_with_the_kinds_translated_label(store_report):
+    assert store_report["escalations"] == [{"kind": "contact", "label": "首次联系", "count": 1}]
+
+
+def test_sla_rows_carry_the_kinds_translated_label(store_report):
+    labels = {r["kind"]: r["label"] for r in store_report["sla"]}
+    assert labels["contact"] == "首次联系"
 
 
 def test_cases_by_cause_failure_type_and_store(store_report):

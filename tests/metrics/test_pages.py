@@ -31,6 +31,15 @@ def test_dashboard_shows_kpis_against_targets_and_charts(org, february, client_a
     assert "kpi=recovered" in html
 
 
+def test_dashboard_names_deadline_and_escalation_kinds_in_the_users_language(org, february,
+                                                                          client_as):
+    chinese = client_as(org.manager1).get("/metrics/?from=2026-02-01&to=2026-02-28")
+    assert "<td>首次联系</td>" in chinese.content.decode()
+    english = client_as(org.manager1).get("/metrics/?from=2026-02-01&to=2026-02-28&lang=en")
+    html = english.content.decode()
+    assert "<td>First contact</td>" in html and "<td>contact</td>" not in html
+
+
 def test_dashboard_rejects_a_node_outside_the_scope(org, client_as):
     assert client_as(org.manager1).get("/metrics/?node=S02").status_code in (400, 403)
 

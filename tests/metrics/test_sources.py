@@ -1,0 +1,94 @@
+"""The deadlines and escalations the report reads by their own store column: every writer fills
+it, and the report cuts them to the caller's scope as it cuts the cases."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from cases.services import case_transition
+from escalation.models import Deadline, Escalation
+from escalation.sweep import escalation_process_one, sweep
+from tests.conftest import api_as
+from tests.factories import open_case
+from toolkit.models import TeamMember
+
+from .conftest import at
+
+URL = "/api/v1/metrics/"
+FEB = {"from": "2026-02-01", "to": "2026-02-28"}
+
+
+def stores_of(rows) -> set[tuple[int, int]]:
+    return {(row.store_id, row.case.store_id) for row in rows.select_related("case")}
+
+
+def assert_every_row_carries_its_cases_store():
+    for rows in (Deadline.objects.all(), Escalation.objects.all()):
+        assert rows.exists()
+        assert all(mine == cases for mine, cases in stores_of(rows))
+
+
+def test_deadlines_and_escalations_carry_their_cases_store_through_every_writer(org):
+    t0 = at(2, 2)
+    with time_machine.travel(t0, tick=False):
+        first = open_case(store=org.S02, score=2)
+        second = open_case(store=org.S01, score=2)
+    actor = org.director1
+    for name in ("contact", "propose", "start", "resolve"):  # resolve starts the follow-ups
+        case_transition(case_id=second.pk, name=name, actor=actor, at=t0 + timedelta(hours=1))
+    case_transition(case_id=second.pk, name="reopen", actor=org.manager1,
+                    at=t0 + timedelta(hours=2))  # a fresh resolution window
+    with time_machine.travel(t0 + timedelta(days=40), tick=False):
+        assert escalation_process_one()  # one by one
+        assert sweep().escalated > 1  # set-based batches
+    assert Escalation.objects.filter(case=first).exists()
+    assert Escalation.objects.filter(case=second).exists()
+    assert Deadline.objects.filter(case=second, kind="followup_3d").exists()
+    assert Deadline.objects.filter(case=second, kind="resolution").count() == 2
+    assert_every_row_carries_its_cases_store()
+
+
+def test_a_row_created_without_its_store_takes_the_cases(org, february):
+    rows = Deadline.objects.filter(case=february.c8)
+    before = rows.count()
+    Deadline.objects.create(case=february.c8, kind="plan", due_at=at(2, 13))
+    Deadline.objects.bulk_create([Deadline(case=february.c8, kind="plan", due_at=at(2, 14))])
+    assert rows.filter(store=org.S02).count() == before + 2
+
+
+@pytest.mark.parametrize("team", [False, True])
+def test_sla_and_escalations_follow_the_callers_scope_and_teams(org, february, team):
+    if team:  # manager2 is on c2's recovery team, outside their store
+        TeamMember.objects.create(case=february.c2, user=org.manager2, role="leader")
+    body = api_as(org.manager2).get(URL, FEB).json()
+    contact = next(r for r in body["sla"] if r["kind"] == "contact")
+    # S02: c8 contacted after 1 h. c2 (S01) was contacted late and escalated.
+    assert (contact["on_time"], contact["missed"]) == ((1, 1) if team else (1, 0))
+    assert [r["count"] for r in body["escalations"]] == ([1] if team else [])
+
+
+def test_a_node_filter_cuts_sla_and_escalations_to_that_store(org, february):
+    def contact(**params):
+        body = api_as(org.hq1).get(URL, {**FEB, **params}).json()
+        row = next(r for r in body["sla"] if r["kind"] == "contact")
+        return row["on_time"], row["missed"], len(body["escalations"])
+
+    assert contact(node="S02") == (1, 0, 0)
+    assert contact(node="S01") == (3, 3, 1)
+    assert contact() == (4, 3, 1)
+
+
+def test_the_schema_describes_the_metrics_response(org):
+    schema = api_as(org.hq1).get("/api/schema/?format=json").json()
+    ok = schema["paths"]["/api/v1/metrics/"]["get"]["responses"]["200"]
+    ref = ok["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    components = schema["components"]["schemas"]
+    body = components[ref]["properties"]
+    assert {"period", "node", "kpis", "sla", "escalations", "by_failure_type", "by_cause",
+            "by_store", "rescore", "months"} <= set(body)
+    kpis = components[body["kpis"]["$ref"].rsplit("/", 1)[-1]]["properties"]
+    assert set(kpis) == {"success_rate", "response_mean", "response_p90", "retention_rate",
+                         "nps_conversion", "cost_per_recovery"}
+    sla = components[body["sla"]["items"]["$ref"].rsplit("/", 1)[-1]]["properties"]
+    assert {"kind", "label", "on_time", "missed", "compliance"} <= set(sla)
