@@ -26,7 +26,7 @@ import redis
 import time_machine
 from django.db import connection
 from django.utils import timezone
-from django_celery_beat.models import PeriodicTask
+from django_celery_beat.models import PeriodicTask, PeriodicTasks
 from kombu import pools
 from rest_framework.authtoken.models import Token
 
@@ -411,17 +411,17 @@ def _get_json(url: str, *, token: str) -> int:
         return exc.code
 
 
-def test_postgres_restart_is_survived_by_the_running_web_server_and_worker(stack, org):
+def test_postgres_restart_is_survived_by_the_running_web_server_worker_and_beat(stack, org):
     base = stack.web()
-    stack.worker()
+    stack.worker(beat=True)
     token = _token(org.integration)
     assert [post_low_score(base, token=token, n=n)[0] for n in range(4)] == [201] * 4
     before = list(Case.objects.all())
     wait_until(lambda: _all_sent(before), timeout=30, what="the first cases' mails")
 
-    # The web server keeps its connections (CONN_MAX_AGE); Celery's Django fix-up closes the
-    # worker's after each task, so an idle worker holds none.
-    assert _terminate_other_backends() >= 1
+    # The web server and beat keep their connections (CONN_MAX_AGE); Celery's Django fix-up
+    # closes the worker's after each task, so an idle worker holds none.
+    assert _terminate_other_backends() >= 2
 
     # CONN_HEALTH_CHECKS: each request checks its connection first and reconnects: no failure.
     statuses = [post_low_score(base, token=token, n=n)[0] for n in range(4, 10)]
@@ -433,6 +433,14 @@ def test_postgres_restart_is_survived_by_the_running_web_server_and_worker(stack
                what="the worker to deliver after the restart\n" + stack.log("worker")[-3000:])
     mails = stack.mails()
     assert set(mails) == _email_keys(Case.objects.all()) and set(mails.values()) == {1}
+
+    # Beat reads its schedule from the database: an administrator's change is still seen.
+    sent = stack.log("worker").count("Sending due task escalation sweep")
+    PeriodicTask.objects.filter(name="escalation sweep").update(
+        last_run_at=timezone.now() - timedelta(minutes=5))
+    PeriodicTasks.update_changed()
+    wait_until(lambda: stack.log("worker").count("Sending due task escalation sweep") > sent,
+               timeout=30, what="beat to read its schedule again\n" + stack.log("worker")[-3000:])
 
 
 def _sweep_results(log: str) -> list[dict]:
