@@ -29,6 +29,7 @@ from django.db import connection  # noqa: E402
 from cases.demo import network_create, users_create  # noqa: E402
 from cases.models import Case  # noqa: E402
 from metrics.facts import case_facts_rebuild  # noqa: E402
+from metrics.summaries import summaries_rebuild  # noqa: E402
 from org.models import NodeKind, OrgNode  # noqa: E402
 
 DAYS = 730  # the cases spread over two years, so "a year" is about half of them
@@ -61,8 +62,8 @@ def network(stores: int) -> list[int]:
 
 def generate(*, cases: int, stores: int) -> None:
     print(f"generating {cases} cases over {DAYS} days in {stores} stores", flush=True)
-    sql("TRUNCATE cases_case, cases_customer, cases_servicerecord RESTART IDENTITY CASCADE",
-        label="truncate")
+    sql("TRUNCATE cases_case, cases_customer, cases_servicerecord, metrics_deadlineday, "
+        "metrics_escalationday RESTART IDENTITY CASCADE", label="truncate")
     store_ids = network(stores)
     customers = max(cases * 7 // 10, 1)
     actor = connection.cursor()
@@ -148,6 +149,9 @@ def generate(*, cases: int, stores: int) -> None:
     sql("DROP TABLE dice", label="drop dice")
     started = time.perf_counter()
     print(f"  case facts {case_facts_rebuild()} rows {time.perf_counter() - started:.1f} s",
+          flush=True)
+    started = time.perf_counter()
+    print(f"  daily counts {summaries_rebuild()} rows {time.perf_counter() - started:.1f} s",
           flush=True)
     started = time.perf_counter()
     old = connection.connection.autocommit

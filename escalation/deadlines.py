@@ -3,10 +3,12 @@
 
 from datetime import datetime
 
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Case
+from metrics.summaries import deadlines_settled
 from recovery.config_cache import config_cached
 
 from .models import Anchor, Deadline, DeadlineKind, SlaPolicy
@@ -61,7 +63,9 @@ def deadlines_start(*, case: Case, met=(), met_at: datetime | None = None) -> li
     for row in rows:
         if row.kind in met:
             row.met_at = met_at
-    return Deadline.objects.bulk_create(rows)
+    rows = Deadline.objects.bulk_create(rows)
+    deadlines_settled(rows=[row for row in rows if row.met_at])
+    return rows
 
 
 def deadlines_start_followups(*, case: Case, at: datetime) -> list[Deadline]:
@@ -70,15 +74,28 @@ def deadlines_start_followups(*, case: Case, at: datetime) -> list[Deadline]:
     return Deadline.objects.bulk_create(rows)
 
 
+def _settle(waiting: QuerySet[Deadline], **change) -> int:
+    """Write `change` on the waiting deadlines and count those it settles (the escalated ones
+    were counted when they fired). Locked first, so the sweep cannot fire them meanwhile."""
+    with transaction.atomic():
+        settling = list(waiting.filter(escalated_at__isnull=True).select_for_update())
+        changed = waiting.update(**change)
+        for deadline in settling:
+            for name, value in change.items():
+                setattr(deadline, name, value)
+        deadlines_settled(rows=settling)
+    return changed
+
+
 def deadlines_meet(*, case: Case, kinds, at: datetime) -> int:
-    return Deadline.objects.filter(waiting_q(), case=case, kind__in=kinds).update(met_at=at)
+    return _settle(Deadline.objects.filter(waiting_q(), case=case, kind__in=kinds), met_at=at)
 
 
 def deadlines_cancel_waiting(*, case: Case, at: datetime, kinds=None) -> int:
     qs = Deadline.objects.filter(waiting_q(), case=case)
     if kinds is not None:
         qs = qs.filter(kind__in=kinds)
-    return qs.update(cancelled_at=at)
+    return _settle(qs, cancelled_at=at)
 
 
 def deadlines_after_transition(*, case: Case, name: str, at: datetime) -> None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseEvent, CaseEventKind, Level
 from cases.services import case_raise_level, event_record
+from metrics.summaries import deadlines_settled, escalations_fired
 from notifications.services import (
     notification_create,
     notifications_create_many,
@@ -150,12 +151,14 @@ def deadline_escalate(*, deadline: Deadline, now: datetime,
     if not Deadline.objects.filter(unfired_q(), pk=deadline.pk).update(escalated_at=now):
         return None
     deadline.escalated_at = now
+    deadlines_settled(rows=[deadline])
     case = deadline.case
     # Another deadline of this case in the same batch may have raised the level already.
     case.level = Case.objects.values_list("level", flat=True).get(pk=case.pk)
     breach = _breach(deadline=deadline, now=now, cache=cache or SweepCache())
     case_raise_level(case=case, level=breach.escalation.to_level)
     breach.escalation.save()
+    escalations_fired(rows=[breach.escalation])
     event = event_record(case=case, **breach.event_fields())
     notification_create(**breach.notification_fields(event))
     return breach.escalation
@@ -168,6 +171,9 @@ def deadlines_escalate(*, deadlines: list[Deadline], now: datetime, cache: Sweep
     ids = [d.pk for d in deadlines]
     if Deadline.objects.filter(unfired_q(), pk__in=ids).update(escalated_at=now) != len(ids):
         return False
+    for deadline in deadlines:
+        deadline.escalated_at = now
+    deadlines_settled(rows=deadlines)
     # The cases were locked with their deadlines, so their levels are current; a deadline sees
     # the level the ones before it in the batch raised.
     before = {d.case_id: d.case.level for d in deadlines}
@@ -185,6 +191,7 @@ def deadlines_escalate(*, deadlines: list[Deadline], now: datetime, cache: Sweep
     for level, case_ids in raised.items():
         Case.objects.filter(pk__in=case_ids).update(level=level)
     Escalation.objects.bulk_create([b.escalation for b in breaches])
+    escalations_fired(rows=[b.escalation for b in breaches])
     events = CaseEvent.objects.bulk_create(
         [CaseEvent(case=b.escalation.case, **b.event_fields()) for b in breaches])
     for event in events:  # as `event_record` does (this app announces escalations itself)

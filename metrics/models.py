@@ -158,3 +158,47 @@ class CaseFact(models.Model):
 
     def __str__(self) -> str:
         return f"facts of case {self.case_id}"
+
+
+class DeadlineDay(models.Model):
+    """Settled SLA deadlines — met, escalated or cancelled: their verdict can no longer change —
+    counted by store, due day (in settings.TIME_ZONE) and kind, as `metrics.selectors.sla_rows`
+    counts them (a deadline cancelled before it fell due counts nowhere). Kept by
+    `metrics.summaries` inside the escalation writers' transactions; the report adds the
+    deadlines still waiting live."""
+
+    store = models.ForeignKey("org.OrgNode", on_delete=models.CASCADE, related_name="+",
+                              db_index=False)
+    day = models.DateField()
+    kind = models.CharField(max_length=20)
+    total = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "day", "kind"],
+                                               name="deadlineday_store_day_kind")]
+        indexes = [models.Index(fields=["day"], name="deadlineday_day",
+                                include=["store", "kind", "total", "on_time"])]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.day} {self.kind}"
+
+
+class EscalationDay(models.Model):
+    """Escalations counted by store, day fired (in settings.TIME_ZONE) and deadline kind, kept
+    by `metrics.summaries` in the sweep's transaction."""
+
+    store = models.ForeignKey("org.OrgNode", on_delete=models.CASCADE, related_name="+",
+                              db_index=False)
+    day = models.DateField()
+    kind = models.CharField(max_length=20)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "day", "kind"],
+                                               name="escalationday_store_day_kind")]
+        indexes = [models.Index(fields=["day"], name="escalationday_day",
+                                include=["store", "kind", "count"])]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.day} {self.kind}"

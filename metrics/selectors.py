@@ -44,7 +44,17 @@ from org.selectors import user_can_see_node, user_scope_path
 from toolkit.scope import team_case_ids
 
 from .db import PercentileCont, percentile_of
-from .models import DEFAULT_TARGETS, KPI_UNITS, CaseFact, Direction, Kpi, KpiTarget
+from .models import (
+    DEFAULT_TARGETS,
+    KPI_UNITS,
+    CaseFact,
+    DeadlineDay,
+    Direction,
+    EscalationDay,
+    Kpi,
+    KpiTarget,
+)
+from .summaries import counted_q, on_time_q, summary_zone, unsettled_q
 
 HOUR = 3600.0
 # Re-score bands of seed 001's table (改后平均分 9-10 / 7-8 / 5-6 / 0-3) and "not re-scored".
@@ -187,23 +197,30 @@ def _hours(seconds: float | None) -> float | None:
 
 @dataclass(frozen=True)
 class Sources:
-    """The rows the report reads, already scoped: case facts, deadlines and escalations."""
+    """The rows the report reads, already scoped: case facts, deadlines and escalations, and the
+    daily counts of deadlines and escalations (None where they cannot serve: a scope that
+    includes recovery-team cases, or days of another time zone than theirs)."""
 
     facts: QuerySet[CaseFact]
     deadlines: QuerySet[Deadline]
     escalations: QuerySet[Escalation]
+    deadline_days: QuerySet[DeadlineDay] | None = None
+    escalation_days: QuerySet[EscalationDay] | None = None
 
 
-def _scoped(rows: QuerySet, *, user: User, node: OrgNode | None, case_id: str,
-            team: bool) -> QuerySet:
-    """`rows` (each of one case, carrying its store) cut to `metrics_cases`: the rule of
-    `cases.selectors.case_scope`, applied to the rows' own store column so their (store, date)
-    indexes serve. `team`: the user is on some recovery team."""
+def _scoped(rows: QuerySet, *, user: User, node: OrgNode | None, case_id: str | None,
+            team: bool) -> QuerySet | None:
+    """`rows` (each of one case or store, carrying the store) cut to `metrics_cases`: the rule
+    of `cases.selectors.case_scope`, applied to the rows' own store column so their (store,
+    date) indexes serve. `team`: the user is on some recovery team. None when the rows have no
+    case (`case_id` None) and the scope needs team cases."""
     scope = user_scope_path(user=user)
     if scope != "" and not user.is_authenticated:
         rows = rows.none()
     elif scope != "":
-        in_team = Q(**{f"{case_id}__in": team_case_ids(user=user)})
+        if (scope is None or team) and case_id is None:
+            return None
+        in_team = Q(**{f"{case_id}__in": team_case_ids(user=user)}) if case_id else Q()
         in_subtree = Q(store__path__startswith=scope)
         if scope is None:
             rows = rows.filter(in_team)
@@ -221,9 +238,12 @@ def metrics_sources(*, user: User, node: OrgNode | None = None) -> Sources:
     def scoped(rows, case_id="case_id"):
         return _scoped(rows, user=user, node=node, case_id=case_id, team=team)
 
+    by_day = timezone.get_current_timezone() == summary_zone()
     return Sources(facts=scoped(CaseFact.objects.all(), "pk"),
                    deadlines=scoped(Deadline.objects.all()),
-                   escalations=scoped(Escalation.objects.all()))
+                   escalations=scoped(Escalation.objects.all()),
+                   deadline_days=scoped(DeadlineDay.objects.all(), None) if by_day else None,
+                   escalation_days=scoped(EscalationDay.objects.all(), None) if by_day else None)
 
 
 def closed_rows(facts: QuerySet[CaseFact], period: Period) -> list[dict]:
@@ -266,16 +286,37 @@ def response_rows(facts: QuerySet[CaseFact], period: Period) -> tuple[dict, list
     return total, monthly
 
 
-def sla_rows(deadlines: QuerySet[Deadline], period: Period, *, now: datetime) -> list[dict]:
-    """Per deadline kind: met on time (met_at ≤ due_at) against missed (escalated, met late or
-    overdue now); deadlines still running and cancelled ones count in neither."""
-    on_time = Q(met_at__isnull=False, met_at__lte=F("due_at"))
+def sla_rows(sources: Sources, period: Period, *, now: datetime) -> list[dict]:
+    """Per deadline kind: met on time (met_at ≤ due_at) against missed (escalated, met late,
+    cancelled or still waiting after it fell due); deadlines still running count in neither, a
+    deadline a close cancelled before it fell due nowhere. The settled ones come from the daily
+    counts when the scope allows (`Sources.deadline_days`), the waiting ones live."""
+    if sources.deadline_days is None:
+        return sla_rows_live(sources.deadlines, period, now=now)
+    kinds: dict[str, dict] = {}
+    settled = (sources.deadline_days.filter(day__gte=period.start, day__lte=period.end)
+               .values("kind").annotate(total=Sum("total"), on_time=Sum("on_time")).order_by())
+    for row in settled:
+        kinds[row["kind"]] = {"kind": row["kind"], "total": row["total"],
+                              "on_time": row["on_time"], "missed": row["total"] - row["on_time"]}
+    waiting = (sources.deadlines.filter(_in("due_at", period), unsettled_q())
+               .values("kind").annotate(total=Count("*"),
+                                        missed=Count("due_at", filter=Q(due_at__lte=now)))
+               .order_by())
+    for row in waiting:
+        counts = kinds.setdefault(row["kind"], {"kind": row["kind"], "total": 0, "on_time": 0,
+                                                "missed": 0})
+        counts["total"] += row["total"]
+        counts["missed"] += row["missed"]
+    return [kinds[k] for k in sorted(kinds) if kinds[k]["total"]]
+
+
+def sla_rows_live(deadlines: QuerySet[Deadline], period: Period, *, now: datetime) -> list[dict]:
+    """`sla_rows` computed from the deadline rows alone."""
+    on_time = on_time_q()
     missed = ~on_time & (Q(escalated_at__isnull=False) | Q(met_at__gt=F("due_at"))
                          | Q(met_at__isnull=True, due_at__lte=now))
-    # A deadline a close cancelled before it fell due was never missed: left out.
-    rows = (deadlines.filter(_in("due_at", period))
-            .filter(Q(cancelled_at__isnull=True) | Q(met_at__isnull=False)
-                    | Q(escalated_at__isnull=False) | Q(cancelled_at__gt=F("due_at")))
+    rows = (deadlines.filter(_in("due_at", period)).filter(counted_q())
             .values("kind")
             .annotate(total=Count("*"), on_time=Count("due_at", filter=on_time),
                       missed=Count("due_at", filter=missed))
@@ -283,9 +324,14 @@ def sla_rows(deadlines: QuerySet[Deadline], period: Period, *, now: datetime) ->
     return list(rows)
 
 
-def escalation_rows(escalations: QuerySet[Escalation], period: Period) -> list[dict]:
-    return list(escalations.filter(_in("fired_at", period))
-                .values("kind").annotate(count=Count("*")).order_by("-count", "kind"))
+def escalation_rows(sources: Sources, period: Period) -> list[dict]:
+    if sources.escalation_days is None:
+        rows = (sources.escalations.filter(_in("fired_at", period))
+                .values("kind").annotate(count=Count("*")))
+    else:
+        rows = (sources.escalation_days.filter(day__gte=period.start, day__lte=period.end)
+                .values("kind").annotate(count=Sum("count")).filter(count__gt=0))
+    return list(rows.order_by("-count", "kind"))
 
 
 def breakdown_rows(facts: QuerySet[CaseFact], period: Period) -> dict[str, list[dict]]:
@@ -436,9 +482,9 @@ def metrics_report(*, sources: Sources, period: Period, node: OrgNode | None = N
     if details:
         report.sla = [{**r, "label": _kind_label(r["kind"]),
                        "compliance": _rate(r["on_time"], r["on_time"] + r["missed"])}
-                      for r in sla_rows(sources.deadlines, period, now=now)]
+                      for r in sla_rows(sources, period, now=now)]
         report.escalations = [{**r, "label": _kind_label(r["kind"])}
-                              for r in escalation_rows(sources.escalations, period)]
+                              for r in escalation_rows(sources, period)]
         breakdowns = breakdown_rows(facts, period)
         report.by_failure_type = breakdowns["by_failure_type"]
         report.by_cause = breakdowns["by_cause"]

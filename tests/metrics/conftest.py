@@ -27,6 +27,7 @@ from cases.services import case_rescore, case_transition
 from compensation.models import IssuedCompensation, Offer, OfferLine, RemedyItem
 from escalation.models import Deadline, Escalation
 from metrics.facts import case_facts_rebuild
+from metrics.summaries import summaries_rebuild
 from tests.factories import open_case
 from toolkit.models import RootCause
 
@@ -99,7 +100,9 @@ def february(org):
     Escalation.objects.create(deadline=late, case=c.c2, kind="contact", from_level="L2",
                               to_level="L3", target="owner_superior", due_at=late.due_at,
                               fired_at=late.due_at + timedelta(minutes=1))
-    # The rows above were written straight to the tables, past the services that keep the facts.
+    # The rows above were written straight to the tables, past the services that keep the facts
+    # and the daily counts.
     case_facts_rebuild()
+    summaries_rebuild()
     with time_machine.travel(NOW, tick=False):
         yield c

@@ -5,10 +5,14 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from cases.services import case_transition
 from escalation.models import Deadline, Escalation
 from escalation.sweep import escalation_process_one, sweep
+from metrics.models import DeadlineDay, EscalationDay
+from metrics.selectors import Period, escalation_rows, metrics_sources, sla_rows, sla_rows_live
+from metrics.summaries import summaries_rebuild
 from tests.conftest import api_as
 from tests.factories import open_case
 from toolkit.models import TeamMember
@@ -29,7 +33,10 @@ def assert_every_row_carries_its_cases_store():
         assert all(mine == cases for mine, cases in stores_of(rows))
 
 
-def test_deadlines_and_escalations_carry_their_cases_store_through_every_writer(org):
+def lifecycle(org):
+    """Cases through every writer of deadlines and escalations: intake (assembly written met),
+    transitions meeting deadlines on time and late, resolve (follow-ups), reopen and close
+    (cancelling), the sweep one by one and in batches."""
     t0 = at(2, 2)
     with time_machine.travel(t0, tick=False):
         first = open_case(store=org.S02, score=2)
@@ -42,11 +49,64 @@ def test_deadlines_and_escalations_carry_their_cases_store_through_every_writer(
     with time_machine.travel(t0 + timedelta(days=40), tick=False):
         assert escalation_process_one()  # one by one
         assert sweep().escalated > 1  # set-based batches
+    third_t0 = at(2, 3)
+    with time_machine.travel(third_t0, tick=False):
+        third = open_case(store=org.S01, score=1)
+    case_transition(case_id=third.pk, name="contact", actor=actor,
+                    at=third_t0 + timedelta(hours=3))  # late, not yet escalated: missed
+    for name in ("propose", "start", "resolve"):
+        case_transition(case_id=third.pk, name=name, actor=actor,
+                        at=third_t0 + timedelta(hours=3))
+    case_transition(case_id=third.pk, name="close", actor=actor, outcome="recovered",
+                    at=third_t0 + timedelta(days=1))  # cancels the follow-ups before they fall due
+    return first, second
+
+
+def counts():
+    return (sorted(DeadlineDay.objects.values_list("store_id", "day", "kind", "total",
+                                                   "on_time")),
+            sorted(EscalationDay.objects.values_list("store_id", "day", "kind", "count")))
+
+
+def test_deadlines_and_escalations_carry_their_cases_store_through_every_writer(org):
+    first, second = lifecycle(org)
     assert Escalation.objects.filter(case=first).exists()
     assert Escalation.objects.filter(case=second).exists()
     assert Deadline.objects.filter(case=second, kind="followup_3d").exists()
     assert Deadline.objects.filter(case=second, kind="resolution").count() == 2
     assert_every_row_carries_its_cases_store()
+
+
+def test_the_writers_keep_the_daily_counts_as_a_rebuild_computes_them(org):
+    lifecycle(org)
+    kept = counts()
+    assert kept[0] and kept[1]
+    assert sum(row[3] for row in kept[0]) > sum(row[4] for row in kept[0]) > 0
+    summaries_rebuild()
+    assert counts() == kept
+
+
+@pytest.mark.parametrize("username", ["hq1", "regional1", "manager1", "manager2"])
+def test_sla_and_escalations_from_the_daily_counts_equal_the_live_figures(org, username):
+    lifecycle(org)
+    user = getattr(org, username)
+    period = Period(at(2, 1).date(), at(3, 31).date())
+    now = at(2, 20)
+    with time_machine.travel(now, tick=False):
+        sources = metrics_sources(user=user)
+        assert sources.deadline_days is not None
+        live = sla_rows_live(sources.deadlines, period, now=now)
+        assert sla_rows(sources, period, now=now) == live
+        fired = sources.escalations.filter(fired_at__date__gte=period.start)
+        assert sum(r["count"] for r in escalation_rows(sources, period)) == fired.count()
+    if username != "manager2":
+        assert any(r["on_time"] for r in live) and any(r["missed"] for r in live)
+
+
+def test_another_time_zone_reads_the_rows_not_the_daily_counts(org):
+    with timezone.override("UTC"):
+        sources = metrics_sources(user=org.hq1)
+    assert sources.deadline_days is None and sources.escalation_days is None
 
 
 def test_a_row_created_without_its_store_takes_the_cases(org, february):
