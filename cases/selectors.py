@@ -56,7 +56,8 @@ def case_list(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
     overdue = filters.get("overdue")
     if overdue is not None:
         qs = qs.filter(overdue_exists()) if overdue else qs.exclude(overdue_exists())
-    return with_progress(qs)
+    # A stable order, newest first, so that pages neither repeat nor skip a case.
+    return with_progress(qs).order_by("-triggered_at", "-pk")
 
 
 def next_due_subquery():
