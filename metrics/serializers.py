@@ -4,7 +4,7 @@ from rest_framework import serializers
 from escalation.models import DeadlineKind
 from org.models import NodeKind
 
-from .models import Direction, Kpi
+from .models import Direction
 from .selectors import RESCORE_BANDS, Period, Report, period_build
 
 
@@ -52,7 +52,7 @@ def report_out(report: Report) -> dict:
 # ---------------------------------------------------------------- the response, for the schema
 
 
-class PeriodOut(serializers.Serializer):
+class MetricsPeriodOut(serializers.Serializer):
     to = serializers.DateField()
 
     def get_fields(self):
@@ -61,36 +61,58 @@ class PeriodOut(serializers.Serializer):
         return fields
 
 
-class NodeOut(serializers.Serializer):
+class MetricsNodeOut(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=NodeKind.choices)
 
 
-class KpiOut(serializers.Serializer):
-    """One figure, its target and the counts behind it (those that apply to this KPI)."""
+class MetricsKpiOut(serializers.Serializer):
+    """One figure (percent, hours or yuan: `unit`), its target and the counts behind it."""
 
-    value = serializers.FloatField(allow_null=True, help_text="Percent, hours or yuan.")
+    value = serializers.FloatField(allow_null=True)
     unit = serializers.CharField()
     direction = serializers.ChoiceField(choices=Direction.choices)
     target = serializers.FloatField(allow_null=True)
     status = serializers.ChoiceField(choices=["green", "red", "watched", "no_data"])
-    closed = serializers.IntegerField(required=False)
-    recovered = serializers.IntegerField(required=False)
-    retained = serializers.IntegerField(required=False)
-    promoters = serializers.IntegerField(required=False)
-    opened = serializers.IntegerField(required=False)
-    contacted = serializers.IntegerField(required=False)
-    seconds = serializers.FloatField(required=False, allow_null=True)
-    total = serializers.FloatField(required=False, help_text="Issued compensation, yuan.")
 
 
-class KpisOut(serializers.Serializer):
-    def get_fields(self):
-        return {str(kpi): KpiOut() for kpi in Kpi}
+class MetricsSuccessOut(MetricsKpiOut):
+    recovered = serializers.IntegerField()
+    closed = serializers.IntegerField()
 
 
-class SlaOut(serializers.Serializer):
+class MetricsResponseOut(MetricsKpiOut):
+    seconds = serializers.FloatField(allow_null=True)
+    contacted = serializers.IntegerField()
+    opened = serializers.IntegerField()
+
+
+class MetricsRetentionOut(MetricsKpiOut):
+    retained = serializers.IntegerField()
+    closed = serializers.IntegerField()
+
+
+class MetricsNpsOut(MetricsKpiOut):
+    promoters = serializers.IntegerField()
+    closed = serializers.IntegerField()
+
+
+class MetricsCostOut(MetricsKpiOut):
+    total = serializers.FloatField(help_text="Issued compensation of the closed cases, yuan.")
+    closed = serializers.IntegerField()
+
+
+class MetricsKpisOut(serializers.Serializer):
+    success_rate = MetricsSuccessOut()
+    response_mean = MetricsResponseOut()
+    response_p90 = MetricsResponseOut()
+    retention_rate = MetricsRetentionOut()
+    nps_conversion = MetricsNpsOut()
+    cost_per_recovery = MetricsCostOut()
+
+
+class MetricsSlaOut(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DeadlineKind.choices)
     label = serializers.CharField()
     total = serializers.IntegerField()
@@ -99,21 +121,24 @@ class SlaOut(serializers.Serializer):
     compliance = serializers.FloatField(allow_null=True)
 
 
-class EscalationCountOut(serializers.Serializer):
+class MetricsEscalationOut(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DeadlineKind.choices)
     label = serializers.CharField()
     count = serializers.IntegerField()
 
 
-class BreakdownOut(serializers.Serializer):
+class MetricsBreakdownOut(serializers.Serializer):
     key = serializers.CharField(allow_null=True)
-    label = serializers.CharField(required=False, allow_null=True)
     opened = serializers.IntegerField()
     closed = serializers.IntegerField()
     recovered = serializers.IntegerField()
 
 
-class RescoreOut(serializers.Serializer):
+class MetricsLabelledBreakdownOut(MetricsBreakdownOut):
+    label = serializers.CharField(allow_null=True)
+
+
+class MetricsRescoreOut(serializers.Serializer):
     band = serializers.ChoiceField(choices=RESCORE_BANDS)
     cases = serializers.IntegerField()
     share = serializers.FloatField(allow_null=True)
@@ -122,21 +147,21 @@ class RescoreOut(serializers.Serializer):
     churn = serializers.FloatField(allow_null=True)
 
 
-class MonthOut(serializers.Serializer):
+class MetricsMonthOut(serializers.Serializer):
     month = serializers.CharField(help_text="YYYY-MM")
-    kpis = KpisOut()
+    kpis = MetricsKpisOut()
 
 
 class MetricsOut(serializers.Serializer):
     """GET /api/v1/metrics/: the figures of SPEC §10 and the counts behind them."""
 
-    period = PeriodOut()
-    node = NodeOut(allow_null=True)
-    kpis = KpisOut()
-    sla = SlaOut(many=True)
-    escalations = EscalationCountOut(many=True)
-    by_failure_type = BreakdownOut(many=True)
-    by_cause = BreakdownOut(many=True)
-    by_store = BreakdownOut(many=True)
-    rescore = RescoreOut(many=True)
-    months = MonthOut(many=True)
+    period = MetricsPeriodOut()
+    node = MetricsNodeOut(allow_null=True)
+    kpis = MetricsKpisOut()
+    sla = MetricsSlaOut(many=True)
+    escalations = MetricsEscalationOut(many=True)
+    by_failure_type = MetricsLabelledBreakdownOut(many=True)
+    by_cause = MetricsBreakdownOut(many=True)
+    by_store = MetricsLabelledBreakdownOut(many=True)
+    rescore = MetricsRescoreOut(many=True)
+    months = MetricsMonthOut(many=True)
