@@ -12,7 +12,7 @@ from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
 from escalation.deadlines import deadlines_after_transition, deadlines_start
 from escalation.models import DeadlineKind
-from metrics.facts import case_fact_refresh, customer_facts_refresh
+from metrics.facts import case_fact_refresh, case_fact_start, customer_facts_refresh
 from notifications.services import notify_case_event
 from org.models import OrgNode, User
 from org.selectors import people_at_or_above, user_can_see_node
@@ -143,13 +143,15 @@ def case_open(*, store: OrgNode, customer: Customer, result: Triage, source: str
     checklist_instantiate(case=case)
     event_record(case=case, kind=CaseEventKind.OPENED, actor=actor, to_state=case.state,
                  data={"triggers": result.triggers, "level": result.level}, at=received_at)
-    case_fact_refresh(case_id=case.pk)
+    case_fact_start(case=case)
     return case
 
 
 def _active_case_for(*, customer: Customer, store: OrgNode) -> Case | None:
-    return (Case.objects.filter(customer=customer, store=store, state__in=ACTIVE_STATES)
-            .order_by("-triggered_at").first())
+    # Most responses find none: ask for the key first, read the whole case only when there is one.
+    pk = (Case.objects.filter(customer=customer, store=store, state__in=ACTIVE_STATES)
+          .order_by("-triggered_at").values_list("pk", flat=True).first())
+    return None if pk is None else Case.objects.get(pk=pk)
 
 
 def case_rescore(*, case: Case, score: int | None, at: datetime, actor: User | None,

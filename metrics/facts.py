@@ -86,3 +86,15 @@ def case_facts_rebuild() -> int:
         cursor.execute(f"DELETE FROM {table}")
         cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
         return cursor.rowcount
+
+
+def case_fact_start(*, case: Case) -> None:
+    """The fact row of a case opened in the running transaction. Nothing has happened to it
+    yet (no contact, re-score, close, cause or compensation), so the row is written from the
+    case itself: no read, and no lock, since no one else sees the case before commit."""
+    CaseFact.objects.create(
+        case_id=case.pk, store_id=case.store_id, triggered_at=case.triggered_at,
+        closed_at=None, outcome=case.outcome, response_seconds=None,
+        score_before=case.score_before, score_after=None, band="none", retained=False,
+        failure_type_id=case.failure_type_id, cause=None, cost=Decimal("0"),
+    )
