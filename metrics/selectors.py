@@ -18,7 +18,6 @@ from django.db.models import (
     Avg,
     CharField,
     Count,
-    DecimalField,
     Exists,
     F,
     OuterRef,
@@ -37,7 +36,6 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, FailureType, Outcome, ServiceRecord
 from cases.selectors import case_scope
-from compensation.models import IssuedCompensation
 from escalation.models import Deadline, DeadlineKind, Escalation
 from org.models import OrgNode, User
 from org.selectors import user_can_see_node, user_scope_path
@@ -135,13 +133,13 @@ def metrics_cases(*, user: User, node: OrgNode | None = None) -> QuerySet[Case]:
     return cases
 
 
-def _in(prefix: str, period: Period) -> Q:
+def in_period(prefix: str, period: Period) -> Q:
     start, end = period.bounds
     return Q(**{f"{prefix}__gte": start, f"{prefix}__lt": end})
 
 
 def closed_in(cases: QuerySet, period: Period) -> QuerySet:
-    return cases.filter(_in("closed_at", period))
+    return cases.filter(in_period("closed_at", period))
 
 
 def later_visit() -> Exists:
@@ -266,7 +264,7 @@ def response_rows(facts: QuerySet[CaseFact], period: Period) -> tuple[dict, list
     """Time to first contact of the cases triggered in the period: the whole period and by month
     (mean and p90 in seconds; PostgreSQL's percentile_cont, a Python fallback elsewhere)."""
     tz = timezone.get_current_timezone()
-    opened = facts.filter(_in("triggered_at", period))
+    opened = facts.filter(in_period("triggered_at", period))
     measures = {"opened": Count("*"), "contacted": Count("response_seconds"),
                 "mean": Avg("response_seconds")}
     postgres = connection.vendor == "postgresql"
@@ -299,7 +297,7 @@ def sla_rows(sources: Sources, period: Period, *, now: datetime) -> list[dict]:
     for row in settled:
         kinds[row["kind"]] = {"kind": row["kind"], "total": row["total"],
                               "on_time": row["on_time"], "missed": row["total"] - row["on_time"]}
-    waiting = (sources.deadlines.filter(_in("due_at", period), unsettled_q())
+    waiting = (sources.deadlines.filter(in_period("due_at", period), unsettled_q())
                .values("kind").annotate(total=Count("*"),
                                         missed=Count("due_at", filter=Q(due_at__lte=now)))
                .order_by())
@@ -316,7 +314,7 @@ def sla_rows_live(deadlines: QuerySet[Deadline], period: Period, *, now: datetim
     on_time = on_time_q()
     missed = ~on_time & (Q(escalated_at__isnull=False) | Q(met_at__gt=F("due_at"))
                          | Q(met_at__isnull=True, due_at__lte=now))
-    rows = (deadlines.filter(_in("due_at", period)).filter(counted_q())
+    rows = (deadlines.filter(in_period("due_at", period)).filter(counted_q())
             .values("kind")
             .annotate(total=Count("*"), on_time=Count("due_at", filter=on_time),
                       missed=Count("due_at", filter=missed))
@@ -326,7 +324,7 @@ def sla_rows_live(deadlines: QuerySet[Deadline], period: Period, *, now: datetim
 
 def escalation_rows(sources: Sources, period: Period) -> list[dict]:
     if sources.escalation_days is None:
-        rows = (sources.escalations.filter(_in("fired_at", period))
+        rows = (sources.escalations.filter(in_period("fired_at", period))
                 .values("kind").annotate(count=Count("*")))
     else:
         rows = (sources.escalation_days.filter(day__gte=period.start, day__lte=period.end)
@@ -348,9 +346,9 @@ def breakdown_rows(facts: QuerySet[CaseFact], period: Period) -> dict[str, list[
             for name in counts.keys() & row.keys():
                 counts[name] += row[name]
 
-    add(facts.filter(_in("triggered_at", period)).values(*keys)
+    add(facts.filter(in_period("triggered_at", period)).values(*keys)
         .annotate(opened=Count("*")).order_by())
-    add(facts.filter(_in("closed_at", period)).values(*keys)
+    add(facts.filter(in_period("closed_at", period)).values(*keys)
         .annotate(closed=Count("*"),
                   recovered=Count("closed_at", filter=Q(outcome=Outcome.RECOVERED)))
         .order_by())
@@ -490,105 +488,3 @@ def metrics_report(*, sources: Sources, period: Period, node: OrgNode | None = N
         report.by_cause = breakdowns["by_cause"]
         report.by_store = breakdowns["by_store"]
     return report
-
-
-# ---------------------------------------------------------------- drill-down and the review
-
-DRILLS = {
-    # kpi → (date field the period applies to, extra filter)
-    "closed": ("closed_at", Q()),
-    "recovered": ("closed_at", Q(outcome=Outcome.RECOVERED)),
-    "not_recovered": ("closed_at", ~Q(outcome=Outcome.RECOVERED)),
-    "promoters": ("closed_at", Q(score_after__gte=9)),
-    "not_promoters": ("closed_at", Q(score_after__lt=9) | Q(score_after__isnull=True)),
-    "opened": ("triggered_at", Q()),
-    "contacted": ("triggered_at", Q(contacted_at__isnull=False)),
-    "not_contacted": ("triggered_at", Q(contacted_at__isnull=True)),
-    "cost": ("closed_at", Q(issued_compensation__isnull=False)),
-}
-DRILL_GROUPS = {"failure_type": "failure_type__code", "cause": "root_cause__category",
-                "store": "store__code"}
-
-
-def drill_cases(*, cases: QuerySet[Case], period: Period, kpi: str, key: str = "",
-                now: datetime | None = None) -> QuerySet[Case]:
-    """The cases behind one figure of the report. Raises ValidationError for an unknown kpi."""
-    now = now or timezone.now()
-    if kpi in DRILLS:
-        date_field, extra = DRILLS[kpi]
-        qs = cases.filter(_in(date_field, period)).filter(extra)
-    elif kpi in ("retained", "not_retained"):
-        qs = closed_in(cases, period).annotate(visit=later_visit()).filter(
-            visit=kpi == "retained")
-    elif kpi == "band" and key in RESCORE_BANDS:
-        qs = closed_in(cases, period).annotate(band=rescore_band()).filter(band=key)
-    elif kpi in ("sla_missed", "sla_on_time"):
-        deadlines = Deadline.objects.filter(_in("due_at", period), kind=key)
-        on_time = Q(met_at__isnull=False, met_at__lte=F("due_at"))
-        deadlines = deadlines.filter(on_time) if kpi == "sla_on_time" else deadlines.exclude(
-            on_time).filter(Q(escalated_at__isnull=False) | Q(met_at__gt=F("due_at"))
-                            | Q(met_at__isnull=True, due_at__lte=now))
-        qs = cases.filter(pk__in=deadlines.values("case_id"))
-    elif kpi == "escalated":
-        qs = cases.filter(pk__in=Escalation.objects.filter(_in("fired_at", period), kind=key)
-                          .values("case_id"))
-    elif kpi in DRILL_GROUPS:
-        field_name = DRILL_GROUPS[kpi]
-        match = Q(**{f"{field_name}__isnull": True}) if key == "" else Q(**{field_name: key})
-        qs = cases.filter(_in("triggered_at", period) | _in("closed_at", period)).filter(match)
-    else:
-        raise ValidationError({"kpi": [_("Unknown figure.")]})
-    return qs.distinct().select_related("store", "customer", "failure_type").order_by(
-        "-triggered_at")
-
-
-def review_cases(*, cases: QuerySet[Case], period: Period) -> tuple[list[Case], list[Case]]:
-    """Seed 000 §5.2: three recovered cases to share (largest score gain, then fastest first
-    contact) and two failed ones to learn from (lost first, then retained)."""
-    closed = closed_in(cases, period).select_related("store", "customer", "failure_type")
-    best = list(closed.filter(outcome=Outcome.RECOVERED).annotate(
-        gain=Coalesce(F("score_after"), F("score_before")) - F("score_before"),
-        wait=F("contacted_at") - F("triggered_at"),
-    ).order_by(F("gain").desc(nulls_last=True), F("wait").asc(nulls_last=True), "pk")[:3])
-    failed = list(closed.exclude(outcome=Outcome.RECOVERED).annotate(
-        lost=When_(When(outcome=Outcome.LOST, then=Value(0)), default=Value(1))
-    ).order_by("lost", "-closed_at", "pk")[:2])
-    return best, failed
-
-
-def open_cases_waiting(*, cases: QuerySet[Case], limit: int = 10) -> list[Case]:
-    """Open cases nobody has called yet, longest waiting first: what delay costs."""
-    return list(cases.filter(contacted_at__isnull=True, closed_at__isnull=True)
-                .exclude(state="closed").select_related("store", "customer")
-                .order_by("triggered_at")[:limit])
-
-
-def review_actions(*, node: OrgNode | None, month: date):
-    from .models import ReviewAction
-
-    qs = ReviewAction.objects.filter(month=month).select_related("owner", "node")
-    return qs.filter(node=node) if node else qs
-
-
-def corrective_actions(*, cases: QuerySet[Case], period: Period):
-    from toolkit.models import RootCause
-
-    return (RootCause.objects.filter(case__in=closed_in(cases, period).values("pk"))
-            .exclude(corrective_action="").select_related("case", "action_owner", "department")
-            .order_by("action_due", "pk"))
-
-
-def probability_bands():
-    from .models import ProbabilityBand
-    from .probability import DEFAULT_BANDS, Band
-
-    rows = [Band(within=b.within, percent=b.percent, below=b.below)
-            for b in ProbabilityBand.objects.all()]
-    return rows or list(DEFAULT_BANDS)
-
-
-def cost_of(*, cases: QuerySet[Case]) -> Decimal:
-    """Issued compensation of these cases (for the drill-down list)."""
-    return IssuedCompensation.objects.filter(case__in=cases.values("pk")).aggregate(
-        total=Coalesce(Sum("value"), Value(Decimal("0")),
-                       output_field=DecimalField(max_digits=14, decimal_places=2)))["total"]

@@ -15,18 +15,20 @@ from .charts import bar_list, line_chart
 from .exports import csv_response, review_table, xlsx_response
 from .forms import MetricsFilterForm, ReviewActionForm, month_parse
 from .models import Direction, Kpi
-from .selectors import (
-    Period,
+from .review import (
     corrective_actions,
     drill_cases,
+    open_cases_waiting,
+    review_actions,
+    review_cases,
+)
+from .selectors import (
+    Period,
     metrics_cases,
     metrics_node,
     metrics_report,
     metrics_sources,
-    open_cases_waiting,
     period_build,
-    review_actions,
-    review_cases,
 )
 
 

@@ -2,7 +2,7 @@ from django import template
 from django.utils import timezone
 
 from ..probability import success_probability as probability
-from ..selectors import probability_bands
+from ..review import probability_bands
 
 register = template.Library()
 
