@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -26,6 +28,21 @@ from .selectors import case_progress
 
 SENDABLE_FLAGS = [f for f in Flag.values if f not in COMPUTED_FLAGS]
 MAX_FUTURE_SKEW = timezone.timedelta(minutes=5)
+# A year typed wrong (0256) is refused, not stored: no event of ours is that old.
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def plausible_time(value):
+    if value and value < EARLIEST_TIME:
+        raise serializers.ValidationError(_("This time is too far in the past."))
+    return value
+
+
+def past_time(value):
+    """A time something happened: not in the future, not before 2000."""
+    if value and value > timezone.now() + MAX_FUTURE_SKEW:
+        raise serializers.ValidationError(_("This time is in the future."))
+    return plausible_time(value)
 
 
 class StoreCodeField(serializers.SlugRelatedField):
@@ -53,15 +70,10 @@ class ServiceRecordIn(serializers.Serializer):
     advisor = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
     technician = serializers.CharField(max_length=80, required=False, allow_blank=True,
                                        default="")
-    visit_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    visit_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
+                                         validators=[plausible_time])
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0,
                                       required=False, allow_null=True, default=None)
-
-
-def _not_in_future(value):
-    if value and value > timezone.now() + MAX_FUTURE_SKEW:
-        raise serializers.ValidationError(_("This time is in the future."))
-    return value
 
 
 class SurveyResponseIn(serializers.Serializer):
@@ -72,7 +84,7 @@ class SurveyResponseIn(serializers.Serializer):
                                      default=None)
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     responded_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
-                                             validators=[_not_in_future])
+                                             validators=[past_time])
     customer = SurveyCustomerIn()
     service_record = ServiceRecordIn(required=False, allow_null=True, default=None)
     flags = serializers.ListField(child=serializers.ChoiceField(choices=SENDABLE_FLAGS),
@@ -135,7 +147,7 @@ class ChecklistItemOut(serializers.ModelSerializer):
 
 
 class CaseEventOut(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
 
     class Meta:
         model = CaseEvent
@@ -143,7 +155,8 @@ class CaseEventOut(serializers.ModelSerializer):
 
 
 class EscalationOut(serializers.ModelSerializer):
-    target_node = serializers.CharField(source="target_node.code", default=None)
+    target_node = serializers.CharField(source="target_node.code", default=None,
+                                        allow_null=True)
 
     class Meta:
         model = Escalation
@@ -154,8 +167,10 @@ class EscalationOut(serializers.ModelSerializer):
 class CaseListOut(serializers.ModelSerializer):
     store = serializers.CharField(source="store.code")
     customer = serializers.CharField(source="customer.name")
-    failure_type = serializers.CharField(source="failure_type.code", default=None)
-    owner = serializers.CharField(source="owner.username", default=None)
+    failure_type = serializers.CharField(source="failure_type.code", default=None,
+                                         allow_null=True)
+    owner = serializers.CharField(source="owner.username", default=None, allow_null=True)
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True)
     progress = serializers.SerializerMethodField()
 
     class Meta:
@@ -221,7 +236,7 @@ class IncidentIn(serializers.Serializer):
     score = serializers.IntegerField(min_value=0, max_value=10, required=False, allow_null=True,
                                      default=None)
     occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
-                                            validators=[_not_in_future])
+                                            validators=[past_time])
 
 
 class TransitionIn(serializers.Serializer):

@@ -23,7 +23,13 @@ class MoneyIn(serializers.DecimalField):
         super().__init__(max_digits=None, decimal_places=None, max_value=MAX_MONEY, **kwargs)
 
     def to_internal_value(self, data):
-        return calc.money(super().to_internal_value(data))
+        value = super().to_internal_value(data)
+        # Bounds before rounding: quantizing 1e308 to cents overflows the decimal context.
+        if value > self.max_value:
+            self.fail("max_value", max_value=self.max_value)
+        if self.min_value is not None and value < self.min_value:
+            self.fail("min_value", min_value=self.min_value)
+        return calc.money(value)
 
 
 class MoneyOut(serializers.DecimalField):

@@ -36,7 +36,8 @@ class NotificationListApi(GenericAPIView):
     serializer_class = NotificationOut
     queryset = Notification.objects.none()  # for the schema; rows are the caller's own
 
-    @extend_schema(parameters=[OpenApiParameter("unread", bool, required=False)])
+    @extend_schema(parameters=[OpenApiParameter("unread", bool, required=False)],
+                   responses=NotificationOut(many=True))
     def get(self, request):
         unread = request.query_params.get("unread")
         qs = notification_list(user=request.user,
@@ -73,9 +74,19 @@ class SendModeField(serializers.ChoiceField):
         super().__init__(choices=SendMode.choices, **kwargs)
 
 
+# A wall-clock time in the user's zone ("22:00:00"): OpenAPI's `format: time` means an RFC 3339
+# time with a UTC offset, which this is not.
+@extend_schema_field({"type": "string", "nullable": True,
+                      "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$"})
+class ClockTimeField(serializers.TimeField):
+    pass
+
+
 class PreferenceSerializer(serializers.ModelSerializer):
     email = SendModeField(required=False)
     sms = SendModeField(required=False)
+    quiet_start = ClockTimeField(required=False, allow_null=True)
+    quiet_end = ClockTimeField(required=False, allow_null=True)
 
     class Meta:
         model = NotificationPreference
@@ -113,7 +124,9 @@ class DeliveryFailedListApi(GenericAPIView):
 
     permission_classes = [IsAdminUser]
     serializer_class = DeliveryOut
+    queryset = Delivery.objects.none()  # for the schema; rows come from the selector
 
+    @extend_schema(responses=DeliveryOut(many=True))
     def get(self, request):
         page = self.paginate_queryset(deliveries_failed(user=request.user))
         return self.get_paginated_response(DeliveryOut(page, many=True).data)

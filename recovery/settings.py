@@ -42,6 +42,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "recovery.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "org.middleware.LanguageMiddleware",
@@ -140,7 +141,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "recovery.api.AutoSchema",
     "EXCEPTION_HANDLER": "recovery.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -208,6 +209,8 @@ SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# The largest body any form or endpoint takes (a 5 000-character comment is ~20 kB); larger
+# requests get 413 before they are read (recovery.middleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # Content Security Policy: everything comes from this site (htmx and charts are vendored).
 CONTENT_SECURITY_POLICY = {

@@ -26,6 +26,8 @@ api_v1 = [
     path("", include("metrics.urls")),
 ]
 
+handler404 = "recovery.api.not_found"
+
 urlpatterns = [
     path("", case_views.dashboard, name="dashboard"),
     path("", include("toolkit.page_urls")),

@@ -1,8 +1,8 @@
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cases.models import Case, ServiceRecord
+from cases.serializers import past_time, plausible_time
 from org.models import NodeKind, OrgNode, User
 from org.pii import phone_for
 
@@ -27,18 +27,10 @@ from .models import (
 from .permissions import can_act
 from .schema import InlineChoiceField
 
-MAX_FUTURE_SKEW = timezone.timedelta(minutes=5)
-
-
-def _not_in_future(value):
-    if value and value > timezone.now() + MAX_FUTURE_SKEW:
-        raise serializers.ValidationError(_("This time is in the future."))
-    return value
-
 
 class UserBriefOut(serializers.ModelSerializer):
     name = serializers.SerializerMethodField()
-    node = serializers.CharField(source="node.code", default=None)
+    node = serializers.CharField(source="node.code", default=None, allow_null=True)
 
     class Meta:
         model = User
@@ -76,7 +68,7 @@ class ContactIn(serializers.Serializer):
     outcome = InlineChoiceField(choices=ContactOutcome.choices)
     purpose = serializers.ChoiceField(choices=ContactPurpose.choices, default=ContactPurpose.OTHER)
     at = serializers.DateTimeField(required=False, allow_null=True, default=None,
-                                   validators=[_not_in_future])
+                                   validators=[past_time])
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     strict = serializers.BooleanField(required=False, default=False,
                                       help_text=_("Refuse the note when the checker warns."))
@@ -106,7 +98,7 @@ class ContactCreatedOut(ContactOut):
 class RescoreIn(serializers.Serializer):
     score = serializers.IntegerField(min_value=0, max_value=10)
     at = serializers.DateTimeField(required=False, allow_null=True, default=None,
-                                   validators=[_not_in_future])
+                                   validators=[past_time])
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     strict = serializers.BooleanField(required=False, default=False)
 
@@ -167,7 +159,7 @@ class Customer360Out(serializers.Serializer):
     phone = serializers.SerializerMethodField()
     vip = serializers.BooleanField(source="customer.vip")
     segment = serializers.CharField(source="customer.segment")
-    birthday = serializers.DateField(source="profile.birthday", default=None)
+    birthday = serializers.DateField(source="profile.birthday", default=None, allow_null=True)
     vehicle = serializers.CharField(source="profile.vehicle", default="")
     preferences = serializers.CharField(source="profile.preferences", default="")
     cases = CustomerCaseOut(many=True)
@@ -297,7 +289,7 @@ class EmotionOut(serializers.Serializer):
 
 
 class VisitIn(serializers.Serializer):
-    visit_at = serializers.DateTimeField(allow_null=True)
+    visit_at = serializers.DateTimeField(allow_null=True, validators=[plausible_time])
 
 
 class VisitBookedOut(serializers.ModelSerializer):
