@@ -28,7 +28,9 @@ BACKOFF_CAP = timedelta(seconds=env.int("NOTIFY_BACKOFF_CAP_SECONDS", default=36
 PICKUP_GRACE = timedelta(seconds=env.int("NOTIFY_PICKUP_GRACE_SECONDS", default=15))
 PICKUP_BATCH = env.int("NOTIFY_PICKUP_BATCH", default=500)
 # A row claimed longer ago than this belongs to a worker that died mid-send.
-STALE_CLAIM = timedelta(seconds=env.int("NOTIFY_STALE_CLAIM_SECONDS", default=600))
+# The deliver task's hard time limit is this too, so a slow send is killed before its row is
+# given to another worker; it must exceed EMAIL_TIMEOUT and NOTIFY_HTTP_TIMEOUT.
+STALE_CLAIM = timedelta(seconds=env.int("NOTIFY_STALE_CLAIM_SECONDS", default=120))
 # After a failed enqueue, a process leaves new deliveries to the pick-up for this long.
 BROKER_PAUSE = timedelta(seconds=env.int("NOTIFY_BROKER_PAUSE_SECONDS", default=30))
 HTTP_TIMEOUT = env.float("NOTIFY_HTTP_TIMEOUT", default=10.0)

@@ -6,7 +6,7 @@ import time
 from functools import partial
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import conf
@@ -114,11 +114,14 @@ def backoff(*, attempts: int):
 
 def delivery_claim(*, delivery_id: int) -> bool:
     """Take the row for this worker. The WHERE clause re-checks the state, so a duplicate or
-    retried task, or a second worker, finds nothing to do."""
+    retried task, or a second worker, finds nothing to do. A claim older than STALE_CLAIM was a
+    worker's that died mid-send (the task's time limit stops a live one before that): the task
+    the broker hands out again takes it over."""
     now = timezone.now()
-    return bool(Delivery.objects.filter(
-        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now,
-    ).update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1))
+    due = Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+    abandoned = Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - conf.STALE_CLAIM)
+    return bool(Delivery.objects.filter(due | abandoned, pk=delivery_id).update(
+        status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1))
 
 
 def delivery_attempt(*, delivery_id: int) -> bool:

@@ -175,6 +175,18 @@ def test_a_worker_that_died_mid_send_is_released_by_the_pick_up(org):
     assert delivery.status == DeliveryStatus.PENDING
 
 
+def test_the_broker_s_redelivery_of_a_dead_worker_s_task_sends_it_once(org):
+    case = open_case(store=org.S01, score=3)
+    delivery = _manager_email(org, case)
+    delivery_claim(delivery_id=delivery.pk)  # the worker that took it died before sending
+
+    assert deliver(delivery.pk) is False  # a live claim is left alone
+    with time_machine.travel(timezone.now() + conf.STALE_CLAIM + timedelta(seconds=1)):
+        assert deliver(delivery.pk) is True
+        assert deliver(delivery.pk) is False
+    assert len(mail.outbox) == 1
+
+
 def test_sms_log_masks_the_phone_number(org, caplog):
     org.manager1.phone = "13812345678"
     org.manager1.save()
