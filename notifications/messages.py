@@ -2,6 +2,8 @@
 line is the subject, the rest the body. Kinds without their own template use `default.txt`,
 which shows the title and body the caller stored."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -9,6 +11,7 @@ from django.template.loader import select_template
 from django.utils import timezone, translation
 
 from .models import Notification
+from .preferences import preferences_for
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,45 @@ def _context(*, notification: Notification) -> dict:
     return context
 
 
+_shared: ContextVar[dict | None] = ContextVar("messages_shared", default=None)
+
+
+@contextmanager
+def messages_shared():
+    """Within it, the notifications of one announcement (its batch) share each language's text,
+    and each reader's language is read once: a worker sending a commit's deliveries renders
+    every text once. The texts carry no reader-specific part."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def reader_language(notification: Notification) -> str:
+    shared = _shared.get()
+    key = ("language", notification.recipient_id)
+    if shared is None or key not in shared:
+        language = preferences_for(
+            users=[notification.recipient])[notification.recipient_id].language
+        if shared is None:
+            return language
+        shared[key] = language
+    return shared[key]
+
+
 def message_render(*, notification: Notification, language: str) -> Message:
+    shared = _shared.get()
+    key = ("message", notification.batch or notification.pk, notification.kind, language)
+    if shared is not None and key in shared:
+        return shared[key]
+    message = _render(notification=notification, language=language)
+    if shared is not None:
+        shared[key] = message
+    return message
+
+
+def _render(*, notification: Notification, language: str) -> Message:
     with translation.override(language):
         template = select_template([
             f"notifications/messages/{language}/{notification.kind}.txt",

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from . import conf
 from .channels import PERSONAL_CHANNELS, webhook_endpoints_for
+from .messages import messages_shared
 from .models import (
     Channel,
     Delivery,
@@ -86,26 +87,31 @@ def _audience(batch: list[Notification]) -> tuple:
 _broker_paused_until = 0.0
 
 
-def deliveries_enqueue(*, ids: list[int]) -> int:
-    """Hand deliveries to the worker; returns how many were queued. A broker that is down must
-    not fail the request that already committed: the rows stay pending for the pick-up."""
+def deliveries_enqueue(*, ids: list[int], together: bool = False) -> int:
+    """Hand deliveries to the worker; returns how many were queued. `together` sends them in one
+    task (the few of one commit: one message, one read of their rows and texts); otherwise one
+    task each (the pick-up's backlog, spread over the worker's threads). A broker that is down
+    must not fail the request that already committed: the rows stay pending for the pick-up."""
     global _broker_paused_until
     from .tasks import deliver  # the tasks module imports this one
 
-    for queued, pk in enumerate(ids):
+    tasks = [ids] if together else [[pk] for pk in ids]
+    queued = 0
+    for task_ids in tasks:
         try:
-            deliver.apply_async(args=[pk], retry=False)
+            deliver.apply_async(args=task_ids, retry=False)
         except Exception as exc:  # kombu/redis raise several types; any of them means "later"
             _broker_paused_until = time.monotonic() + conf.BROKER_PAUSE.total_seconds()
             logger.warning("Broker unavailable, %d deliveries left for the pick-up: %s",
                            len(ids) - queued, exc.__class__.__name__)
             return queued
-    return len(ids)
+        queued += len(task_ids)
+    return queued
 
 
 def _enqueue_after_commit(*, ids: list[int]) -> None:
     if time.monotonic() >= _broker_paused_until:
-        deliveries_enqueue(ids=ids)
+        deliveries_enqueue(ids=ids, together=True)
 
 
 def backoff(*, attempts: int):
@@ -124,14 +130,36 @@ def delivery_claim(*, delivery_id: int) -> bool:
         status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1))
 
 
-def delivery_attempt(*, delivery_id: int) -> bool:
-    """Send one delivery if it is due and nobody else has it. Returns whether it was tried."""
-    if not delivery_claim(delivery_id=delivery_id):
-        return False
-    delivery = Delivery.objects.select_related(
+def deliveries_attempt(*, ids: list[int]) -> int:
+    """Send each of these deliveries that is due and that nobody else has, claiming each just
+    before its send; returns how many were tried. Their rows, and the texts they share, are read
+    once for all."""
+    deliveries = Delivery.objects.select_related(
         "notification__recipient", "notification__case__customer",
         "notification__case__store", "endpoint",
-    ).get(pk=delivery_id)
+    ).filter(pk__in=ids).order_by("pk")
+    tried, sent = 0, []
+    with messages_shared():
+        for delivery in deliveries:
+            if not delivery_claim(delivery_id=delivery.pk):
+                continue
+            tried += 1
+            delivery.attempts += 1  # as the claim counted it
+            if _send(delivery=delivery):
+                sent.append(delivery)
+    # The successful tries' history, in one insert (each row was marked sent as it went).
+    DeliveryAttempt.objects.bulk_create([
+        DeliveryAttempt(delivery=d, at=d.sent_at, ok=True, duration_ms=d.duration_ms)
+        for d in sent])
+    return tried
+
+
+def delivery_attempt(*, delivery_id: int) -> bool:
+    """Send one delivery if it is due and nobody else has it. Returns whether it was tried."""
+    return bool(deliveries_attempt(ids=[delivery_id]))
+
+
+def _send(*, delivery: Delivery) -> bool:
     started = time.monotonic()
     try:
         transport_for(delivery=delivery).send(delivery=delivery)
@@ -144,7 +172,8 @@ def delivery_attempt(*, delivery_id: int) -> bool:
                         retryable=True, started=started)
     else:
         delivery_sent(delivery=delivery, started=started)
-    return True
+        return True
+    return False
 
 
 def _elapsed_ms(started: float) -> int:
@@ -152,12 +181,10 @@ def _elapsed_ms(started: float) -> int:
 
 
 def delivery_sent(*, delivery: Delivery, started: float) -> None:
-    now = timezone.now()
-    with transaction.atomic():
-        Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
-            status=DeliveryStatus.SENT, sent_at=now, last_error="")
-        DeliveryAttempt.objects.create(delivery=delivery, at=now, ok=True,
-                                       duration_ms=_elapsed_ms(started))
+    """Mark it sent at once, so a worker dying later in the batch cannot send it again."""
+    delivery.sent_at, delivery.duration_ms = timezone.now(), _elapsed_ms(started)
+    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.SENT, sent_at=delivery.sent_at, last_error="")
 
 
 def delivery_failed(*, delivery: Delivery, error: str, retryable: bool,

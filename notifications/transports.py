@@ -18,9 +18,8 @@ from django.core.mail import EmailMessage
 from org.pii import phone_mask
 
 from . import conf
-from .messages import Message, message_render
+from .messages import Message, message_render, reader_language
 from .models import Channel, Delivery, Notification, WebhookEndpoint, WebhookKind
-from .preferences import preferences_for
 
 logger = logging.getLogger(__name__)
 
@@ -29,10 +28,6 @@ class TransportError(Exception):
     def __init__(self, message: str, *, retryable: bool):
         super().__init__(message)
         self.retryable = retryable
-
-
-def _language(notification: Notification) -> str:
-    return preferences_for(users=[notification.recipient])[notification.recipient_id].language
 
 
 # --- HTTP -----------------------------------------------------------------------------------
@@ -68,7 +63,7 @@ class EmailTransport:
 
     def send(self, *, delivery: Delivery) -> None:
         n = delivery.notification
-        message = message_render(notification=n, language=_language(n))
+        message = message_render(notification=n, language=reader_language(n))
         email = EmailMessage(
             subject=message.subject, body=message.text, to=[n.recipient.email],
             from_email=settings.DEFAULT_FROM_EMAIL,
@@ -119,7 +114,7 @@ def sms_text(message: Message) -> str:
 class SmsTransport:
     def send(self, *, delivery: Delivery) -> None:
         n = delivery.notification
-        message = message_render(notification=n, language=_language(n))
+        message = message_render(notification=n, language=reader_language(n))
         SMS_PROVIDERS[conf.SMS_PROVIDER]().send(phone=n.recipient.phone, text=sms_text(message),
                                                 key=delivery.key)
 
