@@ -157,6 +157,8 @@ SPECTACULAR_SETTINGS = {
         "LevelEnum": "cases.models.Level",
         "DeadlineKindEnum": "escalation.models.DeadlineKind",
         "CaseEventKindEnum": "cases.models.CaseEventKind",
+        # metrics' KPI status (green/red/watched/no_data) shares the field name "status".
+        "KpiStatusEnum": ["green", "red", "watched", "no_data"],
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
