@@ -1,5 +1,7 @@
 from django.db.models import QuerySet
 
+from recovery.config_cache import config_cached
+
 from .models import ROLE_RANK, OrgNode, Role, User
 
 
@@ -30,8 +32,15 @@ def user_can_see_node(*, user: User, node: OrgNode) -> bool:
 
 
 def _chain_holders(*, node: OrgNode, roles: list[str]) -> dict[tuple[str, str], list[User]]:
-    """Active holders of `roles` at this node and every node above it, in one query, keyed by
-    (node code, role)."""
+    """Active holders of `roles` at this node and every node above it, keyed by (node code,
+    role). Read on every case opened, escalation and approval, and changed rarely: cached with
+    the configuration (cleared when a user or node is saved; other processes follow within
+    CONFIG_CACHE_SECONDS)."""
+    return config_cached(f"chain-holders:{node.path}:{','.join(roles)}",
+                         lambda: _chain_holders_read(node=node, roles=roles))
+
+
+def _chain_holders_read(*, node: OrgNode, roles: list[str]) -> dict[tuple[str, str], list[User]]:
     codes = node.path.strip("/").split("/")
     found: dict[tuple[str, str], list[User]] = {}
     people = (User.objects.filter(node__code__in=codes, role__in=roles, is_active=True)
