@@ -250,6 +250,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def owner_role(self) -> str:
         return LEVEL_OWNER_ROLE[Level(self.level)]
 
+    # The deadlines `case_open` has just written, kept on the instance so that the intake's
+    # answer and the first notifications need not read them back.
+    opened_deadlines = None
+
+    def deadline_rows(self):
+        return self.deadlines.all() if self.opened_deadlines is None else self.opened_deadlines
+
     # Transitions touch only this row; the service records the event and meets deadlines.
     @transition(field=state, source=State.OPEN, target=State.CONTACTED, permission=can_work)
     def contact(self, *, at):

@@ -117,7 +117,7 @@ class DeadlineOut(serializers.ModelSerializer):
 
 
 class CaseSummaryOut(serializers.ModelSerializer):
-    deadlines = DeadlineOut(many=True, read_only=True)
+    deadlines = DeadlineOut(many=True, read_only=True, source="deadline_rows")
 
     class Meta:
         model = Case

@@ -139,7 +139,8 @@ def case_open(*, store: OrgNode, customer: Customer, result: Triage, source: str
     case.save(update_fields=["number"])
     # Assembling the case and handing the manager's notification to the outbox happen in this
     # transaction, so the 15-minute assembly deadline is met here.
-    deadlines_start(case=case, met=[DeadlineKind.ASSEMBLY], met_at=timezone.now())
+    case.opened_deadlines = deadlines_start(case=case, met=[DeadlineKind.ASSEMBLY],
+                                            met_at=timezone.now())
     checklist_instantiate(case=case)
     event_record(case=case, kind=CaseEventKind.OPENED, actor=actor, to_state=case.state,
                  data={"triggers": result.triggers, "level": result.level}, at=received_at)

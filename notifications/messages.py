@@ -22,9 +22,9 @@ class Message:
 
 
 def _next_deadline(case):
-    # Uses the prefetched/related manager so this app needs no import from escalation.
-    return (case.deadlines.filter(met_at__isnull=True, cancelled_at__isnull=True)
-            .order_by("due_at").first())
+    # Through the case's own rows, so this app needs no import from escalation.
+    waiting = [d for d in case.deadline_rows() if d.met_at is None and d.cancelled_at is None]
+    return min(waiting, key=lambda d: d.due_at, default=None)
 
 
 def _context(*, notification: Notification) -> dict:
