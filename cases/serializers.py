@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from escalation.models import Deadline, Escalation
+from escalation.models import DeadlineKind, Escalation
 from org.models import NodeKind, OrgNode
 from org.pii import phone_for
 from toolkit.permissions import can_act
@@ -22,7 +22,6 @@ from .models import (
     Segment,
     Severity,
     State,
-    SurveyResponse,
 )
 from .selectors import case_progress
 
@@ -91,14 +90,17 @@ class SurveyResponseIn(serializers.Serializer):
                                   required=False, default=list, max_length=20)
 
 
-class DeadlineOut(serializers.ModelSerializer):
+# The intake's answer uses plain serializers with declared fields: a ModelSerializer rebuilds
+# its fields from the model on every use, a cost every survey response would pay.
+class DeadlineOut(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DeadlineKind.choices, read_only=True)
+    due_at = serializers.DateTimeField(read_only=True)
+    warn_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    met_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    escalated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    cancelled_at = serializers.DateTimeField(read_only=True, allow_null=True)
     status = serializers.SerializerMethodField()
     remaining_seconds = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Deadline
-        fields = ["kind", "due_at", "warn_at", "met_at", "escalated_at", "cancelled_at", "status",
-                  "remaining_seconds"]
 
     def get_status(self, obj) -> str:
         if obj.met_at:
@@ -116,23 +118,30 @@ class DeadlineOut(serializers.ModelSerializer):
         return int((obj.due_at - timezone.now()).total_seconds())
 
 
-class CaseSummaryOut(serializers.ModelSerializer):
+class CaseSummaryOut(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    number = serializers.CharField(read_only=True, allow_null=True)
+    level = serializers.ChoiceField(choices=Level.choices, read_only=True)
+    severity = serializers.ChoiceField(choices=Severity.choices, read_only=True)
+    state = serializers.ChoiceField(choices=State.choices, read_only=True)
+    flags = serializers.ListField(child=serializers.CharField(), read_only=True)
     deadlines = DeadlineOut(many=True, read_only=True, source="deadline_rows")
 
-    class Meta:
-        model = Case
-        fields = ["id", "number", "level", "severity", "state", "flags", "deadlines"]
 
-
-class SurveyResponseOut(serializers.ModelSerializer):
-    store = serializers.CharField(source="store.code")
-    customer = serializers.CharField(source="customer.external_id")
-    case = CaseSummaryOut(allow_null=True)
-
-    class Meta:
-        model = SurveyResponse
-        fields = ["id", "source", "external_id", "store", "customer", "score", "comment", "flags",
-                  "responded_at", "received_at", "rescore", "case"]
+class SurveyResponseOut(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    source = serializers.CharField(read_only=True)
+    external_id = serializers.CharField(read_only=True)
+    store = serializers.CharField(source="store.code", read_only=True)
+    customer = serializers.CharField(source="customer.external_id", read_only=True,
+                                     allow_null=True)
+    score = serializers.IntegerField(read_only=True, allow_null=True)
+    comment = serializers.CharField(read_only=True)
+    flags = serializers.ListField(child=serializers.CharField(), read_only=True)
+    responded_at = serializers.DateTimeField(read_only=True)
+    received_at = serializers.DateTimeField(read_only=True)
+    rescore = serializers.BooleanField(read_only=True)
+    case = CaseSummaryOut(allow_null=True, read_only=True)
 
 
 class ChecklistItemOut(serializers.ModelSerializer):
