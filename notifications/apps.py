@@ -11,6 +11,6 @@ class NotificationsConfig(AppConfig):
         from org.models import OrgNode
         from recovery.config_cache import config_cache_watch
 
-        from .models import WebhookEndpoint
+        from .models import NotificationPreference, WebhookEndpoint
         # The cached robots carry their node's path, which moves with the node.
-        config_cache_watch(WebhookEndpoint, OrgNode)
+        config_cache_watch(NotificationPreference, WebhookEndpoint, OrgNode)

@@ -6,14 +6,21 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from org.models import User
+from recovery.config_cache import config_cached
 
 from . import conf
 from .models import NotificationPreference, SendMode
 
 
 def preferences_for(*, users: Iterable[User]) -> dict[int, NotificationPreference]:
-    """Each user's preference; an unsaved default for users who never set one."""
-    ids = {u.pk for u in users}
+    """Each user's preference; an unsaved default for users who never set one. Read for every
+    notification written and sent, and changed rarely: cached with the configuration."""
+    ids = sorted({u.pk for u in users})
+    return config_cached(f"preferences:{','.join(map(str, ids))}",
+                         lambda: _preferences_read(ids=ids))
+
+
+def _preferences_read(*, ids: list[int]) -> dict[int, NotificationPreference]:
     found = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=ids)}
     return {pk: found.get(pk) or NotificationPreference(user_id=pk) for pk in ids}
 
