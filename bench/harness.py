@@ -18,6 +18,27 @@ ROOT = Path(__file__).resolve().parent.parent
 PORT = 8765
 
 
+def database_prepare():
+    """Check the services, migrate, empty the cases and make the demo network and its people
+    (once); returns the integration user. Needs django.setup() done."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from cases.demo import network_create, users_create
+    from org.models import User
+
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own and REDIS_URL.")
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE cases_case, cases_customer, cases_surveyresponse, "
+                       "notifications_notification RESTART IDENTITY CASCADE")
+    if not User.objects.filter(username="integration").exists():
+        users_create(nodes=network_create(), password="bench-password")
+    return User.objects.get(username="integration")
+
+
 def product_start(*, web_workers: int, web_threads: int, worker_concurrency: int,
                   beat: bool) -> dict[str, subprocess.Popen]:
     """The web server, a worker (both queues) and, when asked, beat, each in its own process

@@ -27,33 +27,22 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench import harness  # noqa: E402
-from cases.demo import network_create, users_create  # noqa: E402
 from cases.models import Case, IntakeSource, SurveyResponse  # noqa: E402
 from notifications.models import Delivery  # noqa: E402
-from org.models import NodeKind, OrgNode, User  # noqa: E402
+from org.models import NodeKind, OrgNode  # noqa: E402
 from recovery.signing import body_signature  # noqa: E402
 
 SOURCE = "loadbench"
 
 
 def prepare() -> IntakeSource:
-    if connection.vendor != "postgresql" or not settings.REDIS_URL:
-        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own and REDIS_URL.")
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE cases_case, cases_customer, cases_surveyresponse, "
-                       "notifications_notification RESTART IDENTITY CASCADE")
-    if not User.objects.filter(username="integration").exists():
-        users_create(nodes=network_create(), password="bench-password")
+    account = harness.database_prepare()
     source, _created = IntakeSource.objects.update_or_create(
         code=SOURCE, defaults={"name": "Load bench", "signed_only": True, "active": True,
-                               "account": User.objects.get(username="integration")})
+                               "account": account})
     return source
 
 

@@ -31,14 +31,10 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from bench import harness  # noqa: E402
 from bench.harness import pct, report  # noqa: E402
-from cases.demo import network_create, users_create  # noqa: E402
 from cases.models import SurveyResponse  # noqa: E402
 from notifications.models import Delivery, Notification  # noqa: E402
 from org.models import NodeKind, Role, User  # noqa: E402
@@ -47,15 +43,7 @@ SOURCE = "bench"
 
 
 def prepare() -> str:
-    if connection.vendor != "postgresql" or not settings.REDIS_URL:
-        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own and REDIS_URL.")
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE cases_case, cases_customer, cases_surveyresponse, "
-                       "notifications_notification RESTART IDENTITY CASCADE")
-    if not User.objects.filter(username="integration").exists():
-        users_create(nodes=network_create(), password="bench-password")
-    token, _created = Token.objects.get_or_create(user=User.objects.get(username="integration"))
+    token, _created = Token.objects.get_or_create(user=harness.database_prepare())
     return token.key
 
 
