@@ -325,6 +325,18 @@ class ImmutableError(Exception):
     pass
 
 
+class CaseEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableError("Case events cannot be changed.")
+
+    def delete(self):
+        raise ImmutableError("Case events cannot be deleted.")
+
+    def note_redact(self, note: str) -> int:
+        """The one sanctioned change: erasing a customer's personal data from the notes."""
+        return super().update(note=note)
+
+
 class CaseEvent(models.Model):
     """The case's audit trail and SLA history. Written once, never changed."""
 
@@ -337,6 +349,8 @@ class CaseEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = CaseEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "pk"]

@@ -136,9 +136,11 @@ def _redact_copies(*, customer: Customer, secrets: list[str]) -> None:
             changes = {f: _scrub(getattr(row, f), secrets=secrets, name=customer.name)
                        for f in fields}
             if any(changes[f] != getattr(row, f) for f in fields):
-                # A queryset update: an event's own save() refuses changes, by design; erasing
-                # personal data is the one sanctioned exception.
-                type(row).objects.filter(pk=row.pk).update(**changes)
+                rows = type(row).objects.filter(pk=row.pk)
+                if isinstance(row, CaseEvent):  # otherwise immutable, by design
+                    rows.note_redact(changes["note"])
+                else:
+                    rows.update(**changes)
 
 
 def _redact_free_text(*, customer: Customer) -> None:

@@ -160,6 +160,10 @@ def test_timeline_events_are_immutable(org):
         event.save()
     with pytest.raises(ImmutableError):
         event.delete()
+    with pytest.raises(ImmutableError):
+        CaseEvent.objects.filter(pk=event.pk).update(note="tampered")
+    with pytest.raises(ImmutableError):
+        case.events.all().delete()
     assert CaseEvent.objects.get(pk=event.pk).note == ""
 
 
