@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, FailureType, Segment, Severity
+from cases.models import Case, FailureType, ImmutableError, Segment, Severity
 from org.models import OrgNode, Role
 from recovery.singleton import SettingsRow
 
@@ -309,6 +309,26 @@ class Approval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} · ¥{self.amount} · {self.get_approver_role_display()}"
+
+    # A decision is part of the audit trail: once read back decided, the row never changes.
+    def save(self, *args, **kwargs):
+        if getattr(self, "decided_when_read", False):
+            raise ImmutableError("A decided approval cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.status in DECIDED:
+            raise ImmutableError("A decided approval cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        approval = super().from_db(db, field_names, values)
+        approval.decided_when_read = approval.__dict__.get("status") in DECIDED
+        return approval
+
+
+DECIDED = {ApprovalStatus.APPROVED, ApprovalStatus.REJECTED}
 
 
 class IssuedCompensation(models.Model):

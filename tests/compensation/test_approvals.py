@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
-from cases.models import Case
+from cases.models import Case, ImmutableError
 from compensation.models import Approval, Offer, OfferLine
 from compensation.services import approval_approve
 from tests.conftest import api_as
@@ -61,6 +61,18 @@ def test_a_decided_approval_cannot_be_decided_again(org):
     approval = _pending(org, 1500)
     _post(org.manager1, approval, "approve")
     assert _post(org.manager1, approval, "approve").status_code == 409
+
+
+def test_a_decided_approval_is_part_of_the_record(org):
+    approval = _pending(org, 1500)
+    _post(org.manager1, approval, "approve")
+    decided = Approval.objects.get(pk=approval.pk)
+    decided.amount = D("1")
+    with pytest.raises(ImmutableError):
+        decided.save()
+    with pytest.raises(ImmutableError):
+        decided.delete()
+    assert Approval.objects.get(pk=approval.pk).amount == D("1500.00")
 
 
 def test_changing_within_own_limit_approves_the_new_amount(org):
