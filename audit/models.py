@@ -3,6 +3,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ImmutableError(Exception):
@@ -33,7 +34,8 @@ class AuditRecord(models.Model):
     source = models.CharField(_("source"), max_length=200, blank=True,
                               help_text=_("The request path; empty for a shell, command or "
                                           "worker."))
-    action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
+    action = models.CharField(pgettext_lazy("audit record", "action"), max_length=10,
+                              choices=AuditAction.choices)
     model = models.CharField(_("model"), max_length=100, db_index=True)
     object_pk = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=200)
