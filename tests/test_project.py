@@ -152,6 +152,11 @@ def test_readme_run_command_serves_the_product(tmp_path):
         assert "SR" in home.read().decode()
         output = (tmp_path / "run.log").read_text()
         assert f"http://127.0.0.1:{port}/" in output and "manager1" in output
+        # A search can be a customer's name: the access log keeps the path, not the query.
+        opener.open(f"{base}/?q={urllib.parse.quote('王秀英')}").read()
+        web_log = (tmp_path / "var" / "web.log").read_text()
+        assert '"GET /"' in web_log
+        assert "q=" not in web_log and urllib.parse.quote("王秀英") not in web_log
         # The embedded worker and beat really sweep: the demo's overdue cases get escalated.
         escalations = 0
         while time.monotonic() < deadline and not escalations:
