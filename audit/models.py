@@ -5,23 +5,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-
-class ImmutableError(Exception):
-    pass
+from recovery.immutable import ImmutableError, ImmutableQuerySet
 
 
 class AuditAction(models.TextChoices):
     CREATE = "create", _("Created")
     UPDATE = "update", _("Changed")
     DELETE = "delete", _("Deleted")
-
-
-class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ImmutableError("Audit records cannot be changed.")
-
-    def delete(self):
-        raise ImmutableError("Audit records cannot be deleted.")
 
 
 class AuditRecord(models.Model):
@@ -42,7 +32,7 @@ class AuditRecord(models.Model):
     changes = models.JSONField(_("changes"), default=dict, encoder=DjangoJSONEncoder,
                                help_text=_("Field: [before, after]."))
 
-    objects = AuditQuerySet.as_manager()
+    objects = ImmutableQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]

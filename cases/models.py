@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from org.models import OrgNode, Role
+from recovery.immutable import ImmutableError, ImmutableQuerySet
 from recovery.singleton import SettingsRow
 
 from .permissions import can_reopen, can_work
@@ -321,20 +322,10 @@ class CaseEventKind(models.TextChoices):
     NOTE = "note", _("Note")
 
 
-class ImmutableError(Exception):
-    pass
-
-
-class CaseEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ImmutableError("Case events cannot be changed.")
-
-    def delete(self):
-        raise ImmutableError("Case events cannot be deleted.")
-
+class CaseEventQuerySet(ImmutableQuerySet):
     def note_redact(self, note: str) -> int:
         """The one sanctioned change: erasing a customer's personal data from the notes."""
-        return super().update(note=note)
+        return models.QuerySet.update(self, note=note)
 
 
 class CaseEvent(models.Model):

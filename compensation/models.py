@@ -11,8 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, FailureType, ImmutableError, Segment, Severity
+from cases.models import Case, FailureType, Segment, Severity
 from org.models import OrgNode, Role
+from recovery.immutable import ImmutableError
 from recovery.singleton import SettingsRow
 
 ZERO = Decimal("0.00")

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from org.pii import phone_mask
+from recovery.signing import body_signature
 
 from . import conf
 from .messages import Message, message_render, reader_language
@@ -187,13 +188,6 @@ def generic_payload(*, delivery: Delivery, message: Message) -> dict:
     }
 
 
-def generic_signature(*, secret: str, timestamp: int, body: bytes) -> str:
-    """Hex HMAC-SHA256 of "<timestamp>.<body>": the timestamp is signed so a captured request
-    cannot be replayed later."""
-    signed = f"{timestamp}.".encode() + body
-    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-
-
 # Chat platforms answer HTTP 200 with an error code; these codes mean "too fast / busy".
 _RETRYABLE_CODES = {-1, 45009, 130101, 9499, 11232}
 
@@ -227,7 +221,7 @@ class WebhookTransport:
             headers.update({"X-Recovery-Timestamp": str(int(now)),
                             "Idempotency-Key": delivery.key})
             if endpoint.secret:
-                headers["X-Recovery-Signature"] = generic_signature(
+                headers["X-Recovery-Signature"] = body_signature(
                     secret=endpoint.secret, timestamp=int(now), body=body)
             post_json(url=url, body=body, headers=headers)  # any 2xx is success
             return
