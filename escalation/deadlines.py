@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Case
-from metrics.summaries import deadlines_settled
+from metrics.tallies import deadlines_settled
 from recovery.config_cache import config_cached
 
 from .models import Anchor, Deadline, DeadlineKind, SlaPolicy

@@ -124,6 +124,12 @@ class Deadline(CaseRow):
                 condition=Q(warned_at__isnull=True, met_at__isnull=True,
                             escalated_at__isnull=True, cancelled_at__isnull=True),
             ),
+            # The measures count the deadlines still waiting in a store's or region's scope live.
+            models.Index(
+                fields=["store", "due_at"], name="deadline_waiting_store", include=["kind"],
+                condition=Q(met_at__isnull=True, escalated_at__isnull=True,
+                            cancelled_at__isnull=True),
+            ),
             models.Index(fields=["case", "kind"], name="deadline_case_kind"),
             # Covering: one store's SLA figures read the index alone, not a heap page per row.
             models.Index(fields=["store", "due_at"], name="deadline_store_due",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseEvent, CaseEventKind, Level
 from cases.services import case_raise_level, event_record
-from metrics.summaries import deadlines_settled, escalations_fired
+from metrics.tallies import deadlines_settled, escalations_fired
 from notifications.services import (
     notification_create,
     notifications_create_many,

@@ -8,7 +8,8 @@ reflects and is never stale:
   every case of that customer closed before it.
 
 Each refresh recomputes the whole row from the source tables (`live_facts`), so it is idempotent
-and the order of refreshes does not matter. `case_facts_rebuild` (command `metrics_rebuild`)
+and the order of refreshes does not matter; it records the change of the row's share in the
+tallies (`metrics.tallies`). `case_facts_rebuild` (command `metrics_rebuild`)
 recomputes every row, for a backfill or after bulk SQL that bypassed the services."""
 
 from decimal import Decimal
@@ -30,6 +31,7 @@ from compensation.models import IssuedCompensation
 
 from .db import SecondsBetween
 from .models import CaseFact
+from .tallies import facts_shares, facts_started, facts_tallied
 
 # CaseFact column → its live expression over a Case row.
 COLUMNS = ["case_id", "store_id", "triggered_at", "closed_at", "outcome", "response_seconds",
@@ -64,9 +66,11 @@ def _refresh(cases: QuerySet[Case]) -> None:
     and recomputes with it, so the last commit always carries every change."""
     with transaction.atomic():
         ids = list(cases.select_for_update().order_by("pk").values_list("pk", flat=True))
+        before = facts_shares(ids)
         rows = [_as_fact(row) for row in live_facts(Case.objects.filter(pk__in=ids))]
         CaseFact.objects.bulk_create(rows, update_conflicts=True, unique_fields=["case"],
                                      update_fields=COLUMNS[1:])
+        facts_tallied(before=before, case_ids=ids)
 
 
 def case_fact_refresh(*, case_id: int) -> None:
@@ -78,7 +82,8 @@ def customer_facts_refresh(*, customer_id: int) -> None:
 
 
 def case_facts_rebuild() -> int:
-    """Recompute every fact row in one statement; returns the number of rows."""
+    """Recompute every fact row in one statement; returns the number of rows. The tallies
+    need `tallies_rebuild` after it."""
     select, params = live_facts(Case.objects.all()).query.sql_with_params()
     table = CaseFact._meta.db_table
     columns = ", ".join(CaseFact._meta.get_field(n.removesuffix("_id")).column for n in COLUMNS)
@@ -98,3 +103,4 @@ def case_fact_start(*, case: Case) -> None:
         score_before=case.score_before, score_after=None, band="none", retained=False,
         failure_type_id=case.failure_type_id, cause=None, cost=Decimal("0"),
     )
+    facts_started(case_ids=[case.pk])

@@ -8,12 +8,14 @@ Which cases a period holds, per figure:
 - cases by failure type / cause / store: opened (T0) in the period, with those closed in it.
 """
 
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Avg,
     CharField,
@@ -46,13 +48,19 @@ from .models import (
     DEFAULT_TARGETS,
     KPI_UNITS,
     CaseFact,
-    DeadlineDay,
     Direction,
-    EscalationDay,
     Kpi,
     KpiTarget,
 )
-from .summaries import counted_q, on_time_q, summary_zone, unsettled_q
+from .tallies import (
+    M,
+    bucket_bounds,
+    counted_q,
+    on_time_q,
+    summary_zone,
+    tallies_enabled,
+    unsettled_q,
+)
 
 HOUR = 3600.0
 # Re-score bands of seed 001's table (改后平均分 9-10 / 7-8 / 5-6 / 0-3) and "not re-scored".
@@ -196,29 +204,25 @@ def _hours(seconds: float | None) -> float | None:
 @dataclass(frozen=True)
 class Sources:
     """The rows the report reads, already scoped: case facts, deadlines and escalations, and the
-    daily counts of deadlines and escalations (None where they cannot serve: a scope that
-    includes recovery-team cases, or days of another time zone than theirs)."""
+    tallies of the nodes that make up the scope (None where they cannot serve: SQLite, a scope
+    that includes recovery-team cases, or days of another time zone than theirs)."""
 
     facts: QuerySet[CaseFact]
     deadlines: QuerySet[Deadline]
     escalations: QuerySet[Escalation]
-    deadline_days: QuerySet[DeadlineDay] | None = None
-    escalation_days: QuerySet[EscalationDay] | None = None
+    tally_nodes: list[OrgNode] | None = None
 
 
-def _scoped(rows: QuerySet, *, user: User, node: OrgNode | None, case_id: str | None,
-            team: bool) -> QuerySet | None:
-    """`rows` (each of one case or store, carrying the store) cut to `metrics_cases`: the rule
-    of `cases.selectors.case_scope`, applied to the rows' own store column so their (store,
-    date) indexes serve. `team`: the user is on some recovery team. None when the rows have no
-    case (`case_id` None) and the scope needs team cases."""
+def _scoped(rows: QuerySet, *, user: User, node: OrgNode | None, case_id: str,
+            team: bool) -> QuerySet:
+    """`rows` (each of one case, carrying its store) cut to `metrics_cases`: the rule of
+    `cases.selectors.case_scope`, applied to the rows' own store column so their (store, date)
+    indexes serve. `team`: the user is on some recovery team."""
     scope = user_scope_path(user=user)
     if scope != "" and not user.is_authenticated:
         rows = rows.none()
     elif scope != "":
-        if (scope is None or team) and case_id is None:
-            return None
-        in_team = Q(**{f"{case_id}__in": team_case_ids(user=user)}) if case_id else Q()
+        in_team = Q(**{f"{case_id}__in": team_case_ids(user=user)})
         in_subtree = Q(store__path__startswith=scope)
         if scope is None:
             rows = rows.filter(in_team)
@@ -229,6 +233,22 @@ def _scoped(rows: QuerySet, *, user: User, node: OrgNode | None, case_id: str | 
     return rows
 
 
+def _tally_nodes(*, user: User, node: OrgNode | None, team: bool) -> list[OrgNode] | None:
+    """The nodes whose tallies add up to the scope: the node asked for, else the user's node,
+    else (everything) the roots of the tree."""
+    if (team or not tallies_enabled() or timezone.get_current_timezone() != summary_zone()
+            or not user.is_authenticated):
+        return None
+    if node is not None:
+        return [node]
+    scope = user_scope_path(user=user)
+    if scope is None:
+        return None
+    if scope == "":
+        return list(OrgNode.objects.filter(parent__isnull=True))
+    return [user.node]
+
+
 def metrics_sources(*, user: User, node: OrgNode | None = None) -> Sources:
     # Most users are on no team outside their node; the plain prefix filter keeps its index.
     team = team_case_ids(user=user).exists()
@@ -236,12 +256,136 @@ def metrics_sources(*, user: User, node: OrgNode | None = None) -> Sources:
     def scoped(rows, case_id="case_id"):
         return _scoped(rows, user=user, node=node, case_id=case_id, team=team)
 
-    by_day = timezone.get_current_timezone() == summary_zone()
     return Sources(facts=scoped(CaseFact.objects.all(), "pk"),
                    deadlines=scoped(Deadline.objects.all()),
                    escalations=scoped(Escalation.objects.all()),
-                   deadline_days=scoped(DeadlineDay.objects.all(), None) if by_day else None,
-                   escalation_days=scoped(EscalationDay.objects.all(), None) if by_day else None)
+                   tally_nodes=_tally_nodes(user=user, node=node, team=team))
+
+
+# Measures the report shows month by month; the others only over the whole period.
+MONTHLY = [M.CLOSED, M.RECOVERED, M.RETAINED, M.BEFORE, M.AFTER, M.OPENED, M.RESPONSE,
+           M.BUCKET]
+
+
+class Tallied(dict):
+    """The tallies of a scope over a period: (measure, key, first day of the month, or None
+    for a measure not read by month) → [count, value]."""
+
+    def keys_of(self, measure: str) -> dict[tuple[str, date | None], list]:
+        return {(k, month): v for (m, k, month), v in self.items() if m == measure}
+
+    def total(self, measure: str, key: str = "", month: date | None = None) -> list:
+        return self.get((measure, key, month), [0, Decimal(0)])
+
+
+def tallied(nodes: list[OrgNode], period: Period) -> Tallied:
+    """One statement: the nodes' day and month tallies that tile the period (whole months from
+    the month rows, the days around them from the day rows) and the changes not yet folded of
+    their stores, added up by measure, key and month."""
+    first_full = (period.start if period.start.day == 1
+                  else (period.start.replace(day=1) + timedelta(days=32)).replace(day=1))
+    after_full = (period.end + timedelta(days=1)).replace(day=1)
+    if first_full >= after_full:  # no whole month: days only
+        first_full = after_full = period.end + timedelta(days=1)
+    ids, paths = [n.pk for n in nodes], [n.path for n in nodes]
+    rows = """SELECT measure, key, day, count, value FROM metrics_tally
+              WHERE node_id = ANY(%s) AND span = %s AND day >= %s AND day < %s"""
+    sql = f"""
+        SELECT measure, key,
+               CASE WHEN measure = ANY(%s) THEN date_trunc('month', day)::date END AS month,
+               SUM(count)::bigint, SUM(value)
+        FROM ({rows} UNION ALL {rows} UNION ALL {rows} UNION ALL
+              SELECT c.measure, c.key, c.day, c.count, c.value
+              FROM metrics_tallychange c JOIN org_orgnode s ON s.id = c.store_id
+              WHERE c.day >= %s AND c.day <= %s
+                AND EXISTS (SELECT 1 FROM unnest(%s::text[]) p WHERE starts_with(s.path, p))
+        ) cells
+        GROUP BY 1, 2, 3"""
+    params = [MONTHLY,
+              ids, "m", first_full, after_full,
+              ids, "d", period.start, first_full,
+              ids, "d", after_full, period.end + timedelta(days=1),
+              period.start, period.end, paths]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return Tallied({(m, k, month): [count, value]
+                        for m, k, month, count, value in cursor.fetchall()})
+
+
+def closed_rows_tallied(t: Tallied) -> list[dict]:
+    """`closed_rows` from the tallies."""
+    rows = []
+    for (band, month), (closed, cost) in t.keys_of(M.CLOSED).items():
+        if not closed:
+            continue
+        before_n, before_sum = t.total(M.BEFORE, band, month)
+        rows.append({
+            "band": band, "month": month, "closed": closed,
+            "recovered": t.total(M.RECOVERED, band, month)[0],
+            "retained": t.total(M.RETAINED, band, month)[0],
+            "before_sum": int(before_sum), "before_n": before_n,
+            "after_sum": int(t.total(M.AFTER, band, month)[1]),
+            "cost": cost.quantize(Decimal("0.01")),
+        })
+    return rows
+
+
+def _p90(facts: QuerySet[CaseFact], buckets: dict[int, int]) -> float | None:
+    """percentile_cont(0.9) of the response times of `facts`, whose count per bucket is
+    `buckets`: the two values around the 90th percentile are read from their bucket(s) alone.
+    If the rows changed since the tallies were read, the whole set is sorted instead."""
+    n = sum(buckets.values())
+    if not n:
+        return None
+    position = 0.9 * (n - 1)
+    low = int(position)
+    high = min(low + 1, n - 1)
+    before, seen, first, last = 0, 0, None, None
+    for bucket in sorted(buckets):
+        if first is None and low < seen + buckets[bucket]:
+            first, before = bucket, seen
+        seen += buckets[bucket]
+        if high < seen:
+            last = bucket
+            break
+    lowest, _below = bucket_bounds(first)
+    _above, highest = bucket_bounds(last)
+    values = facts.filter(response_seconds__isnull=False)
+    if lowest is not None:
+        values = values.filter(response_seconds__gte=lowest)
+    if highest is not None:
+        values = values.filter(response_seconds__lt=highest)
+    found = list(values.order_by("response_seconds")
+                 .values_list("response_seconds", flat=True)[low - before:high - before + 1])
+    if len(found) != high - low + 1:
+        return facts.aggregate(p90=PercentileCont("response_seconds", 0.9))["p90"]
+    return found[0] + (found[-1] - found[0]) * (position - low)
+
+
+def response_rows_tallied(t: Tallied, facts: QuerySet[CaseFact],
+                          period: Period) -> tuple[dict, list[dict]]:
+    """`response_rows` from the tallies; each p90 reads the facts of one bucket or two."""
+    months: dict[date, dict] = {}
+    for (_key, month), (opened, _value) in t.keys_of(M.OPENED).items():
+        contacted, seconds = t.total(M.RESPONSE, "", month)
+        months[month] = {"month": month, "opened": opened, "contacted": contacted,
+                         "mean": float(seconds) / contacted if contacted else None,
+                         "_seconds": seconds, "_buckets": Counter()}
+    for (key, month), (count, _value) in t.keys_of(M.BUCKET).items():
+        months[month]["_buckets"][int(key)] += count
+    opened = facts.filter(in_period("triggered_at", period))
+    total = {"opened": 0, "contacted": 0, "_seconds": Decimal(0), "_buckets": Counter()}
+    for month, row in sorted(months.items()):
+        for name in total:
+            total[name] += row[name]
+        days = Period(start=max(period.start, month), end=min(period.end,
+                                                             Period.month_of(month).end))
+        row["p90"] = _p90(opened.filter(in_period("triggered_at", days)), row.pop("_buckets"))
+        del row["_seconds"]
+    contacted = total["contacted"]
+    total["mean"] = float(total.pop("_seconds")) / contacted if contacted else None
+    total["p90"] = _p90(opened, total.pop("_buckets"))
+    return total, [months[m] for m in sorted(months)]
 
 
 def closed_rows(facts: QuerySet[CaseFact], period: Period) -> list[dict]:
@@ -284,19 +428,18 @@ def response_rows(facts: QuerySet[CaseFact], period: Period) -> tuple[dict, list
     return total, monthly
 
 
-def sla_rows(sources: Sources, period: Period, *, now: datetime) -> list[dict]:
+def sla_rows(sources: Sources, period: Period, *, now: datetime,
+             t: Tallied | None = None) -> list[dict]:
     """Per deadline kind: met on time (met_at ≤ due_at) against missed (escalated, met late,
     cancelled or still waiting after it fell due); deadlines still running count in neither, a
-    deadline a close cancelled before it fell due nowhere. The settled ones come from the daily
-    counts when the scope allows (`Sources.deadline_days`), the waiting ones live."""
-    if sources.deadline_days is None:
+    deadline a close cancelled before it fell due nowhere. The settled ones come from the
+    tallies when the scope has them, the waiting ones live."""
+    if t is None:
         return sla_rows_live(sources.deadlines, period, now=now)
     kinds: dict[str, dict] = {}
-    settled = (sources.deadline_days.filter(day__gte=period.start, day__lte=period.end)
-               .values("kind").annotate(total=Sum("total"), on_time=Sum("on_time")).order_by())
-    for row in settled:
-        kinds[row["kind"]] = {"kind": row["kind"], "total": row["total"],
-                              "on_time": row["on_time"], "missed": row["total"] - row["on_time"]}
+    for (kind, _month), (total, on_time) in t.keys_of(M.SLA).items():
+        kinds[kind] = {"kind": kind, "total": total, "on_time": int(on_time),
+                       "missed": total - int(on_time)}
     waiting = (sources.deadlines.filter(in_period("due_at", period), unsettled_q())
                .values("kind").annotate(total=Count("*"),
                                         missed=Count("due_at", filter=Q(due_at__lte=now)))
@@ -322,14 +465,14 @@ def sla_rows_live(deadlines: QuerySet[Deadline], period: Period, *, now: datetim
     return list(rows)
 
 
-def escalation_rows(sources: Sources, period: Period) -> list[dict]:
-    if sources.escalation_days is None:
+def escalation_rows(sources: Sources, period: Period, t: Tallied | None = None) -> list[dict]:
+    if t is None:
         rows = (sources.escalations.filter(in_period("fired_at", period))
-                .values("kind").annotate(count=Count("*")))
+                .values("kind").annotate(count=Count("*")).order_by())
     else:
-        rows = (sources.escalation_days.filter(day__gte=period.start, day__lte=period.end)
-                .values("kind").annotate(count=Sum("count")).filter(count__gt=0))
-    return list(rows.order_by("-count", "kind"))
+        rows = [{"kind": kind, "count": count}
+                for (kind, _month), (count, _value) in t.keys_of(M.ESCALATED).items() if count]
+    return sorted(rows, key=lambda r: (-r["count"], r["kind"]))
 
 
 def breakdown_rows(facts: QuerySet[CaseFact], period: Period) -> dict[str, list[dict]]:
@@ -337,14 +480,15 @@ def breakdown_rows(facts: QuerySet[CaseFact], period: Period) -> dict[str, list[
     cause and by store. Two grouped scans (opened, closed), each of one covering index, added
     up here."""
     keys = ("store_id", "failure_type_id", "cause")
-    groups: dict[tuple, dict] = {}
+    dimensions: dict[str, dict] = {"type": {}, "cause": {}, "store": {}}
 
     def add(rows):
         for row in rows:
-            counts = groups.setdefault(tuple(row[k] for k in keys),
-                                       {"opened": 0, "closed": 0, "recovered": 0})
-            for name in counts.keys() & row.keys():
-                counts[name] += row[name]
+            for dimension, key in zip(("store", "type", "cause"), keys, strict=True):
+                counts = dimensions[dimension].setdefault(
+                    row[key], {"opened": 0, "closed": 0, "recovered": 0})
+                for name in counts.keys() & row.keys():
+                    counts[name] += row[name]
 
     add(facts.filter(in_period("triggered_at", period)).values(*keys)
         .annotate(opened=Count("*")).order_by())
@@ -352,21 +496,45 @@ def breakdown_rows(facts: QuerySet[CaseFact], period: Period) -> dict[str, list[
         .annotate(closed=Count("*"),
                   recovered=Count("closed_at", filter=Q(outcome=Outcome.RECOVERED)))
         .order_by())
+    return _breakdowns(**dimensions)
+
+
+def breakdown_rows_tallied(t: Tallied) -> dict[str, list[dict]]:
+    """`breakdown_rows` from the tallies (keys are text there: "" is none)."""
+    dimensions: dict[str, dict] = {"type": {}, "cause": {}, "store": {}}
+    measures = {M.OPENED_TYPE: ("type", int), M.OPENED_CAUSE: ("cause", str),
+                M.OPENED_STORE: ("store", int), M.CLOSED_TYPE: ("type", int),
+                M.CLOSED_CAUSE: ("cause", str), M.CLOSED_STORE: ("store", int)}
+    for measure, (dimension, as_key) in measures.items():
+        for (key, _month), (count, recovered) in t.keys_of(measure).items():
+            if not count:
+                continue
+            counts = dimensions[dimension].setdefault(
+                as_key(key) if key else None, {"opened": 0, "closed": 0, "recovered": 0})
+            if measure.startswith("opened"):
+                counts["opened"] += count
+            else:
+                counts["closed"] += count
+                counts["recovered"] += int(recovered)
+    return _breakdowns(**dimensions)
+
+
+def _breakdowns(*, type: dict, cause: dict, store: dict) -> dict[str, list[dict]]:  # noqa: A002
+    """Each dimension's counts (key → opened, closed, recovered), labelled and ordered."""
     types = {pk: (code, name) for pk, code, name in FailureType.objects.filter(
-        pk__in={k[1] for k in groups}).values_list("pk", "code", "name")}
+        pk__in=[k for k in type if k is not None]).values_list("pk", "code", "name")}
     stores = {pk: (code, name) for pk, code, name in OrgNode.objects.filter(
-        pk__in={k[0] for k in groups}).values_list("pk", "code", "name")}
+        pk__in=list(store)).values_list("pk", "code", "name")}
     no_type = (None, None)
     return {
-        "by_failure_type": _grouped(groups, key=lambda k: types.get(k[1], no_type)[0],
-                                    label=lambda k: types.get(k[1], no_type)[1]),
-        "by_cause": _grouped(groups, key=lambda k: k[2]),
-        "by_store": _grouped(groups, key=lambda k: stores[k[0]][0],
-                             label=lambda k: stores[k[0]][1]),
+        "by_failure_type": _grouped(type, key=lambda k: types.get(k, no_type)[0],
+                                    label=lambda k: types.get(k, no_type)[1]),
+        "by_cause": _grouped(cause, key=lambda k: k),
+        "by_store": _grouped(store, key=lambda k: stores[k][0], label=lambda k: stores[k][1]),
     }
 
 
-def _grouped(groups: dict[tuple, dict], *, key, label=None) -> list[dict]:
+def _grouped(groups: dict, *, key, label=None) -> list[dict]:
     """The groups summed by `key(group)`, most opened first, then by key (no key last)."""
     out: dict = {}
     for group, counts in groups.items():
@@ -456,15 +624,38 @@ def _kind_label(kind: str) -> str:
     return str(dict(DeadlineKind.choices).get(kind, kind))
 
 
+@contextmanager
+def one_snapshot():
+    """The report's reads see one moment (PostgreSQL's repeatable read), so the tallies and the
+    rows read beside them agree; inside a caller's transaction, that transaction's."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
 def metrics_report(*, sources: Sources, period: Period, node: OrgNode | None = None,
                    now: datetime | None = None, details: bool = True) -> Report:
     """All of SPEC §10 for the rows (already scoped) in the period. `details=False` leaves
     out SLA, escalations and the breakdowns (the trend charts need only the KPIs)."""
     now = now or timezone.now()
+    with one_snapshot():
+        return _report(sources=sources, period=period, node=node, now=now, details=details)
+
+
+def _report(*, sources: Sources, period: Period, node: OrgNode | None, now: datetime,
+            details: bool) -> Report:
     facts = sources.facts
     targets = kpi_targets()
-    closed = closed_rows(facts, period)
-    response, response_monthly = response_rows(facts, period)
+    t = tallied(sources.tally_nodes, period) if sources.tally_nodes is not None else None
+    if t is None:
+        closed = closed_rows(facts, period)
+        response, response_monthly = response_rows(facts, period)
+    else:
+        closed = closed_rows_tallied(t)
+        response, response_monthly = response_rows_tallied(t, facts, period)
     months = []
     by_month_response = {_month_key(r["month"]): r for r in response_monthly}
     empty_response = {"opened": 0, "contacted": 0, "mean": None, "p90": None}
@@ -480,10 +671,10 @@ def metrics_report(*, sources: Sources, period: Period, node: OrgNode | None = N
     if details:
         report.sla = [{**r, "label": _kind_label(r["kind"]),
                        "compliance": _rate(r["on_time"], r["on_time"] + r["missed"])}
-                      for r in sla_rows(sources, period, now=now)]
+                      for r in sla_rows(sources, period, now=now, t=t)]
         report.escalations = [{**r, "label": _kind_label(r["kind"])}
-                              for r in escalation_rows(sources, period)]
-        breakdowns = breakdown_rows(facts, period)
+                              for r in escalation_rows(sources, period, t)]
+        breakdowns = breakdown_rows(facts, period) if t is None else breakdown_rows_tallied(t)
         report.by_failure_type = breakdowns["by_failure_type"]
         report.by_cause = breakdowns["by_cause"]
         report.by_store = breakdowns["by_store"]

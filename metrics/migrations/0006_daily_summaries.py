@@ -5,10 +5,7 @@ from django.db import migrations, models
 
 
 def backfill(apps, schema_editor):
-    """Counts of the deadlines and escalations that exist already (as `metrics_rebuild`)."""
-    from metrics.summaries import summaries_rebuild
-
-    summaries_rebuild()
+    """Nothing since 0007: the tallies that replace these counts are rebuilt there."""
 
 
 class Migration(migrations.Migration):

@@ -27,7 +27,7 @@ from cases.services import case_rescore, case_transition
 from compensation.models import IssuedCompensation, Offer, OfferLine, RemedyItem
 from escalation.models import Deadline, Escalation
 from metrics.facts import case_facts_rebuild
-from metrics.summaries import summaries_rebuild
+from metrics.tallies import tallies_rebuild
 from tests.factories import open_case
 from toolkit.models import RootCause
 
@@ -101,8 +101,8 @@ def february(org):
                               to_level="L3", target="owner_superior", due_at=late.due_at,
                               fired_at=late.due_at + timedelta(minutes=1))
     # The rows above were written straight to the tables, past the services that keep the facts
-    # and the daily counts.
+    # and the tallies.
     case_facts_rebuild()
-    summaries_rebuild()
+    tallies_rebuild()
     with time_machine.travel(NOW, tick=False):
         yield c

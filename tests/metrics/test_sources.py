@@ -1,6 +1,8 @@
-"""The deadlines and escalations the report reads by their own store column: every writer fills
-it, and the report cuts them to the caller's scope as it cuts the cases."""
+"""The rows the report reads: deadlines and escalations by their own store column (every writer
+fills it, and the report cuts them to the caller's scope as it cuts the cases), and the tallies
+the writers keep, which must always add up to what the live rows say."""
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -10,9 +12,18 @@ from django.utils import timezone
 from cases.services import case_transition
 from escalation.models import Deadline, Escalation
 from escalation.sweep import escalation_process_one, sweep
-from metrics.models import DeadlineDay, EscalationDay
-from metrics.selectors import Period, escalation_rows, metrics_sources, sla_rows, sla_rows_live
-from metrics.summaries import summaries_rebuild
+from metrics.models import Tally, TallyChange
+from metrics.selectors import (
+    Period,
+    escalation_rows,
+    metrics_report,
+    metrics_sources,
+    sla_rows,
+    sla_rows_live,
+    tallied,
+)
+from metrics.tallies import tallies_fold, tallies_rebuild
+from recovery.celery import app
 from tests.conftest import api_as
 from tests.factories import open_case
 from toolkit.models import TeamMember
@@ -62,10 +73,11 @@ def lifecycle(org):
     return first, second
 
 
-def counts():
-    return (sorted(DeadlineDay.objects.values_list("store_id", "day", "kind", "total",
-                                                   "on_time")),
-            sorted(EscalationDay.objects.values_list("store_id", "day", "kind", "count")))
+def tallies():
+    """Every non-zero tally, by node code."""
+    return sorted((row.node.code, row.span, row.day, row.measure, row.key, row.count, row.value)
+                  for row in Tally.objects.select_related("node")
+                  if row.count or row.value)
 
 
 def test_deadlines_and_escalations_carry_their_cases_store_through_every_writer(org):
@@ -77,36 +89,123 @@ def test_deadlines_and_escalations_carry_their_cases_store_through_every_writer(
     assert_every_row_carries_its_cases_store()
 
 
-def test_the_writers_keep_the_daily_counts_as_a_rebuild_computes_them(org):
+@pytest.mark.postgres_only
+def test_the_writers_keep_the_tallies_as_a_rebuild_computes_them(org):
     lifecycle(org)
-    kept = counts()
-    assert kept[0] and kept[1]
-    assert sum(row[3] for row in kept[0]) > sum(row[4] for row in kept[0]) > 0
-    summaries_rebuild()
-    assert counts() == kept
+    assert TallyChange.objects.exists()
+    tallies_fold()
+    assert not TallyChange.objects.exists()
+    kept = tallies()
+    assert {row[0] for row in kept} == {"HQ", "A1", "R1", "S01", "A2", "R3", "S02"}
+    assert {row[3] for row in kept} >= {"opened", "closed", "response", "sla", "escalated"}
+    tallies_rebuild()
+    assert tallies() == kept
 
 
+def _rounded(value):
+    """Floats to 6 decimals (the tallies add seconds as decimals), all the way down."""
+    if isinstance(value, float):
+        return round(value, 6)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
+
+
+def _same(tallied_report, live_report):
+    for name in ("kpis", "months", "rescore", "sla", "escalations", "by_failure_type",
+                 "by_cause", "by_store"):
+        assert _rounded(getattr(tallied_report, name)) == _rounded(getattr(live_report, name))
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("username", ["hq1", "area1", "regional1", "manager1", "manager2"])
+def test_the_report_from_the_tallies_equals_the_live_figures(org, february, username):
+    lifecycle(org)
+    user = getattr(org, username)
+    period = Period(at(1, 20).date(), at(3, 31).date())  # a part month, a whole one, a part
+    now = at(2, 20)
+    with time_machine.travel(now, tick=False):
+        sources = metrics_sources(user=user)
+        assert sources.tally_nodes is not None
+        live = metrics_report(sources=dataclasses.replace(sources, tally_nodes=None),
+                              period=period, now=now)
+        unfolded = metrics_report(sources=sources, period=period, now=now)
+        tallies_fold()
+        folded = metrics_report(sources=sources, period=period, now=now)
+    _same(unfolded, live)
+    _same(folded, live)
+    assert live.kpis["success_rate"]["closed"] > 0 or username == "manager2"
+    if username != "manager2":
+        assert any(r["on_time"] for r in live.sla) and any(r["missed"] for r in live.sla)
+        assert live.kpis["response_p90"]["value"] is not None
+
+
+@pytest.mark.postgres_only
+def test_the_p90_is_exact_however_many_cases_share_its_bucket(org):
+    """Many response times in one 5-minute bucket: the tallies find the bucket, the value is
+    read from the cases."""
+    t0 = at(2, 2)
+    for minutes in range(40):
+        with time_machine.travel(t0, tick=False):
+            case = open_case(store=org.S01, score=2)
+        case_transition(case_id=case.pk, name="contact", actor=org.director1,
+                        at=t0 + timedelta(minutes=61, seconds=7 * minutes))
+    period = Period(at(2, 1).date(), at(2, 28).date())
+    with time_machine.travel(at(3, 1), tick=False):
+        sources = metrics_sources(user=org.hq1)
+        tallies_fold()
+        report = metrics_report(sources=sources, period=period)
+        live = metrics_report(sources=dataclasses.replace(sources, tally_nodes=None),
+                              period=period)
+    seconds = sorted(61 * 60 + 7 * m for m in range(40))
+    position = 0.9 * 39
+    expected = seconds[35] + (seconds[36] - seconds[35]) * (position - 35)
+    assert report.kpis["response_p90"]["seconds"] == pytest.approx(expected)
+    assert live.kpis["response_p90"]["seconds"] == pytest.approx(expected)
+
+
+@pytest.mark.postgres_only
 @pytest.mark.parametrize("username", ["hq1", "regional1", "manager1", "manager2"])
-def test_sla_and_escalations_from_the_daily_counts_equal_the_live_figures(org, username):
+def test_sla_and_escalations_from_the_tallies_equal_the_live_figures(org, username):
     lifecycle(org)
     user = getattr(org, username)
     period = Period(at(2, 1).date(), at(3, 31).date())
     now = at(2, 20)
     with time_machine.travel(now, tick=False):
         sources = metrics_sources(user=user)
-        assert sources.deadline_days is not None
+        t = tallied(sources.tally_nodes, period)
         live = sla_rows_live(sources.deadlines, period, now=now)
-        assert sla_rows(sources, period, now=now) == live
+        assert sla_rows(sources, period, now=now, t=t) == live
         fired = sources.escalations.filter(fired_at__date__gte=period.start)
-        assert sum(r["count"] for r in escalation_rows(sources, period)) == fired.count()
+        assert sum(r["count"] for r in escalation_rows(sources, period, t)) == fired.count()
     if username != "manager2":
         assert any(r["on_time"] for r in live) and any(r["missed"] for r in live)
 
 
-def test_another_time_zone_reads_the_rows_not_the_daily_counts(org):
+@pytest.mark.postgres_only
+def test_a_store_moved_to_another_region_moves_its_tallies(org, february, monkeypatch,
+                                                           django_capture_on_commit_callbacks):
+    monkeypatch.setitem(app.conf, "task_always_eager", True)  # the worker's rebuild, here
+    period = Period(at(2, 1).date(), at(2, 28).date())
+
+    def closed(node):
+        sources = metrics_sources(user=org.hq1, node=node)
+        return metrics_report(sources=sources, period=period).kpis["success_rate"]["closed"]
+
+    assert (closed(org.R1), closed(org.R3)) == (5, 1)
+    store = org.S02
+    store.parent = org.R1
+    with django_capture_on_commit_callbacks(execute=True):
+        store.save()
+    assert (closed(org.R1), closed(org.R3)) == (6, 0)
+
+
+def test_another_time_zone_reads_the_rows_not_the_tallies(org):
     with timezone.override("UTC"):
         sources = metrics_sources(user=org.hq1)
-    assert sources.deadline_days is None and sources.escalation_days is None
+    assert sources.tally_nodes is None
 
 
 def test_a_row_created_without_its_store_takes_the_cases(org, february):
@@ -152,3 +251,26 @@ def test_the_schema_describes_the_metrics_response(org):
                          "nps_conversion", "cost_per_recovery"}
     sla = components[body["sla"]["items"]["$ref"].rsplit("/", 1)[-1]]["properties"]
     assert {"kind", "label", "on_time", "missed", "compliance"} <= set(sla)
+
+
+def test_beat_folds_the_tallies_every_ten_seconds(db):
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(name="measures: fold tallies")
+    assert (task.task, task.interval.every, task.interval.period) == (
+        "metrics.tallies_fold", 10, "seconds")
+    app.loader.import_default_modules()  # the worker's autodiscovery
+    assert task.task in app.tasks
+
+
+@pytest.mark.postgres_only
+def test_the_fold_task_moves_changes_into_the_totals(org, february):
+    from metrics.tasks import tallies_fold_task
+
+    with time_machine.travel(at(3, 1), tick=False):
+        open_case(store=org.S01, score=1)
+    assert TallyChange.objects.exists()
+    assert tallies_fold_task() > 0
+    assert not TallyChange.objects.exists()
+    opened = Tally.objects.get(node=org.HQ, span="m", day=at(3, 1).date(), measure="opened")
+    assert opened.count == 1
