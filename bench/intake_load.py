@@ -55,15 +55,19 @@ def main() -> None:
     parser.add_argument("--web-workers", type=int, default=3)
     parser.add_argument("--web-threads", type=int, default=4)
     parser.add_argument("--worker-concurrency", type=int, default=4)
+    parser.add_argument("--warm-up", type=int, default=10,
+                        help="seconds of the same load before the measured run (not counted): "
+                             "a server in service has loaded its code and opened its "
+                             "connections")
     args = parser.parse_args()
     source = prepare()
     stores = list(OrgNode.objects.filter(kind=NodeKind.STORE).values_list("code", flat=True))
     run = int(time.time())
     low_every = round(1 / args.low_share) if args.low_share else 0
 
-    def request_for(i: int):
+    def request_for(i: int, phase: str = "run"):
         low = bool(low_every) and i % low_every == 0
-        key = f"{run}-{i}"
+        key = f"{run}-{phase}-{i}"
         body = {"source": SOURCE, "external_id": key, "store": stores[i % len(stores)],
                 "score": i % 7 if low else 7 + i % 4,
                 "comment": "等了两个小时没人管" if low else "服务很好",
@@ -81,6 +85,9 @@ def main() -> None:
     procs = harness.product_start(web_workers=args.web_workers, web_threads=args.web_threads,
                                   worker_concurrency=args.worker_concurrency, beat=True)
     try:
+        if args.warm_up:
+            harness.fire(rate=args.rate, seconds=args.warm_up,
+                         request_for=lambda i: request_for(i, "warm-up"))
         started = time.time()
         results = harness.fire(rate=args.rate, seconds=args.seconds, request_for=request_for)
         finished = max(answered for _s, answered, _st in results.values())
@@ -92,10 +99,13 @@ def main() -> None:
     latencies = [answered - scheduled for scheduled, answered, _st in results.values()]
     errors = sum(1 for *_t, status in results.values() if status not in (200, 201))
     throughput = len(results) / (finished - started)
-    responses = SurveyResponse.objects.filter(source=SOURCE).count()
-    cases = Case.objects.filter(responses__source=SOURCE).count()
-    deliveries = Delivery.objects.filter(notification__case__responses__source=SOURCE)
-    print(f"{timezone.now():%Y-%m-%d %H:%M} rate {args.rate:g}/s for {args.seconds} s, "
+    measured = {"source": SOURCE, "external_id__startswith": f"{run}-run-"}
+    responses = SurveyResponse.objects.filter(**measured).count()
+    cases = Case.objects.filter(responses__in=SurveyResponse.objects.filter(**measured)).count()
+    deliveries = Delivery.objects.filter(
+        notification__case__responses__in=SurveyResponse.objects.filter(**measured))
+    print(f"{timezone.now():%Y-%m-%d %H:%M} rate {args.rate:g}/s for {args.seconds} s "
+          f"(after {args.warm_up} s of warm-up), "
           f"low scores {args.low_share:.0%}, web {args.web_workers}×{args.web_threads}, "
           f"worker ×{args.worker_concurrency}, beat on")
     print(f"sent {len(results)}, answered 2xx {len(results) - errors}, errors {errors}, "
@@ -103,6 +113,14 @@ def main() -> None:
           f"deliveries {deliveries.count()} "
           f"(sent {deliveries.filter(sent_at__isnull=False).count()})")
     harness.report("survey POST latency", latencies, unit="ms")
+    # Where the slow ones fall: a start-up hiccup, a periodic stall, or a queue that grows.
+    by_window: dict[int, list[float]] = {}
+    for scheduled, answered, _status in results.values():
+        by_window.setdefault(int((scheduled - started) // 10), []).append(answered - scheduled)
+    for window, values in sorted(by_window.items()):
+        p50, p99 = (harness.pct(values, q) * 1000 for q in (.5, .99))
+        print(f"  {window * 10:4d}-{window * 10 + 10:<4d}s  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms"
+              f"  max {max(values) * 1000:7.1f} ms")
     print("memory (MiB):  role                     pid    resident   peak")
     for role, pid, rss, peak in memory:
         print(f"               {role:<22} {pid:>7} {rss:9.1f} {peak:7.1f}")
