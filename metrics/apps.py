@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,10 +8,8 @@ class MetricsConfig(AppConfig):
     verbose_name = _("Measures")
 
     def ready(self):
-        from org.models import OrgNode
+        from org.signals import node_moved
 
-        from .signals import node_path_remember, tallies_rebuild_if_moved
+        from .signals import tallies_rebuild_after_move
 
-        pre_save.connect(node_path_remember, sender=OrgNode, dispatch_uid="metrics-node-path")
-        post_save.connect(tallies_rebuild_if_moved, sender=OrgNode,
-                          dispatch_uid="metrics-node-moved")
+        node_moved.connect(tallies_rebuild_after_move, dispatch_uid="metrics-node-moved")

@@ -5,6 +5,8 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
+from .signals import node_moved
+
 
 class NodeKind(models.TextChoices):
     HQ = "hq", _("Headquarters")
@@ -73,6 +75,7 @@ class OrgNode(models.Model):
                 OrgNode.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
                     path=Concat(Value(self.path), Substr("path", len(old_path) + 1))
                 )
+                node_moved.send(sender=OrgNode, instance=self, old_path=old_path)
 
     def clean(self) -> None:
         depth = NODE_DEPTH[NodeKind(self.kind)]
