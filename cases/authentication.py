@@ -6,7 +6,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
-from org.models import User
+from org.selectors import active_user_with_node
 from recovery.signing import body_signature_valid
 
 from .selectors import intake_sources
@@ -40,8 +40,7 @@ class SignedSourceAuthentication(BaseAuthentication):
                 secret=source.secret, timestamp=timestamp, body=request.body,
                 signature=signature):
             raise exceptions.AuthenticationFailed(_("Bad signature."))
-        account = User.objects.select_related("node").filter(pk=source.account_id,
-                                                             is_active=True).first()
+        account = active_user_with_node(source.account_id)
         if account is None:
             raise exceptions.AuthenticationFailed(_("The source's account is inactive."))
         return account, source

@@ -67,26 +67,35 @@ def event_record(*, case: Case, kind: str, actor: User | None = None, note: str 
 
 
 def customer_upsert(*, name: str, external_id: str | None = None, phone: str = "",
-                    vip: bool = False, segment: str | None = None) -> Customer:
+                    vip: bool = False, segment: str | None = None,
+                    unless_received: tuple[str, str] | None = None) -> Customer | None:
     """Insert or update by external id in one statement. The update locks the row until commit
     (on PostgreSQL; SQLite writes one at a time anyway), so two intakes of one customer take
-    turns and cannot open two cases."""
+    turns and cannot open two cases. With `unless_received=(source, external id)` it does
+    nothing and returns None when that survey response is already stored."""
     if not external_id:
         return Customer.objects.create(name=name, phone=phone, vip=vip,
                                        **({"segment": segment} if segment else {}))
     table = Customer._meta.db_table
     keep_segment = "EXCLUDED.segment" if segment else f"{table}.segment"
     created_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    rows = Customer.objects.raw(
-        f"INSERT INTO {table} (external_id, name, phone, vip, segment, created_at) "
-        "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (external_id) DO UPDATE SET "
+    params = [external_id, name, phone, vip,
+              segment or Customer._meta.get_field("segment").default, created_at]
+    if unless_received:
+        rows_from = (f"SELECT %s, %s, %s, %s, %s, %s WHERE NOT EXISTS (SELECT 1 FROM "
+                     f"{SurveyResponse._meta.db_table} WHERE source = %s AND external_id = %s)")
+        params += list(unless_received)
+    else:
+        rows_from = "VALUES (%s, %s, %s, %s, %s, %s)"
+    rows = list(Customer.objects.raw(
+        f"INSERT INTO {table} (external_id, name, phone, vip, segment, created_at) {rows_from} "
+        "ON CONFLICT (external_id) DO UPDATE SET "
         f"name = EXCLUDED.name, phone = EXCLUDED.phone, vip = EXCLUDED.vip, "
         f"segment = {keep_segment} "
         "RETURNING id, external_id, name, phone, vip, segment, created_at",
-        [external_id, name, phone, vip, segment or Customer._meta.get_field("segment").default,
-         created_at],
-    )
-    return list(rows)[0]
+        params,
+    ))
+    return rows[0] if rows else None
 
 
 def service_record_upsert(*, store: OrgNode, customer: Customer, order_number: str,
@@ -135,8 +144,10 @@ def case_open(*, store: OrgNode, customer: Customer, result: Triage, source: str
         triggered_at=triggered_at, received_at=received_at, created_by=actor,
         owner=owners[0] if owners else None,
     )
+    # The number carries the id, known only after the insert. Nothing watches this write: a
+    # plain UPDATE, not the state machine's save.
     case.number = f"SR{timezone.localtime(received_at):%y%m%d}-{case.pk:06d}"
-    case.save(update_fields=["number"])
+    Case.objects.filter(pk=case.pk).update(number=case.number)
     # Assembling the case and handing the manager's notification to the outbox happen in this
     # transaction, so the 15-minute assembly deadline is met here.
     case.opened_deadlines = deadlines_start(case=case, met=[DeadlineKind.ASSEMBLY],
@@ -187,9 +198,6 @@ def survey_response_receive(*, actor: User, store: OrgNode, source: str, externa
     intake_source_check(source=source, signed_by=signed_by)
     if not user_can_see_node(user=actor, node=store):
         raise PermissionDenied(_("You cannot send responses for this store."))
-    existing = SurveyResponse.objects.filter(source=source, external_id=external_id).first()
-    if existing:
-        return IntakeResult(response=existing, created=False)
     try:
         with transaction.atomic():
             response = _survey_response_store(
@@ -202,38 +210,77 @@ def survey_response_receive(*, actor: User, store: OrgNode, source: str, externa
         if existing is None:
             raise
         return IntakeResult(response=existing, created=False)
+    if response is None:
+        return IntakeResult(created=False, response=SurveyResponse.objects.get(
+            source=source, external_id=external_id))
     return IntakeResult(response=response, created=True)
 
 
 def _survey_response_store(*, actor, store, source, external_id, score, comment, responded_at,
-                           customer, service_record, flags) -> SurveyResponse:
+                           customer, service_record, flags) -> SurveyResponse | None:
+    """None when the response is already stored."""
     received_at = timezone.now()
     # The upsert locks the customer: one intake at a time per customer.
-    person = customer_upsert(**customer)
+    person = customer_upsert(**customer, unless_received=(source, external_id))
+    if person is None:
+        return None
     record = (service_record_upsert(store=store, customer=person, **service_record)
               if service_record else None)
-    active = _active_case_for(customer=person, store=store)
-    case = None
-    if active is None:
-        result = triage(score=score, comment=comment, flags=set(flags), record=record,
-                        vip=person.vip)
-        if result.opens_case:
+    result = triage(score=score, comment=comment, flags=set(flags), record=record, vip=person.vip)
+    case = active = None
+    if result.opens_case:
+        active = _active_case_for(customer=person, store=store)
+        if active is None:
             case = case_open(
                 store=store, customer=person, result=result, source=CaseSource.SURVEY,
                 triggered_at=responded_at, received_at=received_at, actor=actor,
                 service_record=record, description=comment, score=score,
             )
-    # Written last: a concurrent re-send of the same response fails here and rolls back whole.
-    response = SurveyResponse.objects.create(
+    response = SurveyResponse(
         source=source, external_id=external_id, store=store, customer=person,
         service_record=record, score=score, comment=comment, flags=sorted(set(flags)),
         responded_at=responded_at, received_at=received_at, case=active or case,
         rescore=active is not None,
     )
-    if active:
-        case_rescore(case=active, score=score, at=responded_at, actor=actor,
+    # Most responses open nothing: the insert itself finds the customer's active case (after the
+    # upsert's lock, so a case a concurrent intake just opened is seen).
+    _response_insert(response, find_active=not result.opens_case)
+    if response.rescore:
+        response.case = active or Case.objects.get(pk=response.case_id)
+        case_rescore(case=response.case, score=score, at=responded_at, actor=actor,
                      note=comment[:500])
     return response
+
+
+_RESPONSE_COLUMNS = ["source", "external_id", "store", "customer", "service_record", "score",
+                     "comment", "flags", "responded_at", "received_at"]
+
+
+def _response_insert(response: SurveyResponse, *, find_active: bool) -> None:
+    """Written last: a concurrent re-send of the same response fails here and rolls back whole.
+    With `find_active`, the customer's active case at the store becomes the response's case, as
+    a re-score."""
+    fields = [SurveyResponse._meta.get_field(name) for name in _RESPONSE_COLUMNS]
+    values = [f.get_db_prep_save(getattr(response, f.attname), connection) for f in fields]
+    columns = ", ".join(f.column for f in fields)
+    states = ", ".join(["%s"] * len(ACTIVE_STATES))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {SurveyResponse._meta.db_table} ({columns}, case_id, rescore) "
+            f"SELECT {', '.join(['%s'] * len(fields))}, COALESCE(%s, active.id), "
+            "%s OR active.id IS NOT NULL "
+            "FROM (SELECT 1 AS one) AS anchor LEFT JOIN ("
+            f"  SELECT id FROM {Case._meta.db_table} WHERE %s AND customer_id = %s "
+            f"  AND store_id = %s AND state IN ({states}) ORDER BY triggered_at DESC LIMIT 1"
+            ") AS active ON 1 = 1 "
+            "RETURNING id, case_id, rescore",
+            [*values, response.case_id, response.rescore, find_active, response.customer_id,
+             response.store_id, *ACTIVE_STATES],
+        )
+        response.pk, response.case_id, response.rescore = cursor.fetchone()
+    response.rescore = bool(response.rescore)
+    response._state.adding = False
+    response._state.db = connection.alias
 
 
 @transaction.atomic

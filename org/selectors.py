@@ -1,8 +1,10 @@
+import copy
+
 from django.db.models import QuerySet
 
 from recovery.config_cache import config_cached
 
-from .models import ROLE_RANK, OrgNode, Role, User
+from .models import ROLE_RANK, NodeKind, OrgNode, Role, User
 
 
 def node_subtree(*, node: OrgNode) -> QuerySet[OrgNode]:
@@ -15,6 +17,23 @@ def user_visible_nodes(*, user: User) -> QuerySet[OrgNode]:
     if not user.node_id:
         return OrgNode.objects.none()
     return node_subtree(node=user.node)
+
+
+def store_by_code(code: str) -> OrgNode | None:
+    """The store with this code; every intake names one. Cached with the configuration; each
+    caller gets its own copy."""
+    stores = config_cached("stores-by-code", lambda: {
+        node.code: node for node in OrgNode.objects.filter(kind=NodeKind.STORE)})
+    store = stores.get(code)
+    return copy.copy(store) if store else None
+
+
+def active_user_with_node(pk: int) -> User | None:
+    """An active user and their node, for an integration account that signs each request.
+    Cached with the configuration (a user saved clears it); each caller gets its own copy."""
+    user = config_cached(f"active-user:{pk}", lambda: User.objects.select_related("node").filter(
+        pk=pk, is_active=True).first())
+    return copy.copy(user) if user else None
 
 
 def user_scope_path(*, user: User) -> str | None:

@@ -1,11 +1,15 @@
 """Intake (SPEC §2–§3, §11): what opens a case, its level and flags, idempotency, bad input."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
+from cases import services
 from cases.models import (
     Case,
     Customer,
@@ -14,6 +18,7 @@ from cases.models import (
     ServiceRecord,
     SurveyResponse,
 )
+from org.models import NodeKind, OrgNode
 from tests.conftest import api_as, run_concurrently
 
 URL = "/api/v1/survey-responses/"
@@ -156,6 +161,23 @@ def test_new_response_from_customer_with_open_case_is_a_rescore(org):
     assert case.events.filter(kind="rescored").count() == 1
 
 
+def test_a_second_low_score_while_the_case_is_open_is_a_rescore_not_a_new_case(org):
+    cust = {"external_id": "same", "name": "李先生"}
+    first = post(org, n="a", score=3, customer=cust)
+    second = post(org, n="b", score=0, comment="还是没人管", customer=cust)
+    assert second.json()["rescore"] is True
+    assert second.json()["case"]["id"] == first.json()["case"]["id"]
+    assert Case.objects.get().score_after == 0
+
+
+def test_a_store_added_takes_responses_at_once(org):
+    assert post(org, n="before", store="S01").status_code == 201  # the stores are cached
+    OrgNode.objects.create(code="S09", name="新店", kind=NodeKind.STORE, parent=org.R1)
+    answer = post(org, n="new", store="S09")
+    assert answer.status_code == 201, answer.content
+    assert SurveyResponse.objects.get(external_id="new").store.code == "S09"
+
+
 def test_response_at_another_store_is_not_a_rescore(org):
     cust = {"external_id": "same", "name": "李先生"}
     post(org, n="a", score=1, customer=cust)
@@ -203,6 +225,10 @@ def test_back_dated_response_is_overdue_at_once(org):
         ({"score": "ten"}, "score"),
         ({"store": "S99"}, "store"),
         ({"store": "R1"}, "store"),
+        ({"store": 1}, "store"),
+        ({"store": True}, "store"),
+        ({"store": ["S01"]}, "store"),
+        ({"store": None}, "store"),
         ({"source": ""}, "source"),
         ({"external_id": ""}, "external_id"),
         ({"customer": {"name": "无编号"}}, "customer"),
@@ -262,3 +288,50 @@ def test_concurrent_responses_from_one_customer_open_one_case(org):
                                   customer={"external_id": "one", "name": "同一人"}), times=4)
     assert Case.objects.count() == 1
     assert SurveyResponse.objects.filter(rescore=True).count() == 3
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_good_score_sent_while_a_case_opens_for_that_customer_re_scores_it(org, monkeypatch):
+    """The good score waits on the customer row the low score's intake holds, and then finds
+    the case that intake opened: it is recorded as the case's re-score, not lost beside it."""
+    opened, release = threading.Event(), threading.Event()
+    case_open = services.case_open
+
+    def case_open_then_wait(**kwargs):
+        case = case_open(**kwargs)
+        opened.set()
+        release.wait(timeout=20)
+        return case
+
+    monkeypatch.setattr(services, "case_open", case_open_then_wait)
+    cust = {"external_id": "one", "name": "同一人"}
+    answers = {}
+
+    def send(name, score):
+        try:
+            answers[name] = post(org, n=name, score=score, customer=cust)
+        finally:
+            connection.close()
+
+    low = threading.Thread(target=send, args=("low", 1))
+    low.start()
+    assert opened.wait(timeout=20)
+    good = threading.Thread(target=send, args=("good", 10))
+    good.start()
+    with connection.cursor() as cursor:
+        for _ in range(200):  # until the good score's intake waits on the customer's row lock
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                           "AND datname = current_database()")
+            if cursor.fetchone()[0]:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the second intake never waited for the first")
+    release.set()
+    low.join()
+    good.join()
+    case = Case.objects.get()
+    assert answers["good"].json()["rescore"] is True
+    assert answers["good"].json()["case"]["id"] == case.pk
+    assert (case.score_before, case.score_after) == (1, 10)

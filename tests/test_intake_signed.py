@@ -45,7 +45,7 @@ def test_a_signed_response_opens_a_case_as_the_source_account(org, source):
 
 
 @pytest.mark.parametrize("fault", ["wrong secret", "tampered body", "old timestamp",
-                                   "unknown source", "inactive source"])
+                                   "unknown source", "inactive source", "inactive account"])
 def test_a_badly_signed_response_is_refused_and_stores_nothing(org, source, fault):
     secret, options = source.secret, {}
     if fault == "wrong secret":
@@ -56,12 +56,16 @@ def test_a_badly_signed_response_is_refused_and_stores_nothing(org, source, faul
         options["at"] = timezone.now() - timedelta(minutes=6)
     elif fault == "unknown source":
         options["code"] = "medallia"
+    elif fault == "inactive account":
+        assert send(body("before"), secret=secret).status_code == 201  # the account is cached
+        org.manager1.is_active = False
+        org.manager1.save()
     else:
         source.active = False
         source.save()
     answer = send(body(), secret=secret, **options)
     assert answer.status_code == 401
-    assert not SurveyResponse.objects.exists()
+    assert not SurveyResponse.objects.filter(external_id="s1").exists()
 
 
 def test_a_signature_speaks_only_for_its_own_source(org, source):
