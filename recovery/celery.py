@@ -3,6 +3,8 @@ import os
 from celery import Celery, signals
 from django.db import close_old_connections
 
+from recovery.collector import loaded_objects_freeze
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recovery.settings")
 
 app = Celery("recovery")
@@ -19,3 +21,11 @@ def _connections_recycle(sender=None, **_kwargs) -> None:
     closing them. An eager task runs inside its caller's transaction: left alone."""
     if not getattr(getattr(sender, "request", None), "is_eager", False):
         close_old_connections()
+
+
+@signals.worker_process_init.connect
+@signals.worker_ready.connect
+def _loaded_objects_freeze(**_kwargs) -> None:
+    """Once the tasks are imported (recovery/collector.py): in each child of a prefork pool, and
+    in the worker itself for a thread pool."""
+    loaded_objects_freeze()

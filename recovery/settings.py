@@ -79,7 +79,11 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# Connections stay open for the life of the process (checked before each reuse, below). A limit
+# makes every thread that started together reconnect together: under load, a burst of new
+# PostgreSQL backends with cold caches stalled requests by a few hundred ms at each expiry.
+# CONN_MAX_AGE=<seconds> sets one anyway.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=None)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A busy timeout lets the web process and the embedded worker share one SQLite file.

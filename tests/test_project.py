@@ -111,6 +111,17 @@ def test_check_deploy_passes_with_production_settings():
     assert "security." not in result.stdout + result.stderr
 
 
+def test_a_web_worker_freezes_what_it_loads_with_every_view_imported():
+    """The collector then never walks Django, the libraries and the views (recovery/collector.py);
+    a view imported later would be walked by every full collection."""
+    code = ("import gc, sys, recovery.wsgi; print(gc.get_freeze_count(), "
+            "'cases.api' in sys.modules, 'metrics.views' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True)
+    frozen, api_loaded, pages_loaded = result.stdout.split()
+    assert int(frozen) > 50_000 and api_loaded == pages_loaded == "True", result.stderr
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
