@@ -1,17 +1,15 @@
 """Shared parts of the HTTP benchmarks: start the product (gunicorn, Celery worker, beat) on the
 database and Redis of the environment, send requests open loop, read figures and memory."""
 
-import http.client
+import asyncio
 import json
 import os
 import signal
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,51 +101,76 @@ def memory_mib(procs: dict[str, subprocess.Popen]) -> list[tuple[str, int, float
     return sorted(rows)
 
 
-_local = threading.local()
+class _Connections:
+    """Keep-alive HTTP/1.1 connections to the server, reused as they come back free."""
+
+    def __init__(self):
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def post(self, *, path: str, raw: bytes, headers: dict) -> int:
+        """The server closes idle keep-alive connections: retry once on a fresh one (the
+        intake POST is idempotent on its external id). 0 means it failed twice."""
+        head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        request = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{PORT}\r\n{head}"
+                   f"Content-Length: {len(raw)}\r\n\r\n").encode() + raw
+        for attempt in range(2):
+            fresh = attempt == 1 or not self.idle
+            reader, writer = (await asyncio.open_connection("127.0.0.1", PORT) if fresh
+                              else self.idle.pop())
+            try:
+                writer.write(request)
+                status, keep = await asyncio.wait_for(_response_read(reader), timeout=30)
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
+                writer.close()
+                continue
+            if keep:
+                self.idle.append((reader, writer))
+            else:
+                writer.close()
+            return status
+        return 0
 
 
-def _post_once(*, path: str, raw: bytes, headers: dict) -> int:
-    if getattr(_local, "conn", None) is None:
-        _local.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-    _local.conn.request("POST", path, body=raw, headers=headers)
-    response = _local.conn.getresponse()
-    response.read()
-    return response.status
+async def _response_read(reader: asyncio.StreamReader) -> tuple[int, bool]:
+    """(status, whether the connection stays open) of one response, its body read."""
+    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+    status = int(head[0].split()[1])
+    fields = {name.strip().lower(): value.strip()
+              for name, _sep, value in (line.partition(":") for line in head[1:] if line)}
+    await reader.readexactly(int(fields.get("content-length", "0")))
+    return status, fields.get("connection", "").lower() != "close"
 
 
-def post(*, path: str, raw: bytes, headers: dict) -> int:
-    """The server closes idle keep-alive connections: retry once on a fresh one (the intake POST
-    is idempotent on its external id). 0 means it failed twice."""
-    for _try in range(2):
-        try:
-            return _post_once(path=path, raw=raw, headers=headers)
-        except (OSError, http.client.HTTPException):
-            _local.conn.close()
-            _local.conn = None
-    return 0
-
-
-def fire(*, rate: float, seconds: int, request_for, threads: int = 64
-         ) -> dict[str, tuple[float, float, int]]:
+def fire(*, rate: float, seconds: int, request_for) -> dict[str, tuple[float, float, int]]:
     """Send `rate` requests a second, open loop: each is scheduled at its time whatever the
     server's backlog, and its latency counts from that time, so a slow server cannot hide its
-    queue. `request_for(i)` gives (key, path, body dict, headers). Returns key → (scheduled,
-    answered, status)."""
+    queue. One thread (asyncio) sends them all, so the client's own threads do not compete
+    with the server's for the 2 cores and add no waiting of their own to the figures.
+    `request_for(i)` gives (key, path, body dict, headers or a function of the body that
+    gives them). Returns key → (scheduled, answered, status)."""
+    return asyncio.run(_fire(rate=rate, seconds=seconds, request_for=request_for))
+
+
+async def _fire(*, rate, seconds, request_for):
     results: dict[str, tuple[float, float, int]] = {}
-    total = int(rate * seconds)
+    connections = _Connections()
     begin = time.time() + 0.5
 
-    def one(i: int, scheduled: float) -> None:
+    async def one(i: int, scheduled: float) -> None:
         key, path, body, headers = request_for(i)
         raw = json.dumps(body).encode()
-        status = post(path=path, raw=raw, headers=headers(raw) if callable(headers) else headers)
+        status = await connections.post(
+            path=path, raw=raw, headers=headers(raw) if callable(headers) else headers)
         results[key] = (scheduled, time.time(), status)
 
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        for i in range(total):
-            scheduled = begin + i / rate
-            time.sleep(max(0.0, scheduled - time.time()))
-            pool.submit(one, i, scheduled)
+    tasks = []
+    for i in range(int(rate * seconds)):
+        scheduled = begin + i / rate
+        await asyncio.sleep(max(0.0, scheduled - time.time()))
+        tasks.append(asyncio.create_task(one(i, scheduled)))
+    await asyncio.gather(*tasks)
+    for _reader, writer in connections.idle:
+        writer.close()
     return results
 
 
