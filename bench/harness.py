@@ -101,6 +101,10 @@ def memory_mib(procs: dict[str, subprocess.Popen]) -> list[tuple[str, int, float
     return sorted(rows)
 
 
+class _Closed(Exception):
+    """The connection ended without an answer."""
+
+
 class _Connections:
     """Keep-alive HTTP/1.1 connections to the server, reused as they come back free."""
 
@@ -108,36 +112,54 @@ class _Connections:
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
     async def post(self, *, path: str, raw: bytes, headers: dict) -> int:
-        """The server closes idle keep-alive connections: retry once on a fresh one (the
-        intake POST is idempotent on its external id). 0 means it failed twice."""
+        """The status, or 0 when no answer came (refused, reset, or none within 30 s). A kept
+        connection that ends without an answer (the server closes idle ones) is the one case
+        tried again, once, on a new connection; the intake is idempotent on its external id."""
         head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
         request = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{PORT}\r\n{head}"
                    f"Content-Length: {len(raw)}\r\n\r\n").encode() + raw
-        for attempt in range(2):
-            fresh = attempt == 1 or not self.idle
-            reader, writer = (await asyncio.open_connection("127.0.0.1", PORT) if fresh
-                              else self.idle.pop())
+        if self.idle:
             try:
-                writer.write(request)
-                status, keep = await asyncio.wait_for(_response_read(reader), timeout=30)
-            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
-                writer.close()
-                continue
-            if keep:
-                self.idle.append((reader, writer))
-            else:
-                writer.close()
-            return status
-        return 0
+                return await self._exchange(*self.idle.pop(), request=request)
+            except _Closed:
+                pass
+            except TimeoutError:
+                return 0
+        try:
+            connection = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", PORT),
+                                                timeout=30)
+            return await self._exchange(*connection, request=request)
+        except (_Closed, TimeoutError, OSError):
+            return 0
+
+    async def _exchange(self, reader, writer, *, request: bytes) -> int:
+        try:
+            writer.write(request)
+            status, keep = await asyncio.wait_for(_response_read(reader), timeout=30)
+        except TimeoutError:
+            writer.close()
+            raise
+        except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
+            writer.close()
+            raise _Closed from exc
+        if keep:
+            self.idle.append((reader, writer))
+        else:
+            writer.close()
+        return status
 
 
 async def _response_read(reader: asyncio.StreamReader) -> tuple[int, bool]:
-    """(status, whether the connection stays open) of one response, its body read."""
+    """(status, whether the connection can carry the next request) of one response, its body
+    read. Only a body of known length leaves the connection usable."""
     head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
     status = int(head[0].split()[1])
     fields = {name.strip().lower(): value.strip()
               for name, _sep, value in (line.partition(":") for line in head[1:] if line)}
-    await reader.readexactly(int(fields.get("content-length", "0")))
+    length = fields.get("content-length")
+    if length is None or "transfer-encoding" in fields:
+        return status, False
+    await reader.readexactly(int(length))
     return status, fields.get("connection", "").lower() != "close"
 
 

@@ -63,8 +63,10 @@ class StoreCodeField(serializers.SlugRelatedField):
 class InputSerializer(serializers.Serializer):
     """Input whose fields are copied shallowly per use. DRF deep-copies a serializer's declared
     fields each time it is built, re-running every field's __init__: a cost each survey
-    response paid for some twenty fields. These fields keep nothing between uses (bind() sets
-    name and parent on the copy), so a shallow copy is the same thing for less."""
+    response paid for some twenty fields. bind() sets name and parent on the copy; what the
+    copies share (validator lists, a list field's child) is only read while validating, so a
+    shallow copy is the same thing for less. Not for fields that keep state or use the
+    serializer's context."""
 
     def get_fields(self):
         return {name: copy.copy(field) for name, field in self._declared_fields.items()}

@@ -71,8 +71,9 @@ def customer_upsert(*, name: str, external_id: str | None = None, phone: str = "
                     unless_received: tuple[str, str] | None = None) -> Customer | None:
     """Insert or update by external id in one statement. The update locks the row until commit
     (on PostgreSQL; SQLite writes one at a time anyway), so two intakes of one customer take
-    turns and cannot open two cases. With `unless_received=(source, external id)` it does
-    nothing and returns None when that survey response is already stored."""
+    turns and cannot open two cases. With `unless_received=(source, external id)` (for a
+    customer with an external id, as survey responses have) it does nothing and returns None
+    when that survey response is already stored."""
     if not external_id:
         return Customer.objects.create(name=name, phone=phone, vip=vip,
                                        **({"segment": segment} if segment else {}))

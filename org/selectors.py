@@ -21,19 +21,34 @@ def user_visible_nodes(*, user: User) -> QuerySet[OrgNode]:
 
 def store_by_code(code: str) -> OrgNode | None:
     """The store with this code; every intake names one. Cached with the configuration; each
-    caller gets its own copy."""
+    caller gets its own copy. A code the cache does not know is looked up: a store just added
+    in another process is found at once, not refused for CONFIG_CACHE_SECONDS."""
     stores = config_cached("stores-by-code", lambda: {
         node.code: node for node in OrgNode.objects.filter(kind=NodeKind.STORE)})
     store = stores.get(code)
-    return copy.copy(store) if store else None
+    if store is None:
+        return OrgNode.objects.filter(kind=NodeKind.STORE, code=code).first()
+    return copy.copy(store)
 
 
 def active_user_with_node(pk: int) -> User | None:
     """An active user and their node, for an integration account that signs each request.
-    Cached with the configuration (a user saved clears it); each caller gets its own copy."""
-    user = config_cached(f"active-user:{pk}", lambda: User.objects.select_related("node").filter(
-        pk=pk, is_active=True).first())
-    return copy.copy(user) if user else None
+    Cached with the configuration (a user saved clears it; other processes follow within
+    CONFIG_CACHE_SECONDS); each caller gets its own copy of both. One not found (inactive) is
+    looked up again each time: reactivated, it works at once."""
+    user = config_cached(f"active-user:{pk}", lambda: _active_user_with_node_read(pk))
+    if user is None:
+        user = _active_user_with_node_read(pk)
+        if user is None:
+            return None
+    user = copy.copy(user)
+    if user.node_id:
+        user.node = copy.copy(user.node)
+    return user
+
+
+def _active_user_with_node_read(pk: int) -> User | None:
+    return User.objects.select_related("node").filter(pk=pk, is_active=True).first()
 
 
 def user_scope_path(*, user: User) -> str | None:

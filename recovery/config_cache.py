@@ -1,6 +1,7 @@
 """A per-process cache of the small configuration tables read on every intake (thresholds,
-lexicon, SLA windows, checklist templates). A change saved in this process clears it at once;
-other processes see it within CONFIG_CACHE_SECONDS."""
+lexicon, SLA windows, checklist templates, the stores by code, a signing source's account). A
+change saved in this process clears it at once; other processes see it within
+CONFIG_CACHE_SECONDS."""
 
 import time
 from collections.abc import Callable

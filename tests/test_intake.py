@@ -170,9 +170,15 @@ def test_a_second_low_score_while_the_case_is_open_is_a_rescore_not_a_new_case(o
     assert Case.objects.get().score_after == 0
 
 
-def test_a_store_added_takes_responses_at_once(org):
+@pytest.mark.parametrize("where", ["this process", "another process"])
+def test_a_store_added_takes_responses_at_once(org, where):
     assert post(org, n="before", store="S01").status_code == 201  # the stores are cached
-    OrgNode.objects.create(code="S09", name="新店", kind=NodeKind.STORE, parent=org.R1)
+    store = OrgNode(code="S09", name="新店", kind=NodeKind.STORE, parent=org.R1,
+                    path=f"{org.R1.path}S09/")
+    if where == "this process":
+        store.save()
+    else:  # a row written elsewhere: this process's cache is not cleared
+        OrgNode.objects.bulk_create([store])
     answer = post(org, n="new", store="S09")
     assert answer.status_code == 201, answer.content
     assert SurveyResponse.objects.get(external_id="new").store.code == "S09"

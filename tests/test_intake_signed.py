@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from audit.models import AuditRecord
 from cases.models import IntakeSource, SurveyResponse
+from org.models import User
 from recovery.signing import body_signature
 
 URL = "/api/v1/survey-responses/"
@@ -66,6 +67,14 @@ def test_a_badly_signed_response_is_refused_and_stores_nothing(org, source, faul
     answer = send(body(), secret=secret, **options)
     assert answer.status_code == 401
     assert not SurveyResponse.objects.filter(external_id="s1").exists()
+
+
+def test_a_reactivated_source_account_is_accepted_at_once(org, source):
+    org.manager1.is_active = False
+    org.manager1.save()
+    assert send(body("while inactive"), secret=source.secret).status_code == 401
+    User.objects.filter(pk=org.manager1.pk).update(is_active=True)  # as another process would
+    assert send(body("again"), secret=source.secret).status_code == 201
 
 
 def test_a_signature_speaks_only_for_its_own_source(org, source):
