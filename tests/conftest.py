@@ -63,13 +63,19 @@ def pytest_runtest_setup(item):
 
         from cases.models import FailureType
 
-        if FailureType.objects.exists():
-            return
-        # The flush re-created these with new ids; the saved rows bring the old ones back.
-        Permission.objects.all().delete()
-        ContentType.objects.all().delete()
-        ContentType.objects.clear_cache()
-        connection.creation.deserialize_db_from_string(rows)
+        try:
+            if FailureType.objects.exists():
+                return
+            # The flush re-created these with new ids; the saved rows bring the old ones back.
+            Permission.objects.all().delete()
+            ContentType.objects.all().delete()
+            ContentType.objects.clear_cache()
+            connection.creation.deserialize_db_from_string(rows)
+        finally:
+            # After a browser test this can run in another async context than the test's, on
+            # a connection of its own that nothing else closes: left open, it kept the test
+            # database from being dropped at the end of the run.
+            connection.close()
 
 
 @pytest.fixture(autouse=True)
