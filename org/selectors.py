@@ -36,11 +36,10 @@ def active_user_with_node(pk: int) -> User | None:
     Cached with the configuration (a user saved clears it; other processes follow within
     CONFIG_CACHE_SECONDS); each caller gets its own copy of both. One not found (inactive) is
     looked up again each time: reactivated, it works at once."""
-    user = config_cached(f"active-user:{pk}", lambda: _active_user_with_node_read(pk))
+    user = (config_cached(f"active-user:{pk}", lambda: _active_user_with_node_read(pk))
+            or _active_user_with_node_read(pk))
     if user is None:
-        user = _active_user_with_node_read(pk)
-        if user is None:
-            return None
+        return None
     user = copy.copy(user)
     if user.node_id:
         user.node = copy.copy(user.node)
