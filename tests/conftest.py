@@ -74,8 +74,10 @@ def pytest_runtest_setup(item):
         finally:
             # After a browser test this can run in another async context than the test's, on
             # a connection of its own that nothing else closes: left open, it kept the test
-            # database from being dropped at the end of the run.
-            connection.close()
+            # database from being dropped at the end of the run. A module's data built in an
+            # open transaction (the permission matrix) keeps its connection.
+            if not connection.in_atomic_block:
+                connection.close()
 
 
 @pytest.fixture(autouse=True)
