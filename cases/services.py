@@ -1,11 +1,13 @@
 """Writes of the cases app: intake, opening a case, transitions, checklist, severity."""
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
@@ -160,10 +162,33 @@ def case_open(*, store: OrgNode, customer: Customer, result: Triage, source: str
     return case
 
 
+def _active_case_keys(*, customer_id: int, store_id: int) -> QuerySet:
+    """The key of the customer's active case at the store (the newest, should there be two)."""
+    return (Case.objects.filter(customer_id=customer_id, store_id=store_id,
+                                state__in=ACTIVE_STATES)
+            .order_by("-triggered_at").values_list("pk", flat=True)[:1])
+
+
+# Stand-ins for the two keys, so that the query is compiled once per process.
+_CUSTOMER_KEY, _STORE_KEY = -1, -2
+
+
+@functools.cache
+def _active_case_keys_compiled() -> tuple[str, tuple]:
+    return _active_case_keys(customer_id=_CUSTOMER_KEY,
+                             store_id=_STORE_KEY).query.sql_with_params()
+
+
+def _active_case_keys_sql(*, customer_id: int, store_id: int) -> tuple[str, list]:
+    """`_active_case_keys` as SQL and parameters, to run inside another statement."""
+    sql, params = _active_case_keys_compiled()
+    keys = {_CUSTOMER_KEY: customer_id, _STORE_KEY: store_id}
+    return sql, [keys.get(p, p) if isinstance(p, int) else p for p in params]
+
+
 def _active_case_for(*, customer: Customer, store: OrgNode) -> Case | None:
     # Most responses find none: ask for the key first, read the whole case only when there is one.
-    pk = (Case.objects.filter(customer=customer, store=store, state__in=ACTIVE_STATES)
-          .order_by("-triggered_at").values_list("pk", flat=True).first())
+    pk = _active_case_keys(customer_id=customer.pk, store_id=store.pk).first()
     return None if pk is None else Case.objects.get(pk=pk)
 
 
@@ -264,19 +289,16 @@ def _response_insert(response: SurveyResponse, *, find_active: bool) -> None:
     fields = [SurveyResponse._meta.get_field(name) for name in _RESPONSE_COLUMNS]
     values = [f.get_db_prep_save(getattr(response, f.attname), connection) for f in fields]
     columns = ", ".join(f.column for f in fields)
-    states = ", ".join(["%s"] * len(ACTIVE_STATES))
+    active_sql, active_params = _active_case_keys_sql(customer_id=response.customer_id,
+                                                      store_id=response.store_id)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {SurveyResponse._meta.db_table} ({columns}, case_id, rescore) "
-            f"SELECT {', '.join(['%s'] * len(fields))}, COALESCE(%s, active.id), "
-            "%s OR active.id IS NOT NULL "
-            "FROM (SELECT 1 AS one) AS anchor LEFT JOIN ("
-            f"  SELECT id FROM {Case._meta.db_table} WHERE %s AND customer_id = %s "
-            f"  AND store_id = %s AND state IN ({states}) ORDER BY triggered_at DESC LIMIT 1"
-            ") AS active ON 1 = 1 "
+            f"SELECT {', '.join(['%s'] * len(fields))}, COALESCE(%s, active.pk), "
+            "%s OR active.pk IS NOT NULL "
+            f"FROM (SELECT 1 AS one) AS anchor LEFT JOIN ({active_sql}) AS active ON %s "
             "RETURNING id, case_id, rescore",
-            [*values, response.case_id, response.rescore, find_active, response.customer_id,
-             response.store_id, *ACTIVE_STATES],
+            [*values, response.case_id, response.rescore, *active_params, find_active],
         )
         response.pk, response.case_id, response.rescore = cursor.fetchone()
     response.rescore = bool(response.rescore)
