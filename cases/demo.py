@@ -243,7 +243,7 @@ class History:
         out = []
         first = timezone.localtime(self.start).date() + timedelta(days=1)
         days = (timezone.localtime(self.end).date() - first).days - 1
-        for _ in range(185):
+        for _ in range(190):
             # Customers answer surveys in the day, 8:00 to 20:00.
             day = first + timedelta(days=rng.randrange(days))
             t0 = (datetime.combine(day, time(8), tzinfo=timezone.get_current_timezone())
@@ -277,64 +277,61 @@ class History:
         return story
 
     def stories_today(self) -> list[Story]:
-        """The cases on people's desks now: countdowns running, overdue, approvals waiting."""
+        """The cases on people's desks now: countdowns running, overdue ones, approvals
+        waiting for manager1, regional1 and area1."""
         e, h = self.end, timedelta(hours=1)
-        s01, s02, s03 = self.nodes["S01"], self.nodes["S02"], self.nodes["S03"]
+        s = {code: self.nodes[code] for code in ("S01", "S02", "S03", "S04", "S05", "S06")}
         later = {"contact": e + 9 * h}
-        mild, upset, angry = VOICES[0], VOICES[3], VOICES[7]
-        crisis = VOICES[-1]
-
-        def waiting(after):
-            return {"decision": e + after}
+        mild, upset, angry, crisis = VOICES[0], VOICES[3], VOICES[7], VOICES[-1]
 
         def today(**story):
-            return self.story(incident=False, vip=False, **story)
+            return self.story(incident=False, vip=False, miss="", **story)
+
+        def waiting(contact, offer):
+            return {"contact": e - contact * h, "offer": e - offer * h, "decision": e + 9 * h}
 
         return [
             # Open, the first-contact countdown running.
-            today(store=s01, t0=e - 0.4 * h, voice=upset, at=later, miss=""),
-            today(store=s01, t0=e - 1.2 * h, voice=mild, at=later, miss=""),
-            today(store=s02, t0=e - 0.3 * h, voice=upset, at=later, miss=""),
-            today(store=s03, t0=e - 0.8 * h, voice=mild, at=later, miss=""),
+            today(store=s["S01"], t0=e - 0.4 * h, voice=upset, at=later),
+            today(store=s["S02"], t0=e - 0.3 * h, voice=upset, at=later),
+            today(store=s["S04"], t0=e - 1.2 * h, voice=mild, at=later),
             # Open and overdue: nobody called within 2 h (escalated), the plan not yet due.
-            today(store=s01, t0=e - 2.8 * h, voice=upset, at=later, miss="contact"),
-            today(store=s02, t0=e - 3.3 * h, voice=mild, at=later, miss="contact"),
+            today(store=s["S01"], t0=e - 2.8 * h, voice=upset, at=later, miss="contact"),
+            today(store=s["S02"], t0=e - 3.3 * h, voice=mild, at=later, miss="contact"),
             # Contacted, the plan being drafted.
-            today(store=s01, t0=e - 1.6 * h, voice=upset, miss="",
-                       at={"contact": e - 1.1 * h, "offer": e + 2 * h}),
-            # Offers above the proposer's limit, waiting for manager1, regional1 and area1.
-            today(store=s01, t0=e - 3 * h, voice=mild, miss="",
-                       items=[("apology_call", None), ("voucher", "300"), ("discount", "300")],
-                       at={"contact": e - 2.6 * h, "offer": e - 0.7 * h, **waiting(9 * h)}),
-            today(store=s01, t0=e - 2 * h, voice=VOICES[1], miss="",
-                       items=[("apology_call", None), ("gift", "400"), ("car_wash", None),
-                              ("voucher", "300")],
-                       at={"contact": e - 1.7 * h, "offer": e - 0.3 * h, **waiting(9 * h)}),
-            today(store=s01, t0=e - 3.5 * h, voice=angry, miss="",
-                       items=[("apology_visit", None), ("free_maintenance", "1500"),
-                              ("extended_warranty", "1500"), ("loaner_car", "300")],
-                       at={"contact": e - 3.2 * h, "offer": e - 1.5 * h, **waiting(9 * h)}),
-            today(store=s01, t0=e - 3.2 * h, voice=VOICES[4], miss="",
-                       items=[("apology_visit", None), ("waive_fee", "1200"),
-                              ("free_maintenance", "1600")],
-                       at={"contact": e - 2.9 * h, "offer": e - 0.9 * h, **waiting(9 * h)}),
-            today(store=s01, t0=e - 3.6 * h, voice=crisis, miss="",
-                       items=[("senior_visit", None), ("refund", "2600"),
-                              ("extended_warranty", "4000"), ("loaner_car", "300")],
-                       at={"contact": e - 3.3 * h, "offer": e - 1.2 * h, **waiting(9 * h)}),
-            today(store=s01, t0=e - 3.1 * h, voice=VOICES[10], miss="",
-                       items=[("senior_visit", None), ("waive_fee", "2600"),
-                              ("extended_warranty", "3000"), ("gift", "500")],
-                       at={"contact": e - 2.8 * h, "offer": e - 0.5 * h, **waiting(9 * h)}),
+            today(store=s["S03"], t0=e - 1.6 * h, voice=upset,
+                  at={"contact": e - 1.1 * h, "offer": e + 2 * h}),
+            # A plan the customer accepted (within the advisor's authority), execution next.
+            today(store=s["S01"], t0=e - 2.5 * h, voice=mild,
+                  at={"contact": e - 2.2 * h, "offer": e - 0.6 * h, "start": e + h}),
+            # Offers above the proposer's limit: an advisor's for manager1, a center director's
+            # and a manager's for regional1, regional directors' for area1.
+            today(store=s["S01"], t0=e - 3 * h, voice=mild, at=waiting(2.6, 0.7),
+                  items=[("apology_call", None), ("voucher", "300"), ("discount", "300")]),
+            today(store=s["S01"], t0=e - 2 * h, voice=VOICES[1], at=waiting(1.7, 0.3),
+                  items=[("apology_call", None), ("gift", "400"), ("car_wash", None),
+                         ("voucher", "300")]),
+            today(store=s["S03"], t0=e - 3.5 * h, voice=angry, at=waiting(3.2, 1.5),
+                  items=[("apology_visit", None), ("free_maintenance", "1500"),
+                         ("extended_warranty", "1500"), ("loaner_car", "300")]),
+            today(store=s["S01"], t0=e - 3.2 * h, voice=VOICES[4], at=waiting(2.9, 0.9),
+                  items=[("apology_visit", None), ("waive_fee", "1200"),
+                         ("free_maintenance", "1600")]),
+            today(store=s["S05"], t0=e - 3.6 * h, voice=crisis, at=waiting(3.3, 1.2),
+                  items=[("senior_visit", None), ("refund", "2600"),
+                         ("extended_warranty", "4000"), ("loaner_car", "300")]),
+            today(store=s["S01"], t0=e - 3.1 * h, voice=VOICES[10], at=waiting(2.8, 0.5),
+                  items=[("senior_visit", None), ("waive_fee", "2600"),
+                         ("extended_warranty", "3000"), ("gift", "500")]),
             # In progress, past the 24-hour resolution deadline (escalated to headquarters).
-            today(store=s01, t0=e - 27 * h, voice=upset, miss="resolution",
-                       at={"resolve": e + 3 * h}),
-            today(store=s02, t0=e - 29 * h, voice=mild, miss="resolution",
-                       at={"resolve": e + 3 * h}),
+            today(store=s["S06"], t0=e - 27 * h, voice=upset, miss="resolution",
+                  at={"resolve": e + 3 * h}),
+            today(store=s["S02"], t0=e - 29 * h, voice=mild, miss="resolution",
+                  at={"resolve": e + 3 * h}),
             # In progress on time, and resolved waiting for the callback.
-            today(store=s01, t0=e - 6 * h, voice=upset, miss="", at={"resolve": e + 8 * h}),
-            today(store=s01, t0=e - 20 * h, voice=mild, miss="",
-                       at={"resolve": e - 2 * h, "callback": e + 5 * h}),
+            today(store=s["S05"], t0=e - 6 * h, voice=upset, at={"resolve": e + 8 * h}),
+            today(store=s["S01"], t0=e - 20 * h, voice=mild,
+                  at={"resolve": e - 2 * h, "callback": e + 5 * h}),
         ]
 
     # ------------------------------------------------------------ running a story
