@@ -21,8 +21,10 @@ from django.utils import timezone
 from org.models import NodeKind, OrgNode, Role, User
 from org.services import node_create, user_upsert
 
-from .models import Case, ChecklistItem, FailureType, Level, Severity
+from .models import Case, ChecklistItem, FailureType, IntakeSource, Level, Severity
 from .services import case_transition
+
+DEMO_SOURCE = "dms"
 
 # area → region → stores; S01 and S02 sit in different regions of different areas.
 NETWORK = {
@@ -81,8 +83,12 @@ def users_create(*, nodes: dict[str, OrgNode], password: str) -> None:
         elif node.kind == NodeKind.AREA and code != "A1":
             user_upsert(username=f"area_{code.lower()}", password=password,
                         role=Role.AREA_DIRECTOR, node=node)
-    user_upsert(username="integration", password=password, role=Role.HQ, node=nodes["HQ"],
-                first_name="Survey system")
+    integration = user_upsert(username="integration", password=password, role=Role.HQ,
+                              node=nodes["HQ"], first_name="Survey system")
+    # The survey system's source: its account posts responses with a token (the README's
+    # example); a source that signs its requests is set to "signed requests only".
+    IntakeSource.objects.update_or_create(
+        code=DEMO_SOURCE, defaults={"name": "DMS", "account": integration, "signed_only": False})
     user_upsert(username="admin", password=password, role=Role.HQ, node=nodes["HQ"],
                 first_name="Administrator", is_staff=True)
 
@@ -539,7 +545,7 @@ class History:
             customer = {"external_id": customer.external_id, "name": customer.name,
                         "phone": customer.phone, "vip": customer.vip}
         return survey_response_receive(
-            actor=self.bot, store=story.store, source="dms", external_id=f"demo-{number}",
+            actor=self.bot, store=story.store, source=DEMO_SOURCE, external_id=f"demo-{number}",
             score=score, comment=comment, flags=list(flags),
             responded_at=responded_at or timezone.now(), customer=customer,
             service_record={"order_number": f"RO-{number:06d}",
