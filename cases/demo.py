@@ -136,7 +136,7 @@ STOCK = {"voucher": (40, 12), "car_wash": (40, 12), "gift": (15, 5), "loaner_car
 # How twenty cases in a row end: the re-score (None: the customer could not be reached again)
 # and whether the customer comes back for another visit. Dealt in turn, so every month of the
 # history shows about the same rates: 75 % recovered, about 70 % retained.
-FATES = ([(10, True)] * 7 + [(10, False)] + [(9, True)] * 6 + [(9, False)]
+FATES = ([(10, True)] * 6 + [(10, False)] * 2 + [(9, True)] * 6 + [(9, False)]
          + [(8, True), (8, False), (7, True), (5, False), (None, False)])
 HISTORY_DAYS = 120
 # The beat runs the sweeps every 30 s.
@@ -373,7 +373,7 @@ class History:
                 .values_list("due_at", flat=True).first())
 
     def when(self, story: Story, step: str, case: Case, kind: str | None, *,
-             after: datetime, share=(0.25, 0.8), late=(10, 90)) -> datetime:
+             after: datetime, share=(0.2, 0.75), late=(10, 90)) -> datetime:
         """When `step` happens: fixed by the story, or a share of the time left before its
         deadline, or minutes after the deadline when this is the one the story misses (only
         while the level can still rise: an escalation never leaves it where it was)."""
@@ -428,7 +428,7 @@ class History:
                     note="已致电客户,诚恳道歉并了解详细情况。")
         self.tick(case, actor, "call_customer")
         # The plan: look into it, talk to the staff, then make the offer.
-        offer_at = self.when(story, "offer", case, K.PLAN, after=now(), share=(0.4, 0.9))
+        offer_at = self.when(story, "offer", case, K.PLAN, after=now(), share=(0.3, 0.75))
         yield self.until(case, now() + (offer_at - now()) * 0.5)
         case, actor = awake()
         self.tick(case, actor, "review_feedback", "talk_staff", "draft_plan")
@@ -465,7 +465,7 @@ class History:
         if "apology_letter" not in codes and case.severity != Severity.MINOR:
             self.tick(case, actor, "apology_letter")
         resolve_at = self.when(story, "resolve", case, K.RESOLUTION, after=now(),
-                               share=(0.2, 0.8), late=(60, 600))
+                               share=(0.2, 0.7), late=(60, 600))
         yield self.until(case, now() + (resolve_at - now()) * 0.7)
         case, actor = awake()
         self.tick(case, actor, "tech_verification")
@@ -495,8 +495,8 @@ class History:
             self.survey(story, case.customer, score=story.score_after, comment="")
         # Follow-ups at 3 and 7 days; some cases are kept open to the 30-day one.
         for item, low, high, channel in (("followup_3d", 1.5, 2.9, Channel.WECHAT),
-                                         ("followup_7d", 3.2, 6.8, Channel.PHONE),
-                                         ("followup_30d", 20, 29, Channel.PHONE)):
+                                         ("followup_7d", 3.2, 5.8, Channel.PHONE),
+                                         ("followup_30d", 16, 25, Channel.PHONE)):
             if item == "followup_30d" and rng.random() < 0.6:
                 break
             yield self.until(case, case.resolved_at + timedelta(days=rng.uniform(low, high)))
