@@ -165,6 +165,8 @@ SPECTACULAR_SETTINGS = {
         "KpiStatusEnum": ["green", "red", "watched", "no_data"],
     },
     "SWAGGER_UI_DIST": "SIDECAR",
+    # No badge fetched from validator.swagger.io: the docs load nothing from another site.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
