@@ -92,7 +92,7 @@ def users_create(*, nodes: dict[str, OrgNode], password: str) -> None:
     user_upsert(username="integration", password=password, role=Role.HQ, node=nodes["HQ"],
                 first_name="Survey system")
     user_upsert(username="admin", password=password, role=Role.HQ, node=nodes["HQ"],
-                first_name="Administrator", is_staff=True)
+                first_name="Administrator", is_staff=True, is_superuser=True)
 
 
 def cases_create(*, nodes: dict[str, OrgNode], seed: int = 7) -> int:
