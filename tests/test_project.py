@@ -181,6 +181,11 @@ def test_readme_run_command_serves_the_product(tmp_path):
         assert "SR" in home.read().decode()
         output = (tmp_path / "run.log").read_text()
         assert f"http://127.0.0.1:{port}/" in output and "manager1" in output
+        # A quiet start: one banner, none of the noise that means nothing on a laptop.
+        assert output.count("manager1") == 1, output
+        for noise in ("models.W040", "AXES", "Applying ", "No hostname", "Editable install",
+                      "setuptools"):
+            assert noise not in output, output
         # A search can be a customer's name: the access log keeps the path, not the query.
         opener.open(f"{base}/?q={urllib.parse.quote('王秀英')}").read()
         web_log = (tmp_path / "var" / "web.log").read_text()
