@@ -426,7 +426,7 @@ def test_redis_stopped_while_tasks_are_in_flight_three_times_loses_nothing(stack
             outbox._broker_paused_until = 0.0  # and enqueues again after the outage
             before = len(_deliver_tasks(stack))
             cases = [open_case(store=org.S01, score=3) for _ in range(8)]  # 1 task each
-            wait_until(lambda before=before: len(_deliver_tasks(stack)) > before, timeout=10,
+            wait_until(lambda before=before: len(_deliver_tasks(stack)) > before, timeout=20,
                        interval=0.01, what="a delivery task to arrive")
             time.sleep(rng.uniform(0, 0.1))
             stack.redis_kill()
