@@ -184,6 +184,9 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    if REDIS_URL.startswith(("redis://", "rediss://")):
+        # A worker that survives a Redis outage while it holds a task (recovery/celery.py).
+        CELERY_BROKER_TRANSPORT = "recovery.celery:RedisTransport"
     # A message a dead worker had taken comes back after this long (the pick-up has sent its
     # delivery by then; the re-run finds it sent). Longer than any task may run.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
