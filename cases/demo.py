@@ -301,17 +301,17 @@ class History:
 
         return [
             # Open, the first-contact countdown running.
-            today(store=s["S01"], t0=e - 0.4 * h, voice=upset, at=later),
+            today(store=s["S01"], t0=e - 0.4 * h, voice=mild, at=later),
             today(store=s["S02"], t0=e - 0.3 * h, voice=upset, at=later),
             today(store=s["S04"], t0=e - 1.2 * h, voice=mild, at=later),
             # Open and overdue: nobody called within 2 h (escalated), the plan not yet due.
             today(store=s["S01"], t0=e - 2.8 * h, voice=upset, at=later, miss="contact"),
             today(store=s["S02"], t0=e - 3.3 * h, voice=mild, at=later, miss="contact"),
             # Contacted, the plan being drafted.
-            today(store=s["S03"], t0=e - 1.6 * h, voice=upset,
+            today(store=s["S01"], t0=e - 1.6 * h, voice=VOICES[2],
                   at={"contact": e - 1.1 * h, "offer": e + 2 * h}),
             # A plan the customer accepted (within the advisor's authority), execution next.
-            today(store=s["S01"], t0=e - 2.5 * h, voice=mild,
+            today(store=s["S03"], t0=e - 2.5 * h, voice=mild,
                   at={"contact": e - 2.2 * h, "offer": e - 0.6 * h, "start": e + h}),
             # Offers above the proposer's limit: an advisor's for manager1, a center director's
             # and a manager's for regional1, regional directors' for area1.
