@@ -24,6 +24,7 @@ AUDITED: dict[str, frozenset[str]] = {
     "org.User": frozenset({"last_login"}),
     "org.OrgNode": frozenset(),
     "cases.IntakePolicy": frozenset(),
+    "cases.SopPolicy": frozenset(),
     "cases.NegativeKeyword": frozenset(),
     "cases.FailureType": frozenset(),
     "cases.ChecklistTemplateItem": frozenset(),

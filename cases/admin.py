@@ -13,6 +13,7 @@ from .models import (
     IntakeSource,
     NegativeKeyword,
     ServiceRecord,
+    SopPolicy,
     SurveyResponse,
 )
 
@@ -20,6 +21,11 @@ from .models import (
 @admin.register(IntakePolicy)
 class IntakePolicyAdmin(admin.ModelAdmin):
     list_display = ["__str__", "score_threshold"]
+
+
+@admin.register(SopPolicy)
+class SopPolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "promoter_line"]
 
 
 @admin.register(IntakeSource)
@@ -43,7 +49,7 @@ class FailureTypeAdmin(admin.ModelAdmin):
 
 @admin.register(ChecklistTemplateItem)
 class ChecklistTemplateItemAdmin(admin.ModelAdmin):
-    list_display = ["position", "code", "title", "title_en", "active"]
+    list_display = ["position", "code", "title", "title_en", "required", "active"]
     list_display_links = ["code"]
     filter_horizontal = ["failure_types"]
 

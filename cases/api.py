@@ -17,9 +17,11 @@ from .selectors import case_get, case_list
 from .services import (
     PUBLIC_TRANSITIONS,
     case_change_severity,
+    case_plan_set,
     case_report_incident,
     case_transition,
     checklist_item_set,
+    checklist_item_waive,
     default_outcome,
     survey_response_receive,
 )
@@ -113,9 +115,14 @@ class CaseTransitionApi(APIView):
                             status=status.HTTP_404_NOT_FOUND)
         data_in = s.TransitionIn(data=request.data)
         data_in.is_valid(raise_exception=True)
+        data = data_in.validated_data
         params = {}
         if name == "close":
-            params["outcome"] = data_in.validated_data.get("outcome") or default_outcome(case)
+            params["outcome"] = data.get("outcome") or default_outcome(case)
+        elif name == "reopen":
+            params["reason"] = data["reason"]
+        elif name == "propose" and data["plan"]:
+            params["plan"] = data["plan"]
         case_transition(case_id=case.pk, name=name, actor=request.user,
                         note=data_in.validated_data["note"], **params)
         return Response(_detail(request, case.pk))
@@ -130,6 +137,30 @@ class ChecklistItemApi(APIView):
         data_in.is_valid(raise_exception=True)
         item = checklist_item_set(item=item, done=data_in.validated_data["done"],
                                   actor=request.user)
+        return Response(s.ChecklistItemOut(item).data)
+
+
+class CasePlanApi(APIView):
+    @extend_schema(request=s.PlanIn, responses=s.CaseDetailOut)
+    def put(self, request, case_id: int):
+        """The written plan; with it, `propose` may run without an offer."""
+        case = case_get(user=request.user, case_id=case_id)
+        data_in = s.PlanIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        case_plan_set(case=case, plan=data_in.validated_data["plan"], actor=request.user)
+        return Response(_detail(request, case.pk))
+
+
+class ChecklistWaiveApi(APIView):
+    @extend_schema(request=s.ChecklistWaiveIn, responses=s.ChecklistItemOut)
+    def post(self, request, case_id: int, item_id: int):
+        """Waive a checklist item that does not apply, with the reason (empty: un-waive)."""
+        case = case_get(user=request.user, case_id=case_id)
+        item = get_object_or_404(ChecklistItem, case=case, pk=item_id)
+        data_in = s.ChecklistWaiveIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        item = checklist_item_waive(item=item, reason=data_in.validated_data["reason"],
+                                    actor=request.user)
         return Response(s.ChecklistItemOut(item).data)
 
 

@@ -13,6 +13,7 @@ from org.models import OrgNode, Role
 from recovery.immutable import ImmutableError, ImmutableQuerySet
 from recovery.singleton import SettingsRow
 
+from .guards import checklist_settled, contact_logged, outcome_earned, plan_ready
 from .permissions import can_reopen, can_work
 
 
@@ -117,6 +118,22 @@ class IntakePolicy(SettingsRow):
 
 
 
+class SopPolicy(SettingsRow):
+    """The configurable numbers of the recovery SOP (one row, editable in the admin)."""
+
+    promoter_line = models.PositiveSmallIntegerField(
+        _("promoter line"), default=9, validators=[MaxValueValidator(10)],
+        help_text=_("A re-score at or above this lets a case close as recovered."),
+    )
+
+    class Meta:
+        verbose_name = _("SOP policy")
+        verbose_name_plural = _("SOP policy")
+
+    def __str__(self) -> str:
+        return str(_("SOP policy"))
+
+
 class NegativeKeyword(models.Model):
     """One entry of the negative-comment lexicon; a match opens a case and sets `flag`."""
 
@@ -217,6 +234,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     flags = models.JSONField(_("flags"), default=list, blank=True)
     description = models.TextField(_("description"), blank=True)
+    plan = models.TextField(_("written plan"), blank=True,
+                            help_text=_("Fix, compensation and commitment, as put to the "
+                                        "customer."))
     score_before = models.PositiveSmallIntegerField(_("score before"), null=True, blank=True)
     score_after = models.PositiveSmallIntegerField(_("score after"), null=True, blank=True)
     rescored_at = models.DateTimeField(_("re-scored at"), null=True, blank=True)
@@ -258,14 +278,16 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def deadline_rows(self):
         return self.deadlines.all() if self.opened_deadlines is None else self.opened_deadlines
 
-    # Transitions touch only this row; the service records the event and meets deadlines.
-    @transition(field=state, source=State.OPEN, target=State.CONTACTED, permission=can_work)
+    # Transitions touch only this row; the service records the event and meets deadlines. The
+    # `conditions` are the SOP's guards (`cases.guards`): each names what is still to be done.
+    @transition(field=state, source=State.OPEN, target=State.CONTACTED, permission=can_work,
+                conditions=[contact_logged])
     def contact(self, *, at):
         if not self.contacted_at:
             self.contacted_at = at
 
     @transition(field=state, source=State.CONTACTED, target=State.PLAN_PROPOSED,
-                permission=can_work)
+                permission=can_work, conditions=[plan_ready])
     def propose(self, *, at):
         """The plan (fix + compensation + commitment) is put to the customer."""
 
@@ -286,7 +308,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def start(self, *, at):
         """Execution of the agreed plan starts."""
 
-    @transition(field=state, source=State.IN_PROGRESS, target=State.RESOLVED, permission=can_work)
+    @transition(field=state, source=State.IN_PROGRESS, target=State.RESOLVED, permission=can_work,
+                conditions=[checklist_settled])
     def resolve(self, *, at):
         self.resolved_at = at
 
@@ -296,8 +319,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
         """Follow-up touches at 3, 7 and 30 days run."""
 
     @transition(field=state, source=[State.RESOLVED, State.FOLLOWING_UP], target=State.CLOSED,
-                permission=can_work)
+                permission=can_work, conditions=[outcome_earned])
     def close(self, *, at, outcome):
+        """`outcome` is set on the instance before the guards run (`case_transition`)."""
         if outcome not in Outcome.values:
             raise ValidationError({"outcome": _("Choose recovered, retained or lost.")})
         self.outcome = outcome
@@ -370,6 +394,10 @@ class ChecklistTemplateItem(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     failure_types = models.ManyToManyField(FailureType, blank=True, related_name="+",
                                            verbose_name=_("failure types"))
+    required = models.BooleanField(
+        _("required before resolving"), default=False,
+        help_text=_("A case of these failure types cannot be resolved until this item is done "
+                    "or waived with a reason."))
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -390,6 +418,11 @@ class ChecklistItem(models.Model):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                 blank=True, related_name="+")
+    required = models.BooleanField(_("required before resolving"), default=False)
+    waived_at = models.DateTimeField(_("waived at"), null=True, blank=True)
+    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                  null=True, blank=True, related_name="+")
+    waive_reason = models.TextField(_("reason for waiving"), blank=True)
 
     class Meta:
         ordering = ["position", "pk"]

@@ -171,7 +171,8 @@ class ChecklistItemOut(serializers.ModelSerializer):
 
     class Meta:
         model = ChecklistItem
-        fields = ["id", "code", "title", "title_en", "position", "done", "done_at"]
+        fields = ["id", "code", "title", "title_en", "position", "done", "done_at", "required",
+                  "waived_at", "waive_reason"]
 
     def get_done(self, obj) -> bool:
         return obj.done_at is not None
@@ -223,6 +224,11 @@ class CustomerOut(serializers.Serializer):
     segment = serializers.CharField()
 
 
+class TransitionBlockedOut(serializers.Serializer):
+    name = serializers.CharField()
+    reason = serializers.CharField()
+
+
 class CaseDetailOut(CaseListOut):
     customer = serializers.SerializerMethodField()
     deadlines = DeadlineOut(many=True, read_only=True)
@@ -230,12 +236,13 @@ class CaseDetailOut(CaseListOut):
     timeline = CaseEventOut(many=True, read_only=True, source="events")
     escalations = EscalationOut(many=True, read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
+    blocked_transitions = serializers.SerializerMethodField()
 
     class Meta(CaseListOut.Meta):
         fields = CaseListOut.Meta.fields + [
-            "description", "received_at", "contacted_at", "resolved_at", "closed_at",
+            "description", "plan", "received_at", "contacted_at", "resolved_at", "closed_at",
             "rescored_at", "deadlines", "checklist", "timeline", "escalations",
-            "allowed_transitions",
+            "allowed_transitions", "blocked_transitions",
         ]
         read_only_fields = fields
 
@@ -247,12 +254,18 @@ class CaseDetailOut(CaseListOut):
                                   full=can_act(obj, self.context["request"].user))
         return data
 
-    def get_allowed_transitions(self, obj) -> list[str]:
-        from .services import PUBLIC_TRANSITIONS
+    def _options(self, obj) -> list[tuple[str, str | None]]:
+        from .services import transition_options
 
-        user = self.context["request"].user
-        return [t.name for t in obj.get_available_user_state_transitions(user)
-                if t.name in PUBLIC_TRANSITIONS]
+        return transition_options(obj, self.context["request"].user)
+
+    def get_allowed_transitions(self, obj) -> list[str]:
+        return [name for name, reason in self._options(obj) if reason is None]
+
+    @extend_schema_field(TransitionBlockedOut(many=True))
+    def get_blocked_transitions(self, obj) -> list[dict]:
+        """Transitions the user may run from this state once the SOP's guard is satisfied."""
+        return [{"name": name, "reason": reason} for name, reason in self._options(obj) if reason]
 
 
 class IncidentIn(serializers.Serializer):
@@ -272,7 +285,27 @@ class IncidentIn(serializers.Serializer):
 
 class TransitionIn(serializers.Serializer):
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
+    outcome = serializers.ChoiceField(
+        choices=Outcome.choices, required=False,
+        help_text=_("`close` only. `recovered` needs a re-score at or above the promoter line "
+                    "or a follow-up contact in which the customer confirms being satisfied "
+                    "(else 409); without it: recovered when earned, lost after a low re-score, "
+                    "else retained."))
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="",
+                                   help_text=_("`reopen` only, and required there."))
+    plan = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="",
+                                 help_text=_("`propose` only: the written plan, saved on the case "
+                                             "(needed when no offer was made)."))
+
+
+class PlanIn(serializers.Serializer):
+    plan = serializers.CharField(max_length=5000)
+
+
+class ChecklistWaiveIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True,
+                                   help_text=_("Why the item does not apply; empty un-waives."))
+
 
 
 class ChecklistItemIn(serializers.Serializer):

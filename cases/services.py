@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
+from django_fsm import TransitionNotAllowed, can_proceed
 
 from escalation.deadlines import deadlines_after_transition, deadlines_start
 from escalation.models import DeadlineKind
@@ -31,6 +31,7 @@ from .models import (
     ChecklistTemplateItem,
     Customer,
     FailureType,
+    IntakePolicy,
     IntakeSource,
     Level,
     Outcome,
@@ -38,6 +39,7 @@ from .models import (
     Severity,
     SurveyResponse,
 )
+from .guards import recovered_earned, unmet_reason
 from .permissions import can_work
 from .selectors import intake_sources
 from .triage import Triage, triage
@@ -125,7 +127,7 @@ def _checklist_templates() -> list[tuple[ChecklistTemplateItem, set[int]]]:
 def checklist_instantiate(*, case: Case) -> None:
     items = [
         ChecklistItem(case=case, code=t.code, title=t.title, title_en=t.title_en,
-                      position=t.position)
+                      position=t.position, required=t.required)
         for t, types in _checklist_templates()
         if not types or case.failure_type_id in types
     ]
@@ -325,42 +327,103 @@ def case_report_incident(*, actor: User, store: OrgNode, customer: dict,
 
 
 def default_outcome(case: Case) -> str:
-    """The outcome a close without one records: from the re-score when there is one."""
-    if case.score_after is not None and case.score_after >= 9:
+    """The outcome a close without one records: recovered only when earned (see
+    `guards.recovered_earned`), lost after a re-score that would open a case, else retained."""
+    if recovered_earned(case):
         return Outcome.RECOVERED
-    if case.score_after is not None and case.score_after <= 6:
+    threshold = config_cached("intake-threshold",
+                              lambda: IntakePolicy.current().score_threshold)
+    if case.score_after is not None and case.score_after <= threshold:
         return Outcome.LOST
     return Outcome.RETAINED
 
 
+def transition_options(case: Case, user: User) -> list[tuple[str, str | None]]:
+    """The public transitions from the case's state that `user` may run, each with the reason
+    its guard refuses it now (None when it can run): the page shows the refused ones disabled."""
+    out = []
+    for name in PUBLIC_TRANSITIONS:
+        method = getattr(case, name)
+        meta = method._django_fsm
+        if not can_proceed(method, check_conditions=False):
+            continue
+        if not meta.has_transition_perm(case, case.state, user):
+            continue
+        # A close can always record retained or lost; the page guards "recovered" itself.
+        out.append((name, None if name == "close" else unmet_reason(method)))
+    return out
+
+
+def _transition_prepare(case: Case, name: str, params: dict) -> None:
+    """What a transition's guards look at, set on the (locked, unsaved) instance first: the
+    outcome a close records, the plan a propose puts to the customer. Bad values: 400."""
+    if name == "close":
+        if params.get("outcome") not in Outcome.values:
+            raise ValidationError({"outcome": _("Choose recovered, retained or lost.")})
+        case.outcome = params["outcome"]
+    elif name == "reopen":
+        if not (params.get("reason") or "").strip():
+            raise ValidationError({"reason": _("Say why the case is reopened.")})
+
+
 def case_transition(*, case_id: int, name: str, actor: User, note: str = "",
                     at: datetime | None = None, **params) -> Case:
-    """Run one named FSM transition under a row lock; 409 when the state forbids it, 403 when
-    the user may not. `at` back-dates an imported history; it defaults to now."""
+    """Run one named FSM transition under a row lock: 409 when the state forbids it or its SOP
+    guard refuses it (with the guard's reason), 403 when the user may not, 400 for a missing or
+    bad parameter. `at` back-dates an imported history; it defaults to now."""
     with transaction.atomic():
         case = Case.objects.select_for_update().select_related("store").get(pk=case_id)
         method = getattr(case, name, None)
         if method is None or not hasattr(method, "_django_fsm"):
             raise TransitionConflict(_("Unknown transition: %(name)s") % {"name": name})
-        if not can_proceed(method):
+        if not can_proceed(method, check_conditions=False):
             raise TransitionConflict(
                 _("Cannot %(name)s a case that is %(state)s.")
                 % {"name": name, "state": case.get_state_display()}
             )
-        if not has_transition_perm(method, actor):
+        if not method._django_fsm.has_transition_perm(case, case.state, actor):
             raise PermissionDenied(_("You may not %(name)s this case.") % {"name": name})
+        _transition_prepare(case, name, params)
+        if plan := (params.pop("plan", "") or "").strip():
+            case.plan = plan
+        reason = unmet_reason(method)
+        if reason:
+            raise TransitionConflict(reason)
         at = at or timezone.now()
         from_state = case.state
+        reopen_reason = params.pop("reason", "") if name == "reopen" else ""
         try:
             method(at=at, **params)
         except TransitionNotAllowed as exc:
             raise TransitionConflict(str(exc)) from exc
         case.save()
-        event_record(case=case, kind=CaseEventKind.TRANSITION, actor=actor, note=note,
-                     from_state=from_state, to_state=case.state,
-                     data={"transition": name, **{k: str(v) for k, v in params.items()}}, at=at)
+        data = {"transition": name, **{k: str(v) for k, v in params.items()}}
+        if reopen_reason:
+            data["reason"] = reopen_reason
+        event_record(case=case, kind=CaseEventKind.TRANSITION, actor=actor,
+                     note=note or reopen_reason, from_state=from_state, to_state=case.state,
+                     data=data, at=at)
         deadlines_after_transition(case=case, name=name, at=at)
         case_fact_refresh(case_id=case.pk)
+    return case
+
+
+def case_plan_set(*, case: Case, plan: str, actor: User) -> Case:
+    """The written plan (fix + compensation + commitment): with it, `propose` may run without an
+    offer."""
+    plan = plan.strip()
+    if not plan:
+        raise ValidationError({"plan": _("Write the plan.")})
+    if not can_work(case, actor):
+        raise PermissionDenied(_("You may not work this case."))
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.state not in ACTIVE_STATES:
+            raise TransitionConflict(_("The case is closed; reopen it first."))
+        case.plan = plan
+        case.save(update_fields=["plan"])
+        event_record(case=case, kind=CaseEventKind.NOTE, actor=actor, note=plan,
+                     data={"plan": True})
     return case
 
 
@@ -375,6 +438,27 @@ def checklist_item_set(*, item: ChecklistItem, done: bool, actor: User) -> Check
         item.save(update_fields=["done_at", "done_by"])
         event_record(case=item.case, kind=CaseEventKind.CHECKLIST, actor=actor,
                      note=item.title, data={"code": item.code, "done": done})
+    return item
+
+
+def checklist_item_waive(*, item: ChecklistItem, reason: str, actor: User) -> ChecklistItem:
+    """A required item that does not apply to this case is waived, with the reason on record;
+    the resolve guard then lets it pass. An empty reason un-waives it."""
+    if not can_work(item.case, actor):
+        raise PermissionDenied(_("You may not work this case."))
+    reason = reason.strip()
+    with transaction.atomic():
+        item = ChecklistItem.objects.select_for_update().get(pk=item.pk)
+        if item.done_at and reason:
+            raise ValidationError({"reason": _("This item is done; there is nothing to waive.")})
+        if bool(reason) == bool(item.waived_at) and reason == item.waive_reason:
+            return item
+        item.waived_at, item.waived_by = (timezone.now(), actor) if reason else (None, None)
+        item.waive_reason = reason
+        item.save(update_fields=["waived_at", "waived_by", "waive_reason"])
+        event_record(case=item.case, kind=CaseEventKind.CHECKLIST, actor=actor,
+                     note=f"{item.title}: {reason}" if reason else item.title,
+                     data={"code": item.code, "waived": bool(reason)})
     return item
 
 

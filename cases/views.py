@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
@@ -12,16 +13,20 @@ from django_fsm import ConcurrentTransition
 from org.models import NodeKind
 
 from .forms import CaseFilterForm, IncidentForm
-from .models import TRANSITION_LABELS, Case, ChecklistItem
+from .guards import guard_reason, outcome_earned, recovered_earned
+from .models import TRANSITION_LABELS, Case, ChecklistItem, Outcome
 from .permissions import can_work
 from .selectors import case_get, case_progress, case_queue, dashboard_counts, store_summary
 from .services import (
     PUBLIC_TRANSITIONS,
     TransitionConflict,
     case_report_incident,
+    case_plan_set,
     case_transition,
     checklist_item_set,
+    checklist_item_waive,
     default_outcome,
+    transition_options,
 )
 
 
@@ -87,10 +92,18 @@ def incident_new(request):
     return render(request, "cases/incident_form.html", {"form": form})
 
 
-def _allowed_transitions(case: Case, user) -> list[tuple[str, str]]:
-    return [(t.name, TRANSITION_LABELS[t.name])
-            for t in case.get_available_user_state_transitions(user)
-            if t.name in PUBLIC_TRANSITIONS]
+def _transitions(case: Case, user) -> dict:
+    """The buttons of the next step: each transition the user may run from this state, with the
+    SOP guard's reason when it is not earned yet (shown disabled), and the close's outcomes."""
+    options = transition_options(case, user)
+    names = {name for name, _reason in options}
+    return {
+        "transitions": [(name, TRANSITION_LABELS[name], reason) for name, reason in options],
+        "outcomes": Outcome.choices,
+        "default_outcome": default_outcome(case) if "close" in names else None,
+        "recovered_blocked": (None if "close" not in names or recovered_earned(case)
+                              else guard_reason(outcome_earned, case)),
+    }
 
 
 def _sections(request, case: Case) -> dict:
@@ -113,7 +126,7 @@ def render_case_page(request, case: Case, *, overrides: dict | None = None, stat
         "checklist": case.checklist.all(),
         "timeline": case.events.select_related("actor"),
         "escalations": case.escalations.select_related("target_node"),
-        "allowed": _allowed_transitions(case, request.user),
+        **_transitions(case, request.user),
         "may_work": can_work(case, request.user),
         **_sections(request, case),
     }
@@ -135,6 +148,8 @@ def case_transition_submit(request, case_id: int, name: str):
     params = {}
     if name == "close":
         params["outcome"] = request.POST.get("outcome") or default_outcome(case)
+    elif name == "reopen":
+        params["reason"] = request.POST.get("reason", "")[:5000]
     try:
         case_transition(case_id=case.pk, name=name, actor=request.user,
                         note=request.POST.get("note", "")[:5000], **params)
@@ -143,6 +158,36 @@ def case_transition_submit(request, case_id: int, name: str):
     except REFUSED as exc:
         messages.error(request, str(exc))
     return redirect("case-page", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_plan_submit(request, case_id: int):
+    case = scoped_case(request, case_id)
+    try:
+        case_plan_set(case=case, plan=request.POST.get("plan", "")[:5000], actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    except REFUSED as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Plan saved."))
+    return redirect(reverse("case-page", args=[case.pk]) + "#next")
+
+
+@login_required
+@require_POST
+def checklist_waive(request, case_id: int, item_id: int):
+    case = scoped_case(request, case_id)
+    item = get_object_or_404(ChecklistItem, case=case, pk=item_id)
+    try:
+        checklist_item_waive(item=item, reason=request.POST.get("reason", "")[:2000],
+                             actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    except REFUSED as exc:
+        messages.error(request, str(exc))
+    return redirect(reverse("case-page", args=[case.pk]) + "#checklist")
 
 
 @login_required

@@ -19,6 +19,7 @@ api_v1 = [
          name="api-case-checklist"),
     path("cases/<int:case_id>/severity/", cases_api.CaseSeverityApi.as_view(),
          name="api-case-severity"),
+    path("", include("cases.urls")),
     path("", include("notifications.urls")),
     path("", include("escalation.urls")),
     path("", include("compensation.urls")),
@@ -30,6 +31,7 @@ handler404 = "recovery.api.not_found"
 
 urlpatterns = [
     path("", case_views.dashboard, name="dashboard"),
+    path("", include("cases.page_urls")),
     path("", include("toolkit.page_urls")),
     path("", include("metrics.page_urls")),
     path("", include("notifications.page_urls")),

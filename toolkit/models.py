@@ -68,6 +68,10 @@ class Contact(models.Model):
                            verbose_name=_("by"))
     at = models.DateTimeField(_("at"))
     met_deadline = models.CharField(_("deadline met"), max_length=20, blank=True)
+    satisfied = models.BooleanField(
+        _("customer confirms being satisfied"), default=False,
+        help_text=_("Said by the customer in a callback or follow-up; lets the case close as "
+                    "recovered."))
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:

@@ -1,0 +1,12 @@
+"""The SOP's API on a case (plan, checklist waivers, owner and watchers), included under
+`/api/v1/` by `recovery/urls.py`."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("cases/<int:case_id>/plan/", api.CasePlanApi.as_view(), name="api-case-plan"),
+    path("cases/<int:case_id>/checklist/<int:item_id>/waive/", api.ChecklistWaiveApi.as_view(),
+         name="api-case-checklist-waive"),
+]
