@@ -251,6 +251,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
     contacted_at = models.DateTimeField(_("first contact at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # 1, and one more at each reopen: the round the case's current deadlines belong to.
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -276,7 +278,15 @@ class Case(ConcurrentTransitionMixin, models.Model):
     opened_deadlines = None
 
     def deadline_rows(self):
-        return self.deadlines.all() if self.opened_deadlines is None else self.opened_deadlines
+        """One deadline per kind: after a reopen, the new round's row replaces the earlier one
+        (which stays stored, cancelled or met, for the measures)."""
+        if self.opened_deadlines is not None:
+            return self.opened_deadlines
+        latest = {}
+        for row in self.deadlines.all():
+            if row.kind not in latest or row.round > latest[row.kind].round:
+                latest[row.kind] = row
+        return sorted(latest.values(), key=lambda row: (row.due_at, row.pk))
 
     # Transitions touch only this row; the service records the event and meets deadlines. The
     # `conditions` are the SOP's guards (`cases.guards`): each names what is still to be done.
@@ -330,6 +340,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=[State.RESOLVED, State.FOLLOWING_UP, State.CLOSED],
                 target=State.IN_PROGRESS, permission=can_reopen)
     def reopen(self, *, at):
+        self.round += 1
         self.outcome = ""
         self.closed_at = None
         self.resolved_at = None

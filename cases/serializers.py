@@ -116,6 +116,7 @@ class SurveyResponseIn(InputSerializer):
 # its fields from the model on every use, a cost every survey response would pay.
 class DeadlineOut(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DeadlineKind.choices, read_only=True)
+    round = serializers.IntegerField(read_only=True)
     due_at = serializers.DateTimeField(read_only=True)
     warn_at = serializers.DateTimeField(read_only=True, allow_null=True)
     met_at = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -231,7 +232,7 @@ class TransitionBlockedOut(serializers.Serializer):
 
 class CaseDetailOut(CaseListOut):
     customer = serializers.SerializerMethodField()
-    deadlines = DeadlineOut(many=True, read_only=True)
+    deadlines = DeadlineOut(many=True, read_only=True, source="deadline_rows")
     checklist = ChecklistItemOut(many=True, read_only=True)
     timeline = CaseEventOut(many=True, read_only=True, source="events")
     escalations = EscalationOut(many=True, read_only=True)

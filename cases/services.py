@@ -20,6 +20,7 @@ from org.models import OrgNode, User
 from org.selectors import people_at_or_above, user_can_see_node
 from recovery.config_cache import config_cached
 
+from .guards import recovered_earned, unmet_reason
 from .models import (
     ACTIVE_STATES,
     LEVEL_OWNER_ROLE,
@@ -39,7 +40,6 @@ from .models import (
     Severity,
     SurveyResponse,
 )
-from .guards import recovered_earned, unmet_reason
 from .permissions import can_work
 from .selectors import intake_sources
 from .triage import Triage, triage

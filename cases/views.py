@@ -20,8 +20,8 @@ from .selectors import case_get, case_progress, case_queue, dashboard_counts, st
 from .services import (
     PUBLIC_TRANSITIONS,
     TransitionConflict,
-    case_report_incident,
     case_plan_set,
+    case_report_incident,
     case_transition,
     checklist_item_set,
     checklist_item_waive,
@@ -117,7 +117,7 @@ def _sections(request, case: Case) -> dict:
 def render_case_page(request, case: Case, *, overrides: dict | None = None, status: int = 200):
     """The 挽回进度追踪表 of seed 001 工具1. `overrides` carries a bound form with its errors
     when a section's form came back invalid, so the page keeps what the user typed."""
-    deadlines = list(case.deadlines.all())
+    deadlines = list(case.deadline_rows())
     waiting = [d for d in deadlines if not d.met_at and not d.cancelled_at]
     context = {
         "case": case, "progress": case_progress(case),

@@ -147,10 +147,11 @@ def offer_create(*, case_id: int, actor: User, tier: str | None = None,
         chosen = (_tier_lines(case=case, tier=tier, customer_loss=customer_loss) if tier
                   else _custom_lines(case=case, items=items))
         amount = calc.total(line for _item, line in chosen)
-        if case.state == State.CONTACTED:
-            case = case_transition(case_id=case.pk, name="propose", actor=actor, note=note)
         offer = _offer_store(case=case, actor=actor, tier=tier or Tier.CUSTOM, chosen=chosen,
                              amount=amount, note=note, customer_loss=customer_loss)
+        if case.state == State.CONTACTED:
+            # After the offer is stored: the offer is what earns `propose` (the SOP's guard).
+            offer.case = case_transition(case_id=case.pk, name="propose", actor=actor, note=note)
         if calc.covers(user_limit(user=actor), amount):
             _offer_approve_on_spot(offer=offer, actor=actor)
         else:

@@ -49,7 +49,8 @@ def _policies(kinds) -> dict[str, SlaPolicy]:
 
 def _build(case: Case, policy: SlaPolicy, anchor_at: datetime) -> Deadline:
     due_at = anchor_at + policy.window
-    return Deadline(case=case, store_id=case.store_id, kind=policy.kind, due_at=due_at,
+    return Deadline(case=case, store_id=case.store_id, kind=policy.kind, round=case.round,
+                    due_at=due_at,
                     warn_at=anchor_at + policy.warn_offset() if policy.warn_ratio else None)
 
 
@@ -107,7 +108,8 @@ def deadlines_after_transition(*, case: Case, name: str, at: datetime) -> None:
     elif name == "close":
         deadlines_cancel_waiting(case=case, at=at)
     elif name == "reopen":
-        # The customer is unhappy again: a fresh resolution window, follow-ups start over.
+        # The customer is unhappy again: a fresh resolution window in the case's new round
+        # (replacing the earlier round's), follow-ups start over at the next resolve.
         deadlines_cancel_waiting(case=case, at=at)
         policy = _policies([DeadlineKind.RESOLUTION]).get(DeadlineKind.RESOLUTION)
         if policy:

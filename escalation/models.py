@@ -97,6 +97,9 @@ class Deadline(CaseRow):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(_("deadline"), max_length=20, choices=DeadlineKind.choices)
+    # The case's round when the row was written: a reopened case's rows replace the earlier
+    # round's, one row per kind and round.
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
     due_at = models.DateTimeField(_("due at"))
     warn_at = models.DateTimeField(_("warn at"), null=True, blank=True)
     met_at = models.DateTimeField(_("met at"), null=True, blank=True)
@@ -113,6 +116,9 @@ class Deadline(CaseRow):
         ordering = ["due_at", "pk"]
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "round"], name="uniq_deadline_round"),
+        ]
         indexes = [
             models.Index(
                 fields=["due_at"], name="deadline_waiting_due",

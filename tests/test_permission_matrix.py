@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from cases.demo import network_create, users_create
-from cases.models import Case, CaseEvent, Customer, SurveyResponse
+from cases.models import Case, CaseEvent, ChecklistItem, Customer, SurveyResponse
 from compensation.models import Approval, IssuedCompensation, Offer
 from notifications.models import Notification
 from org.selectors import user_can_see_node
@@ -78,6 +78,8 @@ ROUTES: dict[str, Route] = {
                                 kwargs={"name": "contact"}),
     "api-case-checklist": _api("checklist", writes=((POST, {"done": True}),)),
     "api-case-severity": _api("case", writes=((POST, {"severity": "minor"}),)),
+    "api-case-plan": _api("case", writes=(("put", {"plan": "越权方案"}),)),
+    "api-case-checklist-waive": _api("checklist", writes=((POST, {"reason": "越权"}),)),
     "api-notifications": _api("list", get=True),
     "api-notifications-read": _api("self", writes=((POST, "others_notifications"),)),
     "api-notifications-unread-count": _api("self", get=True),
@@ -115,6 +117,8 @@ ROUTES: dict[str, Route] = {
     "case-page": _page("case", get=True),
     "case-transition": _page("case", writes=((POST, {"note": "x"}),), kwargs={"name": "contact"}),
     "case-checklist": _page("checklist", writes=((POST, {"done": "1"}),)),
+    "case-plan": _page("case", writes=((POST, {"plan": "越权方案"}),)),
+    "case-checklist-waive": _page("checklist", writes=((POST, {"reason": "越权"}),)),
     "case-offer-add": _page("case", writes=((POST, {"items": ["apology_call"], "note": ""}),)),
     "case-compensate": _page("case", get=True),
     "offer-issue": _page("offer", writes=((POST, {}),)),
@@ -242,7 +246,8 @@ def _snapshot() -> tuple:
     """What an outsider's write could change."""
     return (
         list(Case.objects.order_by("pk").values_list("pk", "state", "severity", "level",
-                                                     "score_after")),
+                                                     "score_after", "plan")),
+        list(ChecklistItem.objects.order_by("pk").values_list("pk", "done_at", "waive_reason")),
         CaseEvent.objects.count(), Contact.objects.count(), RootCause.objects.count(),
         list(CaseProfile.objects.order_by("pk").values_list("pk", "emotion", "visit_at")),
         list(CustomerProfile.objects.values_list("pk", "vehicle")),

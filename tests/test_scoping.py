@@ -5,9 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cases.services import case_transition
 from tests.conftest import api_as
-from tests.factories import open_case
+from tests.factories import open_case, sop_contact
 
 
 @pytest.fixture
@@ -65,7 +64,7 @@ def test_page_transition_on_another_stores_case_is_404(org, cases, client):
 
 def test_list_filters(org, cases):
     hq = api_as(org.hq1)
-    case_transition(case_id=cases["S01"].pk, name="contact", actor=org.manager1)
+    sop_contact(cases["S01"], org.manager1)
     assert ids(hq.get("/api/v1/cases/?state=contacted")) == {cases["S01"].pk}
     assert ids(hq.get("/api/v1/cases/?store=S02")) == {cases["S02"].pk}
     assert ids(hq.get("/api/v1/cases/?level=L3")) == {c.pk for c in cases.values()}

@@ -6,10 +6,9 @@ from decimal import Decimal
 
 import factory
 
-from cases.services import case_transition
 from compensation.models import Dimension, RemedyItem
 from org.models import User
-from tests.factories import open_case
+from tests.factories import open_case, sop_contact
 
 _orders = itertools.count(1)
 
@@ -35,4 +34,4 @@ def contacted_case(*, store, score: int = 6, vip: bool = False, flags=(),
               if amount is not None else None)
     case = open_case(store=store, score=score, vip=vip, flags=flags, service_record=record)
     manager = actor or User.objects.get(node=store, role="service_manager")
-    return case_transition(case_id=case.pk, name="contact", actor=manager)
+    return sop_contact(case, manager)

@@ -6,7 +6,6 @@ import pytest
 from django.core.management import call_command
 
 from cases.models import Case, CaseEvent, CaseEventKind
-from cases.services import case_transition
 from escalation import sweep as sweep_module
 from escalation.models import Deadline, DeadlineKind, Escalation
 from escalation.sweep import (
@@ -16,7 +15,7 @@ from escalation.sweep import (
     warning_process_one,
 )
 from notifications.models import Notification
-from tests.factories import open_case
+from tests.factories import open_case, sop_walk
 
 from .conftest import T0
 
@@ -34,9 +33,7 @@ def recipients(case, kind: str) -> set[str]:
 
 
 def walk(case, *names, actor):
-    for name in names:
-        case = case_transition(case_id=case.pk, name=name, actor=actor)
-    return case
+    return sop_walk(case, actor, names)
 
 
 @pytest.mark.parametrize(
@@ -170,7 +167,7 @@ def test_closing_cancels_the_followups(org, clock):
     case = open_case(store=org.S01, score=5)
     clock.at(hours=1)
     walk(case, "contact", "propose", "start", "resolve", actor=org.manager1)
-    case_transition(case_id=case.pk, name="close", actor=org.manager1, outcome="recovered")
+    walk(case, "close", actor=org.manager1)
     clock.at(days=40)
     assert sweep().escalated == 0
 
