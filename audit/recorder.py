@@ -37,6 +37,7 @@ AUDITED: dict[str, frozenset[str]] = {
     "compensation.AuthorityLimit": frozenset(),
     "compensation.CompensationPolicy": frozenset(),
     "escalation.SlaPolicy": frozenset(),
+    "escalation.BusinessHours": frozenset(),
     "metrics.KpiTarget": frozenset(),
     "metrics.ProbabilityBand": frozenset(),
     "notifications.NotificationPreference": frozenset(),

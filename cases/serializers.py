@@ -135,10 +135,13 @@ class DeadlineOut(serializers.Serializer):
         return "waiting"
 
     def get_remaining_seconds(self, obj) -> int | None:
-        """Seconds left (negative when overdue) while the deadline is still to be met."""
+        """Seconds left (negative when overdue) while the deadline is still to be met, on the
+        SLA's own clock: business time while the store is open, or wall time."""
+        from escalation.deadlines import deadline_remaining
+
         if obj.met_at or obj.cancelled_at:
             return None
-        return int((obj.due_at - timezone.now()).total_seconds())
+        return int(deadline_remaining(obj, now=timezone.now()).total_seconds())
 
 
 class CaseSummaryOut(serializers.Serializer):
