@@ -17,9 +17,12 @@ from .selectors import case_get, case_list
 from .services import (
     PUBLIC_TRANSITIONS,
     case_change_severity,
+    case_note_add,
     case_plan_set,
+    case_reassign,
     case_report_incident,
     case_transition,
+    case_watch,
     checklist_item_set,
     checklist_item_waive,
     default_outcome,
@@ -93,7 +96,8 @@ class CaseListApi(GenericAPIView):
 def _detail(request, case_id: int) -> dict:
     case = case_get(user=request.user, case_id=case_id)
     case = type(case).objects.prefetch_related(
-        "deadlines", "checklist", "events__actor", "escalations__target_node"
+        "deadlines", "checklist", "events__actor", "escalations__target_node",
+        "watchers__user"
     ).select_related("store", "customer", "failure_type", "owner").get(pk=case.pk)
     return s.CaseDetailOut(case, context={"request": request}).data
 
@@ -138,6 +142,51 @@ class ChecklistItemApi(APIView):
         item = checklist_item_set(item=item, done=data_in.validated_data["done"],
                                   actor=request.user)
         return Response(s.ChecklistItemOut(item).data)
+
+
+class CaseOwnerApi(APIView):
+    @extend_schema(request=s.ReassignIn, responses=s.CaseDetailOut)
+    def post(self, request, case_id: int):
+        """Hand the case to another owner (a service manager or above; `reason` required)."""
+        case = case_get(user=request.user, case_id=case_id)
+        data_in = s.ReassignIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        case_reassign(case_id=case.pk, actor=request.user, **data_in.validated_data)
+        return Response(_detail(request, case.pk))
+
+
+class CaseWatchersApi(APIView):
+    @extend_schema(request=s.WatcherIn, responses=s.CaseDetailOut)
+    def post(self, request, case_id: int):
+        """Watch the case (or add a colleague as a watcher): they receive its notifications."""
+        case = case_get(user=request.user, case_id=case_id)
+        data_in = s.WatcherIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        case_watch(case_id=case.pk, user=data_in.validated_data["user"] or request.user,
+                   actor=request.user)
+        return Response(_detail(request, case.pk))
+
+    @extend_schema(request=s.WatcherIn, responses=s.CaseDetailOut)
+    def delete(self, request, case_id: int):
+        """Stop watching (or remove a colleague)."""
+        case = case_get(user=request.user, case_id=case_id)
+        data_in = s.WatcherIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        case_watch(case_id=case.pk, user=data_in.validated_data["user"] or request.user,
+                   actor=request.user, watching=False)
+        return Response(_detail(request, case.pk))
+
+
+class CaseNotesApi(APIView):
+    @extend_schema(request=s.NoteIn, responses={201: s.CaseEventOut})
+    def post(self, request, case_id: int):
+        """A note on the timeline; `@username` notifies that colleague."""
+        case = case_get(user=request.user, case_id=case_id)
+        data_in = s.NoteIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        event = case_note_add(case_id=case.pk, actor=request.user,
+                              note=data_in.validated_data["note"])
+        return Response(s.CaseEventOut(event).data, status=status.HTTP_201_CREATED)
 
 
 class CasePlanApi(APIView):

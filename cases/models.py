@@ -355,6 +355,8 @@ class CaseEventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     WARNED = "warned", _("Deadline warning")
     NOTE = "note", _("Note")
+    REASSIGNED = "reassigned", _("Owner changed")
+    WATCHERS = "watchers", _("Watchers changed")
 
 
 class CaseEventQuerySet(ImmutableQuerySet):
@@ -394,6 +396,26 @@ class CaseEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError("Case events cannot be deleted.")
+
+
+class CaseWatcher(models.Model):
+    """Someone who follows a case: they receive the case's notifications."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="watchers",
+                             verbose_name=_("case"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="watched_cases", verbose_name=_("user"))
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                 blank=True, related_name="+")
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("watcher")
+        verbose_name_plural = _("watchers")
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="uniq_case_watcher")]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.user}"
 
 
 class ChecklistTemplateItem(models.Model):

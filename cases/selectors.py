@@ -10,7 +10,7 @@ from org.selectors import user_scope_path
 from recovery.config_cache import config_cached
 from toolkit.scope import team_case_ids
 
-from .models import Case, IntakeSource, State
+from .models import Case, CaseWatcher, IntakeSource, State
 
 
 def case_scope(*, user: User) -> QuerySet[Case]:
@@ -119,3 +119,12 @@ def intake_sources() -> dict[str, IntakeSource]:
     """The active signed sources by code (configuration: cached per process)."""
     return config_cached("intake-sources",
                          lambda: {s.code: s for s in IntakeSource.objects.filter(active=True)})
+
+
+def watchers_of(*, case_ids) -> dict[int, list[User]]:
+    """The active watchers of each case (one query for many cases)."""
+    out: dict[int, list[User]] = {}
+    for row in (CaseWatcher.objects.filter(case_id__in=case_ids, user__is_active=True)
+                .select_related("user", "user__node")):
+        out.setdefault(row.case_id, []).append(row.user)
+    return out

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from escalation.models import DeadlineKind, Escalation
-from org.models import NodeKind, OrgNode
+from org.models import NodeKind, OrgNode, User
 from org.pii import phone_for
 from org.selectors import store_by_code
 from toolkit.permissions import can_act
@@ -241,12 +241,13 @@ class CaseDetailOut(CaseListOut):
     escalations = EscalationOut(many=True, read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
     blocked_transitions = serializers.SerializerMethodField()
+    watchers = serializers.SerializerMethodField()
 
     class Meta(CaseListOut.Meta):
         fields = CaseListOut.Meta.fields + [
             "description", "plan", "received_at", "contacted_at", "resolved_at", "closed_at",
             "rescored_at", "deadlines", "checklist", "timeline", "escalations",
-            "allowed_transitions", "blocked_transitions",
+            "allowed_transitions", "blocked_transitions", "watchers",
         ]
         read_only_fields = fields
 
@@ -257,6 +258,10 @@ class CaseDetailOut(CaseListOut):
         data["phone"] = phone_for(obj.customer.phone,
                                   full=can_act(obj, self.context["request"].user))
         return data
+
+    def get_watchers(self, obj) -> list[str]:
+        """Usernames of the people who receive the case's notifications besides its owner."""
+        return [w.user.username for w in obj.watchers.all()]
 
     def _options(self, obj) -> list[tuple[str, str | None]]:
         from .services import transition_options
@@ -300,6 +305,23 @@ class TransitionIn(serializers.Serializer):
     plan = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="",
                                  help_text=_("`propose` only: the written plan, saved on the case "
                                              "(needed when no offer was made)."))
+
+
+class ReassignIn(serializers.Serializer):
+    owner = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.filter(
+        is_active=True), help_text=_("The new owner's username."))
+    reason = serializers.CharField(max_length=2000)
+
+
+class WatcherIn(serializers.Serializer):
+    user = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.filter(
+        is_active=True), required=False, default=None, allow_null=True,
+        help_text=_("Username; empty: the caller."))
+
+
+class NoteIn(serializers.Serializer):
+    note = serializers.CharField(max_length=5000,
+                                 help_text=_("`@username` notifies that colleague."))
 
 
 class PlanIn(serializers.Serializer):

@@ -1,6 +1,7 @@
 """Writes of the cases app: intake, opening a case, transitions, checklist, severity."""
 
 import functools
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -15,8 +16,8 @@ from django_fsm import TransitionNotAllowed, can_proceed
 from escalation.deadlines import deadlines_after_transition, deadlines_start
 from escalation.models import DeadlineKind
 from metrics.facts import case_fact_refresh, case_fact_start, customer_facts_refresh
-from notifications.services import notify_case_event
-from org.models import OrgNode, User
+from notifications.services import notification_create, notify_case_event
+from org.models import OrgNode, Role, User
 from org.selectors import people_at_or_above, user_can_see_node
 from recovery.config_cache import config_cached
 
@@ -28,6 +29,7 @@ from .models import (
     CaseEvent,
     CaseEventKind,
     CaseSource,
+    CaseWatcher,
     ChecklistItem,
     ChecklistTemplateItem,
     Customer,
@@ -40,7 +42,7 @@ from .models import (
     Severity,
     SurveyResponse,
 )
-from .permissions import can_work
+from .permissions import can_see, can_work
 from .selectors import intake_sources
 from .triage import Triage, triage
 
@@ -61,13 +63,42 @@ class IntakeResult:
 def event_record(*, case: Case, kind: str, actor: User | None = None, note: str = "",
                  from_state: str = "", to_state: str = "", data: dict | None = None,
                  at: datetime | None = None) -> CaseEvent:
-    """Every change to a case leaves one immutable event; its notifications leave with it."""
+    """Every change to a case leaves one immutable event; its notifications leave with it, and
+    the colleagues its note @mentions are told."""
     event = CaseEvent.objects.create(
         case=case, kind=kind, actor=actor, note=note, from_state=from_state, to_state=to_state,
         data=data or {}, at=at or timezone.now(),
     )
     notify_case_event(event=event)
+    if "@" in note:
+        _mentions_notify(event=event)
     return event
+
+
+MENTION = re.compile(r"@([\w.+-]+)")
+
+
+def mentioned_users(*, case: Case, text: str) -> list[User]:
+    """The active users named `@username` in the text who may see the case (others are left
+    out: a mention never shows a case to someone outside its scope)."""
+    names = set(MENTION.findall(text))
+    if not names:
+        return []
+    users = User.objects.filter(username__in=names, is_active=True).select_related("node")
+    return [u for u in users if can_see(case, u)]
+
+
+def _mentions_notify(*, event: CaseEvent) -> None:
+    people = [u for u in mentioned_users(case=event.case, text=event.note)
+              if u.pk != event.actor_id]
+    if not people:
+        return
+    who = event.actor.username if event.actor else ""
+    notification_create(
+        recipients=people, case=event.case, event=event, kind="mentioned",
+        title=_("%(who)s mentioned you on case %(number)s")
+        % {"who": who, "number": event.case.number},
+        body=event.note[:500])
 
 
 def customer_upsert(*, name: str, external_id: str | None = None, phone: str = "",
@@ -487,3 +518,69 @@ def case_raise_level(*, case: Case, level: str) -> bool:
     case.level = level
     return True
 
+
+
+def may_reassign(case: Case, user: User) -> bool:
+    """A service manager or above who works the case hands it over."""
+    return can_work(case, user) and user.has_rank(Role.SERVICE_MANAGER)
+
+
+def case_reassign(*, case_id: int, owner: User, reason: str, actor: User) -> Case:
+    """Hand the case to another owner, with the reason on record. The new owner must be able to
+    work it (in scope; a service manager or above from L2). The sweep resolves deadline targets
+    from the current owner, so warnings and the owner's escalations follow the new owner."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the case changes owner.")})
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("store", "owner").get(pk=case_id)
+        if not may_reassign(case, actor):
+            raise PermissionDenied(_("Only a service manager or above may reassign this case."))
+        if case.state not in ACTIVE_STATES:
+            raise TransitionConflict(_("The case is closed; reopen it first."))
+        if not owner.is_active or not can_work(case, owner):
+            raise ValidationError({"owner": _("This person cannot work this case.")})
+        if owner.pk == case.owner_id:
+            return case
+        before = case.owner
+        Case.objects.filter(pk=case.pk).update(owner=owner)
+        case.owner = owner
+        event = event_record(
+            case=case, kind=CaseEventKind.REASSIGNED, actor=actor, note=reason,
+            data={"from": before.username if before else None, "to": owner.username})
+        notification_create(
+            recipients=[owner], case=case, event=event, kind="reassigned",
+            title=_("Case %(number)s is now yours") % {"number": case.number}, body=reason)
+    return case
+
+
+def case_watch(*, case_id: int, user: User, actor: User, watching: bool = True) -> bool:
+    """Add or remove a watcher; True when something changed. Anyone who sees the case may watch
+    it and stop watching; adding or removing someone else takes someone who works the case."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("store").get(pk=case_id)
+        if not can_see(case, actor) or (user.pk != actor.pk and not can_work(case, actor)):
+            raise PermissionDenied(_("You may not change the watchers of this case."))
+        if watching and not (user.is_active and can_see(case, user)):
+            raise ValidationError({"user": _("This person cannot see this case.")})
+        if watching:
+            _row, changed = CaseWatcher.objects.get_or_create(case=case, user=user,
+                                                              defaults={"added_by": actor})
+        else:
+            changed = bool(CaseWatcher.objects.filter(case=case, user=user).delete()[0])
+        if changed:
+            event_record(case=case, kind=CaseEventKind.WATCHERS, actor=actor,
+                         data={"user": user.username, "watching": watching})
+    return changed
+
+
+def case_note_add(*, case_id: int, actor: User, note: str) -> CaseEvent:
+    """A note on the timeline; `@username` tells that colleague."""
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("Write the note.")})
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("store").get(pk=case_id)
+        if not can_see(case, actor):
+            raise PermissionDenied(_("You may not work this case."))
+        return event_record(case=case, kind=CaseEventKind.NOTE, actor=actor, note=note)

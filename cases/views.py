@@ -11,22 +11,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
 
-from org.models import NodeKind
+from org.models import NodeKind, User
 
 from .forms import CaseFilterForm, IncidentForm
 from .guards import guard_reason, outcome_earned, recovered_earned
 from .models import TRANSITION_LABELS, Case, ChecklistItem, Outcome
-from .permissions import can_work
+from .permissions import can_see, can_work
 from .selectors import case_get, case_progress, case_queue, dashboard_counts, store_summary
 from .services import (
     PUBLIC_TRANSITIONS,
     TransitionConflict,
+    case_note_add,
     case_plan_set,
+    case_reassign,
     case_report_incident,
     case_transition,
+    case_watch,
     checklist_item_set,
     checklist_item_waive,
     default_outcome,
+    may_reassign,
     transition_options,
 )
 
@@ -107,6 +111,22 @@ def _transitions(case: Case, user) -> dict:
     }
 
 
+def _people(case: Case, user) -> dict:
+    """Owner and watchers: who may take the case over, who may be added as a watcher."""
+    colleagues = [u for u in User.objects.filter(is_active=True, node__in=case.store.ancestors())
+                  .select_related("node").order_by("node__path", "username")
+                  if can_see(case, u)]
+    watchers = [w.user for w in case.watchers.select_related("user")]
+    return {
+        "watchers": watchers,
+        "watching": any(w.pk == user.pk for w in watchers),
+        "may_reassign": may_reassign(case, user),
+        "owner_candidates": [u for u in colleagues if can_work(case, u)
+                             and u.pk != case.owner_id],
+        "watch_candidates": [u for u in colleagues if u not in watchers],
+    }
+
+
 def _sections(request, case: Case) -> dict:
     # Imported here: the toolkit and compensation page modules import this one.
     from compensation.views import case_sections as compensation_sections
@@ -137,6 +157,7 @@ def render_case_page(request, case: Case, *, overrides: dict | None = None, stat
         "timeline": case.events.select_related("actor"),
         "escalations": case.escalations.select_related("target_node"),
         **_transitions(case, request.user),
+        **_people(case, request.user),
         "may_work": can_work(case, request.user),
         **_sections(request, case),
     }
@@ -183,6 +204,61 @@ def case_plan_submit(request, case_id: int):
     else:
         messages.success(request, _("Plan saved."))
     return redirect(reverse("case-page", args=[case.pk]) + "#next")
+
+
+def _back(case: Case, anchor: str):
+    return redirect(reverse("case-page", args=[case.pk]) + anchor)
+
+
+def _run(request, write, done: str | None = None) -> None:
+    """Run a write; its refusal or bad input becomes a message."""
+    try:
+        write()
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    except REFUSED as exc:
+        messages.error(request, str(exc))
+    else:
+        if done:
+            messages.success(request, done)
+
+
+@login_required
+@require_POST
+def case_owner_submit(request, case_id: int):
+    case = scoped_case(request, case_id)
+    owner = User.objects.filter(pk=request.POST.get("owner") or 0, is_active=True).first()
+    if owner is None:
+        messages.error(request, _("Choose the new owner."))
+    else:
+        _run(request, lambda: case_reassign(case_id=case.pk, owner=owner, actor=request.user,
+                                            reason=request.POST.get("reason", "")[:2000]),
+             _("Owner changed."))
+    return _back(case, "#people")
+
+
+@login_required
+@require_POST
+def case_watchers_submit(request, case_id: int):
+    case = scoped_case(request, case_id)
+    user = (User.objects.filter(pk=request.POST.get("user"), is_active=True).first()
+            if request.POST.get("user") else request.user)
+    if user is None:
+        messages.error(request, _("Choose a colleague."))
+    else:
+        _run(request, lambda: case_watch(case_id=case.pk, user=user, actor=request.user,
+                                         watching=request.POST.get("watching") != "0"))
+    return _back(case, "#people")
+
+
+@login_required
+@require_POST
+def case_note_submit(request, case_id: int):
+    case = scoped_case(request, case_id)
+    _run(request, lambda: case_note_add(case_id=case.pk, actor=request.user,
+                                        note=request.POST.get("note", "")[:5000]),
+         _("Note added."))
+    return _back(case, "#timeline")
 
 
 @login_required
