@@ -74,7 +74,11 @@ class CaseListApi(GenericAPIView):
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.CaseListOut(page, many=True).data)
 
-    @extend_schema(request=s.IncidentIn, responses={201: s.CaseDetailOut})
+    @extend_schema(request=s.IncidentIn, responses={201: s.CaseDetailOut, 200: s.CaseDetailOut},
+                   parameters=[OpenApiParameter(
+                       "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                       description="Sent again with the same key, the report answers 200 with "
+                                   "the case it opened and opens nothing.")])
     def post(self, request):
         data_in = s.IncidentIn(data=request.data)
         data_in.is_valid(raise_exception=True)
@@ -85,12 +89,17 @@ class CaseListApi(GenericAPIView):
                 raise ValidationError({"store": ["This field is required."]})
             store = request.user.node
         customer = dict(data["customer"])
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 64:
+            raise ValidationError({"Idempotency-Key": ["At most 64 characters."]})
         case = case_report_incident(
             actor=request.user, store=store, customer=customer,
             failure_type=data["failure_type"], description=data["description"],
             flags=data["flags"], score=data["score"], occurred_at=data["occurred_at"],
+            idempotency_key=key,
         )
-        return Response(_detail(request, case.pk), status=status.HTTP_201_CREATED)
+        return Response(_detail(request, case.pk), status=status.HTTP_200_OK if case.replayed
+                        else status.HTTP_201_CREATED)
 
 
 def _detail(request, case_id: int) -> dict:

@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -5,6 +7,7 @@ from org.models import NodeKind, OrgNode
 from org.selectors import user_visible_nodes
 
 from .models import FailureType, Flag, Level, State
+from .phones import phone_normalize
 
 SENDABLE = [(f.value, f.label) for f in Flag if f.value not in {"repeat_repair",
                                                                  "multiple_repair", "vip"}]
@@ -59,6 +62,11 @@ class IncidentForm(forms.Form):
     score = forms.IntegerField(label=_("Score (0–10, if given)"), min_value=0, max_value=10,
                                required=False,
                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    # Made when the form is shown: the same form sent again (Back, then submit) opens no
+    # second case.
+    idempotency_key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+    confirm_new = forms.BooleanField(
+        label=_("The customer has an open case: open a separate one anyway"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,6 +74,11 @@ class IncidentForm(forms.Form):
         self.fields["store"].queryset = stores
         if user.node and user.node.kind == NodeKind.STORE:
             self.fields["store"].initial = user.node.code
+        if not self.is_bound:
+            self.fields["idempotency_key"].initial = uuid.uuid4().hex
         if stores.count() == 1:
             self.fields["store"].widget = forms.HiddenInput()
             self.fields["store"].initial = stores.first().code
+
+    def clean_customer_phone(self) -> str:
+        return phone_normalize(self.cleaned_data.get("customer_phone"))

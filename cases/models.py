@@ -185,6 +185,8 @@ class Customer(models.Model):
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        # Incidents find the customer by the (normalised, `cases.phones`) number.
+        indexes = [models.Index(fields=["phone"], name="customer_phone")]
 
     def __str__(self) -> str:
         return self.name
@@ -251,6 +253,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     contacted_at = models.DateTimeField(_("first contact at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The key a report form (or an API client) sends with it: the same key again, as after Back
+    # and submit, answers with this case instead of opening another.
+    idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
     # 1, and one more at each reopen: the round the case's current deadlines belong to.
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -265,6 +270,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["customer", "store", "state"], name="case_customer_active"),
             models.Index(fields=["triggered_at"], name="case_triggered"),
         ]
+        constraints = [
+            models.UniqueConstraint(fields=["created_by", "idempotency_key"],
+                                    condition=~models.Q(idempotency_key=""),
+                                    name="uniq_case_idempotency"),
+        ]
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"
@@ -276,6 +286,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # The deadlines `case_open` has just written, kept on the instance so that the intake's
     # answer and the first notifications need not read them back.
     opened_deadlines = None
+    # True on a case an incident report with an already used idempotency key answered with.
+    replayed = False
 
     def deadline_rows(self):
         """One deadline per kind: after a reopen, the new round's row replaces the earlier one

@@ -25,6 +25,7 @@ from .models import (
     Severity,
     State,
 )
+from .phones import phone_normalize
 from .selectors import case_progress
 
 SENDABLE_FLAGS = [f for f in Flag.values if f not in COMPUTED_FLAGS]
@@ -75,9 +76,14 @@ class InputSerializer(serializers.Serializer):
 class CustomerIn(InputSerializer):
     external_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
     name = serializers.CharField(max_length=120)
-    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
+                                  help_text=_("Validated and stored one way (China by default): "
+                                              "13812345678, +86 138-1234-5678 are one number."))
     vip = serializers.BooleanField(required=False, default=False)
     segment = serializers.ChoiceField(choices=Segment.choices, required=False)
+
+    def validate_phone(self, value: str) -> str:
+        return phone_normalize(value)
 
 
 class SurveyCustomerIn(CustomerIn):

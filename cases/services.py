@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
@@ -43,6 +43,7 @@ from .models import (
     SurveyResponse,
 )
 from .permissions import can_see, can_work
+from .phones import phone_normalize
 from .selectors import customer_wholly_in_scope, intake_sources
 from .triage import Triage, triage
 
@@ -119,9 +120,14 @@ def customer_upsert(*, actor: User, name: str, external_id: str | None = None, p
     A customer with cases or visits at stores the actor does not see is linked, never changed
     (`customer_wholly_in_scope`), and only by someone who gives the phone number on record: an
     id alone neither overwrites another store's customer nor reveals them."""
+    try:
+        phone = phone_normalize(phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from exc
     if not external_id:
-        return Customer.objects.create(name=name, phone=phone, vip=vip,
-                                       **({"segment": segment} if segment else {}))
+        return _customer_by_phone(actor=actor, name=name, phone=phone, vip=vip, segment=segment)
+    if phone:
+        _external_id_adopt(external_id=external_id, phone=phone)
     may_change = True
     if user_scope_path(user=actor) != "":
         known = Customer.objects.filter(external_id=external_id).values_list("pk", "phone").first()
@@ -156,6 +162,37 @@ def customer_upsert(*, actor: User, name: str, external_id: str | None = None, p
         params,
     ))
     return rows[0] if rows else None
+
+
+def _customer_by_phone(*, actor: User, name: str, phone: str, vip: bool,
+                       segment: str | None) -> Customer:
+    """A customer given without an external id (an incident): the one on record with this
+    number, else a new one. The row is locked until commit; a match is linked, not renamed, and
+    one with history outside the actor's stores is not changed at all (the number is the proof
+    of knowing them, as in `customer_upsert`)."""
+    person = (Customer.objects.select_for_update().filter(phone=phone).order_by("-pk").first()
+              if phone else None)
+    if person is None:
+        return Customer.objects.create(name=name, phone=phone, vip=vip,
+                                       **({"segment": segment} if segment else {}))
+    in_scope = (user_scope_path(user=actor) == ""
+                or customer_wholly_in_scope(user=actor, customer_id=person.pk))
+    if in_scope and vip and not person.vip:
+        person.vip = True
+        person.save(update_fields=["vip"])
+    return person
+
+
+def _external_id_adopt(*, external_id: str, phone: str) -> None:
+    """A new external id whose phone number belongs to a customer known without one (reported
+    by an incident) becomes that customer's: one statement, nothing when the id is known."""
+    table = Customer._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET external_id = %s WHERE id = (SELECT id FROM {table} "
+            "WHERE phone = %s AND external_id IS NULL ORDER BY id DESC LIMIT 1) "
+            f"AND NOT EXISTS (SELECT 1 FROM {table} WHERE external_id = %s)",
+            [external_id, phone, external_id])
 
 
 def service_record_upsert(*, store: OrgNode, customer: Customer, order_number: str,
@@ -193,7 +230,7 @@ def case_open(*, store: OrgNode, customer: Customer, result: Triage, source: str
               triggered_at: datetime, received_at: datetime, actor: User | None,
               service_record: ServiceRecord | None = None,
               failure_type: FailureType | None = None, description: str = "",
-              score: int | None = None) -> Case:
+              score: int | None = None, idempotency_key: str = "") -> Case:
     """Open a case with its owner, deadlines, checklist and first event (must run in a
     transaction)."""
     owners, _node, _role = people_at_or_above(node=store, role=LEVEL_OWNER_ROLE[result.level])
@@ -202,7 +239,7 @@ def case_open(*, store: OrgNode, customer: Customer, result: Triage, source: str
         failure_type=failure_type, level=result.level, severity=result.severity,
         flags=result.flags, description=description, score_before=score,
         triggered_at=triggered_at, received_at=received_at, created_by=actor,
-        owner=owners[0] if owners else None,
+        owner=owners[0] if owners else None, idempotency_key=idempotency_key,
     )
     # The number carries the id, known only after the insert. Nothing watches this write: a
     # plain UPDATE, not the state machine's save.
@@ -373,19 +410,56 @@ def _response_insert(response: SurveyResponse, *, find_active: bool) -> None:
 @transaction.atomic
 def case_report_incident(*, actor: User, store: OrgNode, customer: dict,
                          failure_type: FailureType | None, description: str, flags: list[str],
-                         score: int | None, occurred_at: datetime | None) -> Case:
-    """An SA opens a case by hand for something seen in the store."""
+                         score: int | None, occurred_at: datetime | None,
+                         idempotency_key: str = "") -> Case:
+    """An SA opens a case by hand for something seen in the store. The customer is matched by
+    external id or phone number. With an `idempotency_key`, the same key from the same person
+    again answers with the case it opened (its `replayed` is True) and opens nothing."""
     if not user_can_see_node(user=actor, node=store):
         raise PermissionDenied(_("You cannot open cases for this store."))
+    if idempotency_key:
+        earlier = Case.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            earlier.replayed = True
+            return earlier
     now = timezone.now()
     person = customer_upsert(**customer, actor=actor)
     result = triage(score=score, comment=description, flags=set(flags), record=None,
                     vip=person.vip, manual=True)
-    return case_open(
-        store=store, customer=person, result=result, source=CaseSource.INCIDENT,
-        triggered_at=occurred_at or now, received_at=now, actor=actor,
-        failure_type=failure_type, description=description, score=score,
-    )
+    try:
+        with transaction.atomic():
+            return case_open(
+                store=store, customer=person, result=result, source=CaseSource.INCIDENT,
+                triggered_at=occurred_at or now, received_at=now, actor=actor,
+                failure_type=failure_type, description=description, score=score,
+                idempotency_key=idempotency_key,
+            )
+    except IntegrityError:
+        # The same report sent twice at once: the other request opened it.
+        earlier = Case.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
+        if not idempotency_key or earlier is None:
+            raise
+        earlier.replayed = True
+        return earlier
+
+
+def open_cases_of(*, user: User, phone: str = "", external_id: str = "") -> list[Case]:
+    """The active cases, in the user's scope, of the customer with this number or external id
+    (the incident form warns of them before opening another)."""
+    from .selectors import case_scope
+
+    match = Q()
+    if phone:
+        try:
+            match |= Q(customer__phone=phone_normalize(phone))
+        except ValidationError:
+            pass
+    if external_id:
+        match |= Q(customer__external_id=external_id)
+    if not match:
+        return []
+    return list(case_scope(user=user).filter(match, state__in=ACTIVE_STATES)
+                .select_related("store").order_by("-triggered_at")[:5])
 
 
 def default_outcome(case: Case) -> str:

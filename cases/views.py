@@ -31,6 +31,7 @@ from .services import (
     checklist_item_waive,
     default_outcome,
     may_reassign,
+    open_cases_of,
     transition_options,
 )
 
@@ -77,9 +78,17 @@ def dashboard(request):
 
 @login_required
 def incident_new(request):
+    """The SA's report. It warns of the customer's open case before opening another, and its
+    idempotency key makes Back and submit again land on the case it opened."""
     form = IncidentForm(request.POST or None, user=request.user)
+    open_cases = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        open_cases = open_cases_of(user=request.user, phone=data["customer_phone"],
+                                   external_id=data["customer_external_id"])
+        if open_cases and not data["confirm_new"] and not _already_sent(request, data):
+            return render(request, "cases/incident_form.html",
+                          {"form": form, "open_cases": open_cases})
         try:
             case = case_report_incident(
                 actor=request.user, store=data["store"],
@@ -88,13 +97,26 @@ def incident_new(request):
                           "vip": data["vip"]},
                 failure_type=data["failure_type"], description=data["description"],
                 flags=data["flags"], score=data["score"], occurred_at=None,
+                idempotency_key=data["idempotency_key"],
             )
         except PermissionDenied as exc:
             form.add_error("store", str(exc))
+        except ValidationError as exc:
+            errors_to_form(form, exc)
         else:
-            messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
+            if case.replayed:
+                messages.info(request, _("This report was sent already: case %(number)s.")
+                              % {"number": case.number})
+            else:
+                messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
             return redirect("case-page", case_id=case.pk)
-    return render(request, "cases/incident_form.html", {"form": form})
+    return render(request, "cases/incident_form.html", {"form": form, "open_cases": open_cases})
+
+
+def _already_sent(request, data) -> bool:
+    key = data["idempotency_key"]
+    return bool(key) and Case.objects.filter(created_by=request.user,
+                                             idempotency_key=key).exists()
 
 
 def _transitions(case: Case, user) -> dict:
