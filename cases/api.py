@@ -175,7 +175,7 @@ class CaseWatchersApi(APIView):
                    actor=request.user)
         return Response(_detail(request, case.pk))
 
-    @extend_schema(request=s.WatcherIn, responses=s.CaseDetailOut)
+    @extend_schema(request=s.WatcherIn, responses={200: s.CaseDetailOut})
     def delete(self, request, case_id: int):
         """Stop watching (or remove a colleague)."""
         case = case_get(user=request.user, case_id=case_id)

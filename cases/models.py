@@ -292,13 +292,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def deadline_rows(self):
         """One deadline per kind: after a reopen, the new round's row replaces the earlier one
         (which stays stored, cancelled or met, for the measures)."""
-        if self.opened_deadlines is not None:
-            return self.opened_deadlines
+        rows = self.deadlines.all() if self.opened_deadlines is None else self.opened_deadlines
         latest = {}
-        for row in self.deadlines.all():
+        for row in rows:
             if row.kind not in latest or row.round > latest[row.kind].round:
                 latest[row.kind] = row
-        return sorted(latest.values(), key=lambda row: (row.due_at, row.pk))
+        return sorted(latest.values(), key=lambda row: (row.due_at, row.pk or 0))
 
     # Transitions touch only this row; the service records the event and meets deadlines. The
     # `conditions` are the SOP's guards (`cases.guards`): each names what is still to be done.

@@ -2,7 +2,8 @@
 
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -22,6 +23,7 @@ from org.models import NodeKind, OrgNode
 from tests.conftest import api_as, run_concurrently
 
 URL = "/api/v1/survey-responses/"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def body(n="r1", **over):
@@ -192,7 +194,10 @@ def test_response_at_another_store_is_not_a_rescore(org):
     assert Case.objects.count() == 2
 
 
+@time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI), tick=False)
 def test_case_opens_with_deadlines_from_t0_checklist_owner_and_event(org):
+    """On a Monday morning the business-hours windows (contact, plan, execution) end when the
+    wall clock's would (tests/escalation/test_calendar.py has the nights and holidays)."""
     t0 = timezone.now() - timedelta(minutes=30)
     r = post(org, score=2, responded_at=t0.isoformat())
     case = Case.objects.get(pk=r.json()["case"]["id"])
@@ -217,6 +222,7 @@ def test_case_opening_notifies_store_managers_urgently(org):
     assert not org.manager2.notifications.exists()
 
 
+@time_machine.travel(datetime(2026, 3, 2, 16, 0, tzinfo=SHANGHAI), tick=False)
 def test_back_dated_response_is_overdue_at_once(org):
     r = post(org, score=3, responded_at=(timezone.now() - timedelta(hours=5)).isoformat())
     overdue = {d["kind"] for d in r.json()["case"]["deadlines"] if d["status"] == "overdue"}

@@ -1,8 +1,10 @@
 """A user sees only cases under their node, by every path (SPEC §1, §12)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from tests.conftest import api_as
@@ -71,7 +73,10 @@ def test_list_filters(org, cases):
     assert ids(hq.get("/api/v1/cases/?level=L1")) == set()
 
 
+@time_machine.travel(datetime(2026, 3, 2, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
 def test_overdue_filter(org):
+    """A Monday afternoon: the 2-hour contact window (business hours) of a case from 12:00 is
+    over."""
     late = open_case(store=org.S01, score=2, responded_at=timezone.now() - timedelta(hours=3))
     fresh = open_case(store=org.S01, score=2)
     hq = api_as(org.hq1)

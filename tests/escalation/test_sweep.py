@@ -123,9 +123,11 @@ def test_assembly_breach_alerts_the_administrators_without_raising_the_level(org
 
 
 def test_back_dated_response_is_overdue_at_once_and_escalates_on_the_next_sweep(org, clock):
-    case = open_case(store=org.S01, score=5, responded_at=T0 - timedelta(hours=5))
-    assert sweep().escalated == 2
-    assert escalated_kinds(case) == ["contact", "plan"]
+    # Friday 2026-02-27 13:00, 68 wall-clock hours before T0; Saturday 02-28 is a 调休 working
+    # day, so even the 8 business hours of execution have run out.
+    case = open_case(store=org.S01, score=5, responded_at=T0 - timedelta(days=3, hours=-4))
+    assert sweep().escalated == 4
+    assert escalated_kinds(case) == ["contact", "plan", "execution", "resolution"]
 
 
 def test_nobody_in_the_role_goes_one_level_up_and_says_so(org, clock):
