@@ -638,7 +638,8 @@ def case_reassign(*, case_id: int, owner: User, reason: str, actor: User) -> Cas
     if not reason:
         raise ValidationError({"reason": _("Say why the case changes owner.")})
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("store", "owner").get(pk=case_id)
+        case = (Case.objects.select_for_update(of=("self",)).select_related("store", "owner")
+                .get(pk=case_id))
         if not may_reassign(case, actor):
             raise PermissionDenied(_("Only a service manager or above may reassign this case."))
         if case.state not in ACTIVE_STATES:
