@@ -24,7 +24,7 @@ AUDITED: dict[str, frozenset[str]] = {
     "org.User": frozenset({"last_login"}),
     "org.OrgNode": frozenset(),
     "cases.IntakePolicy": frozenset(),
-    "cases.NegativeKeyword": frozenset(),
+    "cases.LexiconEntry": frozenset(),
     "cases.FailureType": frozenset(),
     "cases.ChecklistTemplateItem": frozenset(),
     "cases.IntakeSource": frozenset(),

@@ -1,0 +1,309 @@
+"""The default triage lexicon (shared/triage/GUIDE.md), loaded into `LexiconEntry` rows by the
+data migration 0006_triage_lexicon_defaults; after that the rows are what counts (edit them in
+the admin). Each key is (kind, value); each phrase is literal text, `…` a short gap, `<n>` a
+number, `(a|b)` alternatives; a (phrase, weight) pair weighs other than 1.
+
+Phrases are the ways people say a thing, not lines of any test set: a flag needs the
+customer's own act or intent (发抖音, 找律师), so a bare word (律师, 安全) is not listed where
+it is as often an occupation or praise."""
+
+ZH = {
+    # ------------------------------------------------------------------ flags
+    ("flag", "public_complaint"): [
+        "投诉", "12315", "12345", "315", "消协", "消费者协会", "黑猫", "车质网", "市场监管",
+        "工商局", "质监", "举报", "厂家…(投诉|客服|热线|反映)", "(品牌|官方|总部)…(投诉|客服|热线)",
+        "400热线", "(投诉|反映)到(厂家|品牌|总部|官方)", "打(厂家|品牌)",
+    ],
+    ("flag", "media_exposure"): [
+        "曝光", "媒体", "记者", "电视台", "热搜", "上新闻",
+        "发…(抖音|微博|小红书|朋友圈|网上|快手|视频号|论坛|头条|b站|点评|大众点评)",
+        "(抖音|微博|小红书|朋友圈|网上|快手|论坛|大众点评)…(曝光|让大家|评评理|看看|发了|也发|已经发)",
+        "(发到|发在|传到|挂到|挂在)…(网上|群里|抖音|微博|小红书|朋友圈)", "发差评", "网上…差评",
+        "@了",
+    ],
+    ("flag", "lawsuit"): [
+        "律师函", "(找|请|咨询|联系|问)(了)?律师", "我的律师", "律师…(联系|找你们|处理|介入)",
+        "起诉", "告你们", "打官司", "法庭见", "法院", "上法庭", "诉讼", "法律程序", "法律途径",
+        "法律手段", "走法律", "仲裁",
+    ],
+    ("flag", "safety"): [
+        "刹车…(失灵|软|不灵|没反应|失效|踩不下去|异常|刹不住)", "刹不住", "差点(就)?(追尾|出事|撞|砸|出车祸|翻车|上高速|没命)",
+        "(冒|起)(烟|白烟|黑烟|火)", "焦糊味", "烧焦", "起火", "着火", "自燃", "漏油",
+        "方向盘…(沉|打不动|失灵|锁死|抖)", "打不动方向", "方向…失灵", "安全气囊", "气囊…灯",
+        "鼓包", "爆胎", "胎压…(掉|低|报警)", "漏气", "螺丝…(松|没拧|没上紧|掉)", "轮胎…掉",
+        "溜车", "受伤", "砸到", "不敢(开|让|上路|坐)", "安全隐患", "有危险", "太危险", "很危险",
+        "熄火", "失控", "掉下来", "歪下来",
+    ],
+    ("flag", "refund_request"): [
+        "退款", "退钱", "把钱退", "钱退(给我|回来|了|还)", "退差价", "退费", "退还", "全额退",
+        "返还…费", "退…(钱|费用|差价)", "(钱|费用|差价)…退(给我|回来|还|了)",
+    ],
+    ("flag", "requests_senior"): [
+        "(叫|让|找|请|要求|喊)…(店长|经理|领导|老板|负责人|高层|总部|上级)",
+        "(店长|经理|领导|老板|负责人|高层)…(出来|联系我|给我打|给我回|回电话|回个电话|打电话给我|给个说法|给我个说法|解释|管管|出面|处理一下)",
+        "(店长|经理|领导|老板|负责人)呢",
+    ],
+    ("flag", "onsite_complaint"): [
+        "当场…(吵|争|投诉|发火|拍|理论|闹)", "(前台|大厅|接待台|收银台|店里|展厅)…(吵|争|理论|发了一通火|闹)",
+        "吵起来", "吵了一架", "吵了一通", "大闹", "拍(了)?桌子", "发了一通火", "理论了", "跟…理论",
+        "争了半天", "当众",
+    ],
+    # ------------------------------------------------------------------ visits for one problem
+    ("visits", ""): [
+        "第<n>次", "<n>次返厂", "<n>次进厂", "<n>次回厂", "修了<n>次", "修过<n>次", "来了<n>次",
+        "<n>次都没(修好|好|解决)",
+    ],
+    ("visits", "2"): [
+        "返修", "又来修", "又来了", "跟没修一样", "还是没修好", "又(坏|响|冒|漏|不制冷|不行|出现|亮|异响|出问题|犯|开始)",
+        "(上次|上周|上个月|前天|昨天|刚)…(修|处理|补|换)…(又|还是|跟没修)",
+    ],
+    ("visits", "3"): ["反复修", "反复(出现|返厂|进厂)", "多次返修", "修了又修", "每次都没好", "每次都说(好了|修好了)"],
+    # ------------------------------------------------------------------ failure types
+    ("failure", "time_delay"): [
+        "等了", "等太久", "等半天", "等到", "等配件", "一直等", "排队", "要排", "太慢", "好慢", "很慢",
+        "真慢", "慢死", "晚了", "迟到", "拖了", "拖着", "延误", "推迟", "没按时", "超时", "有点久",
+        "太久", "好久", "很久", "才到", "才开", "才好", "才进", "没个准信", "没准信", "还没好",
+        "预约…(排|等|没用|后面)", "排在…后面", "说好…(点|号|天)…(还|才|没)", "被晾着", "晾着",
+        ("一个礼拜了", 0.5), ("天黑", 0.5), "约的…(才|还)",
+    ],
+    ("failure", "service_quality"): [
+        "没修好", "没好", "还是(响|有|没|不|漏|滴|异响|坏|一样|老样子)", "跟没修一样", "异响", "咯噔",
+        "咯吱", "不制冷", "没热水", "隔音", "霉味", "异味", "漏水", "滴水", "黑屏", "断连", "故障",
+        "问题没解决", "没解决", "没处理好", "没检查出来", "偷工减料", "漏做", "粗糙", "没归零",
+        "没给归零", "不彻底", "歪", "正常现象", "看能撑几天", "失灵", "没效果", "修不好", "能不能修好",
+        "技术不行", "不专业", "吸尘", "没洗干净", "(关|打|锁|开|启动)不(上|开|了)",
+        "同一个…问题", "同样的问题", "老问题",
+    ],
+    ("failure", "property_damage"): [
+        "刮", "划痕", "划了", "划伤", "刮花", "碰了", ("撞了", 2), ("追了…尾", 2), ("撞到", 2), "凹", "坑", "掉漆", "弄脏",
+        "脏", "泥", "手印", "脚印", "油印", "机油印", "污水", "没收拾", "湿透", "不见了", "丢了",
+        "弄丢", "少了", "没了", "损坏", "烟头", "烫坏", "划到", "磕", "破了", "坏了我",
+    ],
+    ("failure", "attitude"): [
+        "态度", "不理", "没理", "爱答不理", "不耐烦", "玩手机", "打游戏", "翻白眼", "太冲", "很冲",
+        "打断", "没听", "敷衍", "推来推去", "推销", "催我", "脸色", "甩脸", "骗", "忽悠", "撒谎",
+        "瞒着", "说话难听", "凶", "吼", "没人管", "点烟", "不听", "不道歉", "急什么", "私自",
+        "没换", "还是旧的", "没做却", "糊弄", "没回音", "一点回音", "没下文", "没人回", "不回复",
+        "没人联系",
+    ],
+    ("failure", "process_error"): [
+        "发票", "账单", "结算单", "结账", "多收", "收了我", "重复收", "又收", "扣了", "手续费", "报价单",
+        "报价…不一样", "对不上", "开错", "没要求做", "没让做", "没人问过我", "没记录", "没有记录",
+        "没房", "系统问题", "保修期内", "工时费", "减免", "收费", "收我", "订的", "抬头", "多了一项",
+        "三个说法", "退差价",
+    ],
+    # ------------------------------------------------------------------ complaint, praise
+    ("complaint", ""): [
+        "差", "太差", "很差", "真差", "不满意", "失望", "垃圾", "糟糕", "离谱", "过分", "无语", "烦",
+        "不行", "不怎么样", "心寒", "呵呵", "凭什么", "说法", "反省", "受不了", "不靠谱", "坑人",
+        "被坑", "不划算", "贵", "有啥用", "别扭", "不舒服", "气人", "郁闷", "麻烦", "不爽",
+        "没下文", "没回音", "一点回音", "不敢", "终于",
+    ],
+    ("praise", ""): [
+        "很好", "挺好", "都好", "还好", "满意", "专业", "谢谢", "感谢", "点赞", "👍", "不错", "满分",
+        "服气", "暖心", "感动", "贴心", "耐心", "热情", "到位", "给力", "省心", "放心", "靠谱",
+        "透明", "实在", "舒服", "干净", "超快", "很快", "值得表扬", "没话说", "没得说",
+        "挑不出毛病", "没踩雷", "打广告", "好评", "下次还", "锃亮", "又快又好", "高效", "准时",
+        "方便", "很细", "细致", "表扬", "我服", "流畅", "ok", "棒",
+    ],
+    # ------------------------------------------------------------------ context rules
+    ("negation", ""): [
+        "没有", "没投诉", "没想", "没打算", "不会", "不打算", "不至于", "不需要", "不用", "无需",
+        "不想", "没必要", "本来…想", "不是来", "并没有", "从没", "从来没", "不算", "不影响", "免得",
+        "并非", "无", "别担心", "放心不是",
+    ],
+    ("others", ""): [
+        "朋友", "别的店", "别家", "其他店", "他们那边", "另一家", "那边的", "邻居", "同事", "听说",
+        "做律师", "做记者", "是律师", "在别", "外面的店",
+    ],
+    ("resolved", ""): [
+        "解决了", "彻底解决", "处理得", "修好了", "搞定了", "就好了", "就好", "补好了", "弄好了",
+        "到账了", "换了新件", "升级好了", "找到了原因", "找到原因", "一次就", "没有了", "一点声音都没有",
+        "一点味都没有", "当天就", "马上", "处理很快", "帮忙跑",
+    ],
+    ("suggestion", ""): [
+        "建议", "希望", "要是…就好了", "要是…就更好", "可以再", "可以考虑", "能…吗", "如果能", "最好能",
+        "能不能多", "麻烦下次",
+    ],
+    # Words of the trade jieba's dictionary splits (雨刮 is not 雨 + 刮).
+    ("word", ""): [
+        "雨刮", "雨刮器", "刮水器", "车机", "返厂", "进厂", "4s店", "代步车", "行车记录仪", "记录仪",
+        "钣金", "喷漆", "补漆", "机油", "刹车片", "刹车盘", "胎压", "轮毂", "后视镜", "保养单",
+        "结算单", "工时费", "服务顾问", "接待台", "休息区", "洗车", "异响", "黑屏", "断连",
+        "送修", "返修", "延保", "钢丝球", "刮痕",
+    ],
+    ("contrast", ""): ["但", "但是", "就是", "不过", "可是", "只是", "结果", "然而", "却", "其他都"],
+    ("sarcasm", ""): ["真是", "可真", "整了个", "进错车", "上个户口", "处出感情"],
+    # ------------------------------------------------------------------ emotions (seed 003)
+    ("emotion", "angry"): [
+        ("什么态度", 2), ("垃圾", 2), ("拍了桌子", 2), ("别想糊弄", 2), ("别以为我不敢", 2), "必须",
+        "呵呵", "反省", "火大", "气死", "生气", "愤怒", "太过分", "给个说法", "要说法", "走着瞧",
+        "等着", "！", ("!!", 0.5), "发火", "一分没少", "凭什么不", "说不在", "白纸黑字", "别想",
+        "不给说法", "吵", "超级差", "太差",
+    ],
+    ("emotion", "anxious"): [
+        ("不敢", 2), ("吓死", 2), ("后怕", 2), "担心", "害怕", "怕", ("提心吊胆", 2), "心慌", "着急",
+        "赶紧", "怎么办", "确切时间", "下周要", "老人", "孩子", "万一", "差点", "到底能不能",
+    ],
+    ("emotion", "confused"): [
+        ("什么意思", 2), ("看不懂", 2), ("没看懂", 2), ("没太看懂", 2), "不懂", ("是干嘛的", 2),
+        ("干嘛的", 2), ("以哪个为准", 2), ("三个说法", 2), "怎么回事", "哪来的", "为什么",
+        ("不是说…吗", 2), "搞不清", "不明白", "到底", "怎么收", "怎么又",
+    ],
+    ("emotion", "humorous"): [
+        ("哈哈", 2), "唱歌", "bgm", ("户口", 2), ("处出感情", 2), ("叫出我名字", 2), ("好吃吗", 2),
+        ("进错车", 2), ("王者", 2), ("喝完了", 2), "笑死", "搞笑", "😂", "🤣", "给你们的咖啡",
+        "换首歌",
+    ],
+    ("emotion", "aggrieved"): [
+        ("失望", 2), ("心寒", 2), ("老客户", 2), "两台车", "就这么对付", "晾着", ("凭什么", 2),
+        "敷衍", "委屈", "不公平", "以前", "年了", "这待遇", "没人理", "一点回音都没有", "没下文",
+        "脸色", "请了半天假", "特意", "一个电话都没有", "不打算投诉", "越来越", "推来推去", "连个",
+        "再也不来", "在也不来",
+    ],
+}
+
+EN = {
+    ("flag", "public_complaint"): [
+        "filed a complaint", "file a complaint", "lodge a complaint", "lodged a complaint",
+        "complaint with", "complain to", "complained to", "reporting you", "report you",
+        "reported you", "consumer council", "consumer association", "consumer protection",
+        "better business bureau", "bbb", "trading standards", "regulator", "manufacturer",
+        "customer care line", "brand hotline", "head office complaint", "12315",
+    ],
+    ("flag", "media_exposure"): [
+        "media", "journalist", "reporter", "the news", "tv station", "viral",
+        "(post|posting|posted|put|putting) (it|this|them|the video|the photos|the clip)… online",
+        "social media", "forum", "on (douyin|weibo|xiaohongshu|tiktok|facebook|twitter|instagram|youtube|reddit)",
+        "review sites", "tell everyone", "the press",
+    ],
+    ("flag", "lawsuit"): [
+        "my lawyer", "(contacted|contact|hire|hired|get|call|consult|consulted|called|retained) (a|my) lawyer",
+        "lawyer will", "lawyers", "attorney", "sue", "suing", "sued", "lawsuit", "legal action",
+        "take legal", "small claims", "court", "legal route",
+    ],
+    ("flag", "safety"): [
+        "brake… (failed|fail|soft|spongy|didn't hold|did not hold|gone|went)", "brakes failed",
+        "car rolled", "rolled (a few|back|away|down|forward)", "airbag", "steering (locked|failed|heavy|stiff)",
+        "pulls hard", "wheel (nut|nuts|bolt|bolts)", "loose wheel", "smoke (from|coming)",
+        "caught fire", "on fire", "fire hazard", "burning smell", "blowout", "bulge",
+        "scared to drive", "afraid to drive", "unsafe", "not safe", "dangerous", "nearly crashed",
+        "almost crashed", "could have (killed|crashed)", "injured", "injury", "hurt", "stalled on",
+        "safety (risk|hazard|issue)",
+    ],
+    ("flag", "refund_request"): [
+        "refund", "money back", "reimburse", "pay me back", "give me back", "my money",
+    ],
+    ("flag", "requests_senior"): [
+        "(want|need|demand|ask for|asked for|speak to|talk to|get|see|escalate to) (the|a|your|someone) … (manager|supervisor|senior|owner|director|boss)",
+        "(manager|supervisor|director|owner) … (call me|contact me|get back to me|on this)",
+        "someone senior", "head office", "corporate", "escalate",
+    ],
+    ("flag", "onsite_complaint"): [
+        "made a scene", "make a scene", "raise my voice", "raised my voice", "shouting", "shouted",
+        "yelled", "argued with", "argument at", "complained at the desk", "lost my temper",
+    ],
+    ("visits", ""): ["<n> times", "<n> visits", "been in <n>"],
+    ("visits", "2"): [
+        "second (time i|time i've|time we|trip|visit|time in|time bringing|time back)",
+        "came back again", "back again", "again for the same", "still not fixed", "same problem again",
+        "same issue again", "returned for the same",
+    ],
+    ("visits", "3"): [
+        "third time", "third visit", "third trip", "fourth time", "fourth visit", "fifth time",
+        "<n>th time", "<n>rd time", "keeps coming back", "over and over",
+    ],
+    ("failure", "time_delay"): [
+        "wait", "waited", "waiting", "late", "delay", "delayed", "took forever", "<n> hours",
+        "hours", "slow", "behind schedule", "not ready", "never ready", "still not ready",
+        "nobody updated", "no update", "long wait", "kept waiting", "on time",
+    ],
+    ("failure", "service_quality"): [
+        "still", "not fixed", "didn't fix", "wasn't fixed", "hasn't been fixed", "rattle",
+        "rattled", "noise", "leak", "leaking", "check-engine", "warning light", "quick vacuum",
+        "a wipe", "found nothing", "misdiagnos", "botched", "sloppy", "stank", "blowing warm",
+        "doesn't work", "does not work", "poor quality", "grinding", "smell", "not cleaned",
+        "wrong diagnosis", "fixed", "noisy", "for the same", "same problem", "same issue",
+    ],
+    ("failure", "property_damage"): [
+        "scratch", "scratched", "dent", "dented", "damage", "damaged", "dirty", "grease", "stain",
+        "burn", "cigarette", "lost", "missing", "cross-threaded", "mud", "broken", "chipped",
+        "scuff", "scuffed", "oil pan", "stolen",
+    ],
+    ("failure", "attitude"): [
+        "rude", "rushed", "ignored", "ignoring", "dismissive", "shrug", "didn't explain",
+        "did not explain", "brushed off", "attitude", "unprofessional", "lied", "lying",
+        "dishonest", "joyride", "wouldn't even", "would even look", "pushy", "upsell", "condescending",
+        "impatient", "nobody would", "anyone would even",
+    ],
+    ("failure", "process_error"): [
+        "invoice", "bill", "billed", "charged", "overcharged", "charge", "receipt", "booking",
+        "no record", "warranty claim", "paid for", "labour", "labor", "paperwork", "wrong part",
+        "wrong parts", "quote", "quoted", "paid", "lists a", "covered",
+    ],
+    ("complaint", ""): [
+        "not happy", "unhappy", "disappointed", "disappointing", "terrible", "awful", "worst",
+        "ridiculous", "unacceptable", "never again", "not impressed", "waste", "poor",
+        "frustrated", "frustrating", "annoyed", "horrible", "bad", "upset",
+    ],
+    ("praise", ""): [
+        "great", "good", "excellent", "thanks", "thank", "appreciated", "appreciate", "lovely",
+        "friendly", "helpful", "professional", "thorough", "smooth", "quick", "painless",
+        "model service", "no surprises", "straight with me", "nice", "love", "perfect", "happy",
+        "punctual", "tidy", "well done", "fine", "ok", "okay", "brand new", "quiet", "confident",
+        "👍", "consistent", "great team", "sorted",
+    ],
+    ("negation", ""): [
+        "no", "not", "never", "won't", "will not", "no need", "don't need", "nothing to",
+        "without", "not going to", "wasn't going to",
+    ],
+    ("others", ""): [
+        "friend", "another dealer", "another shop", "other dealer", "other shop", "someone else",
+        "heard that", "my neighbour", "my neighbor", "colleague", "as a lawyer", "i'm a lawyer",
+        "i am a lawyer", "as a journalist",
+    ],
+    ("resolved", ""): [
+        "sorted", "resolved", "was fixed", "got fixed", "fixed it", "taken care of",
+        "was handled", "were handled", "no issues", "fixed on the spot", "works now",
+        "working now", "brand new",
+    ],
+    ("suggestion", ""): [
+        "suggestion", "would be nice", "it would help", "please consider", "maybe add",
+        "would be great if", "could you", "rather than", "wish",
+    ],
+    ("contrast", ""): ["but", "however", "though", "except", "although", "other than",
+                       "otherwise"],
+    ("sarcasm", ""): ["in fact", "plenty of time", "thanks a lot", "thanks for nothing",
+                      "what a great", "bravo", "congratulations"],
+    ("emotion", "angry"): [
+        ("ridiculous", 2), "furious", "angry", "unacceptable", "outrageous", "explain this or",
+        "or i'll", ("i'm not paying", 2), "cover it", "!", "i'll say it again", "or the clip",
+        "how dare",
+    ],
+    ("emotion", "anxious"): [
+        ("scared", 2), ("worried", 2), "afraid", "nervous", "anxious", "urgent", "urgently",
+        "what if", "worry", "concerned",
+    ],
+    ("emotion", "confused"): [
+        ("not sure", 2), ("which is it", 2), ("can someone explain", 2), ("don't understand", 2),
+        "confused", "why is", ("what i'm paying for", 2), "what does", "not sure why",
+        "explain", "how come",
+    ],
+    ("emotion", "humorous"): [
+        ("haha", 2), ("lol", 2), "😂", "🤣", "in fact", "enjoy it",
+    ],
+    ("emotion", "aggrieved"): [
+        ("disappointed", 2), ("brushed off", 2), "years as", "loyal", "after buying",
+        "nobody senior", "let down", "unfair", "felt", "ignored", "as your customer",
+        "two cars",
+    ],
+}
+
+
+def entries():
+    """(phrase, language, kind, value, weight) of every default phrase."""
+    for language, table in (("zh-hans", ZH), ("en", EN)):
+        for (kind, value), phrases in table.items():
+            for item in phrases:
+                phrase, weight = item if isinstance(item, tuple) else (item, 1)
+                yield phrase, language, kind, value, weight
