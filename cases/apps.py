@@ -10,5 +10,12 @@ class CasesConfig(AppConfig):
     def ready(self):
         from recovery.config_cache import config_cache_watch
 
-        from .models import ChecklistTemplateItem, IntakePolicy, IntakeSource, LexiconEntry
-        config_cache_watch(ChecklistTemplateItem, IntakePolicy, IntakeSource, LexiconEntry)
+        from .models import (
+            ChecklistTemplateItem,
+            FailureType,
+            IntakePolicy,
+            IntakeSource,
+            LexiconEntry,
+        )
+        config_cache_watch(ChecklistTemplateItem, FailureType, IntakePolicy, IntakeSource,
+                           LexiconEntry)

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (phrases are data; a long alternation reads better on one line)
 """The default triage lexicon (shared/triage/GUIDE.md), loaded into `LexiconEntry` rows by the
 data migration 0006_triage_lexicon_defaults; after that the rows are what counts (edit them in
 the admin). Each key is (kind, value); each phrase is literal text, `…` a short gap, `<n>` a

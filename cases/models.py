@@ -386,6 +386,10 @@ class CaseEventKind(models.TextChoices):
     NOTE = "note", _("Note")
 
 
+# What the owner may correct of what triage read, in the order it is applied and recorded.
+CORRECTABLE_FIELDS = ("failure_type", "severity", "emotion", "flags")
+
+
 class CaseEventQuerySet(ImmutableQuerySet):
     def note_redact(self, note: str) -> int:
         """The one sanctioned change: erasing a customer's personal data from the notes."""

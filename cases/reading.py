@@ -401,7 +401,8 @@ def _emotion(reading: Reading, hits: list[Hit], text: str, sarcastic: set[int]) 
     strongest: dict[str, Hit] = {}
     for h in hits:
         totals[h.entry.value] += h.entry.weight
-        if h.entry.value not in strongest or h.entry.weight >= strongest[h.entry.value].entry.weight:
+        best = strongest.get(h.entry.value)
+        if best is None or h.entry.weight >= best.entry.weight:
             strongest[h.entry.value] = h
     threats = [h for f, h in reading.flags.items() if f in THREAT_FLAGS]
     if threats:

@@ -9,8 +9,8 @@ from .models import (
     COMPUTED_FLAGS,
     Flag,
     IntakePolicy,
-    LexiconEntry,
     Level,
+    LexiconEntry,
     ServiceRecord,
     Severity,
 )
