@@ -131,6 +131,7 @@ class Cue(models.TextChoices):
     OTHERS = "others", _("Someone else or another shop (cancels its clause)")
     RESOLVED = "resolved", _("Problem fixed (cancels what came before)")
     SUGGESTION = "suggestion", _("Suggestion (what follows is no failure)")
+    HEARSAY = "hearsay", _("Reported words (a 'fixed' said by them is not fixed)")
     CONTRAST = "contrast", _("Contrast (but, 就是)")
     SARCASM = "sarcasm", _("Sarcasm (turns praise into complaint)")
     WORD = "word", _("A word for the Chinese segmenter (no meaning of its own)")

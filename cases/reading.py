@@ -124,6 +124,11 @@ def normalise(text: str) -> str:
 
 # ---------------------------------------------------------------------------- patterns
 
+# Kinds whose Chinese phrases must be whole words: a flag is a claim (媒体 is not in 多媒体),
+# a context rule changes others. Descriptive cues (failure, emotion, praise) may be part of a
+# longer word (态度 in 服务态度).
+WORD_KINDS = {"flag", "visits", "negation", "others", "hearsay", "resolved"}
+
 _GAP = "…"
 _NUM = "<n>"
 _EN_NUMBER = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten"
@@ -207,9 +212,9 @@ class Lexicon:
             if ch == " ":
                 continue
             candidates = buckets.get(ch)
+            inside_word = False
             if _is_cjk(ch):
-                if i not in starts:
-                    continue  # inside a word: 多媒体 holds no 媒体
+                inside_word = i not in starts
             elif _latin(ch):
                 if i and _latin(text[i - 1]):
                     continue
@@ -217,23 +222,32 @@ class Lexicon:
                     candidates or [])
             if candidates:
                 for entry, pattern in candidates:
+                    if inside_word and entry.kind in WORD_KINDS:
+                        continue
                     m = pattern.match(text, i)
-                    if m and _whole(m, text, starts):
+                    if m and _whole(m, text, starts, entry):
                         hits.append(_hit(entry, m))
         for entry, pattern in self._anywhere:
             for m in pattern.finditer(text):
-                if (_is_cjk(text[m.start()]) and m.start() not in starts
-                        or not _whole(m, text, starts)):
+                if (entry.kind in WORD_KINDS and _is_cjk(text[m.start()])
+                        and m.start() not in starts) or not _whole(m, text, starts, entry):
                     continue
                 hits.append(_hit(entry, m))
         return hits
 
 
-def _whole(m: re.Match, text: str, starts: set[int]) -> bool:
-    """A Chinese phrase ends where a word ends (朋友 is not 朋友圈, 差 is not 差点)."""
+def _whole(m: re.Match, text: str, starts: set[int], entry: Entry) -> bool:
+    """A Chinese phrase that sets a flag or a context rule ends where a word ends (朋友 is not
+    朋友圈); so does any one-character phrase (差 is not 差点)."""
     end = m.end()
+    if entry.kind not in WORD_KINDS:
+        if end - m.start() > 1:
+            return True
+        if _is_cjk(text[m.start()]) and m.start() not in starts:
+            return False
     return (not _is_cjk(text[end - 1]) or end in starts or end == len(text)
-            or not _is_cjk(text[end]))
+            or not _is_cjk(text[end])
+            or text[end] == text[end - 1] or text[end] == text[m.start()])  # 咯吱咯吱, 哈哈哈
 
 
 def _hit(entry: Entry, m: re.Match) -> Hit:
@@ -331,6 +345,10 @@ def read(text: str, lexicon: Lexicon) -> Reading:
 
     # Fixed and praised: what came before the last "resolved" cue is history, unless something
     # negative still follows it.
+    for hit in by_kind["resolved"]:
+        if any(n.end <= hit.start and hit.start - n.end <= NEGATION_REACH[n.entry.language]
+               and clause(n.start) == clause(hit.start) for n in by_kind["hearsay"]):
+            hit.dropped = "hearsay"  # 每次都说修好了: their word, not the customer's
     resolved = [h for h in by_kind["resolved"] if not h.dropped]
     if resolved and (reading.praise > 0 or not any(
             h.entry.kind == "complaint" and not h.dropped for h in triggers)):
@@ -385,15 +403,20 @@ def _failure(reading: Reading, live: list[Hit]) -> None:
         if h.entry.kind == "failure" and h.entry.value:
             totals[h.entry.value] += h.entry.weight
             last[h.entry.value] = h
+    back = [h for f, h in reading.flags.items() if f in {"repeat_repair", "multiple_repair"}]
+    if back:
+        # Back for the same problem: the repair did not fix it (GUIDE: service_quality).
+        totals["service_quality"] += 1
+        last.setdefault("service_quality", back[0])
     if not totals:
         return
-    if {"repeat_repair", "multiple_repair"} & reading.flags.keys() and "service_quality" in totals:
-        totals["service_quality"] += 1  # back for the same problem: the repair did not fix it
     best = max(totals, key=lambda v: (totals[v], last[v].start))
     reading.failure_type, reading.failure_hit = best, last[best]
 
 
-THREAT_FLAGS = {"media_exposure", "lawsuit", "public_complaint", "onsite_complaint"}
+# Threats make a customer angry; public and legal ones more than a complaint made elsewhere.
+THREAT_FLAGS = {"media_exposure": 1.5, "lawsuit": 1.5, "public_complaint": 1.0,
+                "onsite_complaint": 1.0}
 
 
 def _emotion(reading: Reading, hits: list[Hit], text: str, sarcastic: set[int]) -> None:
@@ -406,7 +429,7 @@ def _emotion(reading: Reading, hits: list[Hit], text: str, sarcastic: set[int]) 
             strongest[h.entry.value] = h
     threats = [h for f, h in reading.flags.items() if f in THREAT_FLAGS]
     if threats:
-        totals["angry"] += 1.5
+        totals["angry"] += max(THREAT_FLAGS[f] for f in reading.flags if f in THREAT_FLAGS)
         strongest.setdefault("angry", Hit(entry=Entry(
             phrase=threats[0].entry.phrase, language=threats[0].entry.language, kind="emotion",
             value="angry"), start=threats[0].start, end=threats[0].end))
