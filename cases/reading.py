@@ -315,7 +315,10 @@ def read(text: str, lexicon: Lexicon) -> Reading:
     for hit in hits:
         by_kind[hit.entry.kind].append(hit)
 
-    sarcastic_sentences = {sentence(h.start) for h in by_kind["sarcasm"]}
+    # Sarcasm turns the praise of its sentence and of the one before ("Great coffee. Had
+    # plenty of time to enjoy it").
+    sarcastic_sentences = {n for h in by_kind["sarcasm"]
+                           for n in (sentence(h.start), sentence(h.start) - 1)}
     suggestions = [(sentence(h.start), h.start) for h in by_kind["suggestion"]]
     others_clauses = {clause(h.start) for h in by_kind["others"]}
     for hit in by_kind["praise"]:
