@@ -317,9 +317,17 @@ class CaseCorrectionIn(serializers.Serializer):
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
     emotion = serializers.ChoiceField(choices=Emotion.choices, required=False, allow_null=True,
                                       allow_blank=True)
-    flags = serializers.ListField(child=serializers.ChoiceField(choices=CORRECTABLE_FLAGS),
-                                  required=False, max_length=20)
+    # Plain strings checked here: a second choice set named "flags" would collide in the schema.
+    flags = serializers.ListField(child=serializers.CharField(max_length=30), required=False,
+                                  max_length=20, help_text=", ".join(CORRECTABLE_FLAGS))
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+    def validate_flags(self, value):
+        unknown = sorted(set(value) - set(CORRECTABLE_FLAGS))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown or not correctable flags: %(flags)s") % {"flags": ", ".join(unknown)})
+        return value
 
     def validate(self, attrs):
         if not set(attrs) - {"note"}:
