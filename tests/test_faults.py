@@ -237,7 +237,7 @@ def post_json(url: str, body: dict, *, token: str) -> tuple[int, dict]:
 
 def post_low_score(base: str, *, token: str, n: int, score: int = 3) -> tuple[int, dict]:
     return post_json(f"{base}/api/v1/survey-responses/", {
-        "source": "drill", "external_id": f"drill-{n}", "store": "S01", "score": score,
+        "source": "dms", "external_id": f"drill-{n}", "store": "S01", "score": score,
         "comment": "修了三次还没好",
         "customer": {"external_id": f"drill-c-{n}", "name": f"客户{n}"},
     }, token=token)
