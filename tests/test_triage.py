@@ -21,7 +21,7 @@ DATA = Path(__file__).parent / "data"
 
 
 def post(org, n="r1", score=9, comment="", **over):
-    body = {"source": "qualtrics", "external_id": n, "store": "S01", "score": score,
+    body = {"source": "dms", "external_id": n, "store": "S01", "score": score,
             "comment": comment,
             "customer": {"external_id": f"c-{n}", "name": "李先生", "phone": "13812345678"}}
     body.update(over)
