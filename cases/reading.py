@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 # Text past this many characters is not read: a comment is at most 5 000 characters, and what
 # decides a case is said early.
-MAX_CHARS = 3000
+MAX_CHARS = 2000
 # How far before a phrase a negation cue reaches (characters; Chinese is denser than English).
 NEGATION_REACH = {"zh-hans": 5, "en": 24}
 SENTENCE_END = "。！？!?\n；;"
@@ -136,7 +136,7 @@ _ZH_NUMBER = r"\d+|[一二两三四五六七八九十几多]+"
 
 
 def _is_cjk(ch: str) -> bool:
-    return bool(_CJK.match(ch))
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
 def compile_phrase(phrase: str, language: str) -> re.Pattern:
@@ -191,12 +191,17 @@ class Lexicon:
 
     def __init__(self, entries: list[Entry]):
         self.entries = entries
-        self._buckets: dict[str, list[tuple[Entry, re.Pattern]]] = defaultdict(list)
+        self._buckets: dict[str, list[tuple[Entry, re.Pattern, str]]] = defaultdict(list)
         self._anywhere: list[tuple[Entry, re.Pattern]] = []
         for entry in entries:
             pattern = compile_phrase(entry.phrase, entry.language)
             key = _bucket_key(entry.phrase, entry.language)
-            (self._buckets[key] if key else self._anywhere).append((entry, pattern))
+            if key:
+                # The literal text a match starts with: a cheap test before the pattern's.
+                prefix = re.split(r"…|\.\.\.|<n>|[(| ]", normalise(entry.phrase))[0]
+                self._buckets[key].append((entry, pattern, prefix))
+            else:
+                self._anywhere.append((entry, pattern))
         words = [e.phrase for e in entries if e.kind == "word"]
         if words:
             tokenizer = _tokenizer()
@@ -221,8 +226,9 @@ class Lexicon:
                 candidates = (buckets.get(text[i:i + 2], []) if i + 1 < length else []) + (
                     candidates or [])
             if candidates:
-                for entry, pattern in candidates:
-                    if inside_word and entry.kind in WORD_KINDS:
+                for entry, pattern, prefix in candidates:
+                    if not text.startswith(prefix, i) or (
+                            inside_word and entry.kind in WORD_KINDS):
                         continue
                     m = pattern.match(text, i)
                     if m and _whole(m, text, starts, entry):
@@ -285,6 +291,27 @@ def _spans(text: str, ends: str) -> list[int]:
     return cuts
 
 
+def _uncovered(hits: list[Hit]) -> list[Hit]:
+    """A longer phrase that covers a shorter one of the same kind speaks for it (律师函 / 律师,
+    还没修好 / 没修好)."""
+    out = []
+    by_kind: dict[str, list[Hit]] = defaultdict(list)
+    for hit in hits:
+        by_kind[hit.entry.kind].append(hit)
+    for same in by_kind.values():
+        same.sort(key=lambda h: (h.start, -h.end))
+        reach = -1
+        for hit in same:
+            if hit.end > reach:
+                out.append(hit)
+                reach = hit.end
+            elif hit.end == reach and any(o.start == hit.start and o.end == hit.end
+                                          for o in out[-3:]):
+                out.append(hit)  # the same words naming another value: both count
+    out.sort(key=lambda h: h.start)
+    return out
+
+
 def _quoted(text: str, start: int, end: int) -> bool:
     return start > 0 and end < len(text) and text[start - 1] in QUOTES and text[end] in QUOTES
 
@@ -304,16 +331,21 @@ def read(text: str, lexicon: Lexicon) -> Reading:
     def clause(pos):
         return bisect.bisect_right(clauses, pos)
 
+    hits = _uncovered(hits)
     by_kind: dict[str, list[Hit]] = defaultdict(list)
     for hit in hits:
         by_kind[hit.entry.kind].append(hit)
-    # A longer phrase that covers a shorter one of the same kind speaks for it (律师函 / 律师).
-    hits = [h for h in hits if not any(
-        o is not h and o.entry.kind == h.entry.kind and o.start <= h.start and o.end >= h.end
-        and (o.end - o.start) > (h.end - h.start) for o in by_kind[h.entry.kind])]
-    by_kind = defaultdict(list)
-    for hit in hits:
-        by_kind[hit.entry.kind].append(hit)
+    negations: dict[int, list[Hit]] = defaultdict(list)
+    for n in by_kind["negation"]:
+        negations[clause(n.start)].append(n)
+    hearsay: dict[int, list[Hit]] = defaultdict(list)
+    for n in by_kind["hearsay"]:
+        hearsay[clause(n.start)].append(n)
+
+    def cancelled(hit, cues) -> bool:
+        """A cue of `cues` ends shortly before the hit, in its clause."""
+        return any(n.end <= hit.start and hit.start - n.end <= NEGATION_REACH[n.entry.language]
+                   for n in cues.get(clause(hit.start), ()))
 
     # Sarcasm turns the praise of its sentence and of the one before ("Great coffee. Had
     # plenty of time to enjoy it").
@@ -325,8 +357,7 @@ def read(text: str, lexicon: Lexicon) -> Reading:
         if _quoted(text, hit.start, hit.end) or sentence(hit.start) in sarcastic_sentences:
             hit.dropped = "sarcasm"
             reading.complaint += 1
-        elif any(n.end <= hit.start and hit.start - n.end <= NEGATION_REACH[n.entry.language]
-                 and clause(n.start) == clause(hit.start) for n in by_kind["negation"]):
+        elif cancelled(hit, negations):
             hit.dropped = "negation"
         else:
             reading.praise += hit.entry.weight
@@ -336,9 +367,7 @@ def read(text: str, lexicon: Lexicon) -> Reading:
     for hit in triggers:
         if hit.entry.kind == "emotion" and not hit.entry.value:
             continue
-        if hit.entry.kind != "emotion" and any(
-                n.end <= hit.start and hit.start - n.end <= NEGATION_REACH[n.entry.language]
-                and clause(n.start) == clause(hit.start) for n in by_kind["negation"]):
+        if hit.entry.kind != "emotion" and cancelled(hit, negations):
             hit.dropped = "negation"
         elif clause(hit.start) in others_clauses:
             hit.dropped = "someone_else"
@@ -349,8 +378,7 @@ def read(text: str, lexicon: Lexicon) -> Reading:
     # Fixed and praised: what came before the last "resolved" cue is history, unless something
     # negative still follows it.
     for hit in by_kind["resolved"]:
-        if any(n.end <= hit.start and hit.start - n.end <= NEGATION_REACH[n.entry.language]
-               and clause(n.start) == clause(hit.start) for n in by_kind["hearsay"]):
+        if cancelled(hit, hearsay):
             hit.dropped = "hearsay"  # 每次都说修好了: their word, not the customer's
     resolved = [h for h in by_kind["resolved"] if not h.dropped]
     if resolved and (reading.praise > 0 or not any(
