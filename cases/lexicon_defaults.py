@@ -65,6 +65,7 @@ ZH = {
         "返修", "又来修", "又来了", "跟没修一样", "还是没修好", "又(坏|响|冒|漏|不制冷|不行|出现|亮|异响|出问题|犯|开始)",
         "(上次|上周|上个月|前天|昨天|刚)…(修|处理|补|换)…(又|还是|跟没修)",
         "老毛病", "又犯了", "再次返厂", "又出现", "问题又", "又开始",
+        "(换了|修了|修过|补了|处理了|换过)…(还是|又)",
     ],
     ("visits", "3"): ["反复修", "反复(出现|返厂|进厂)", "多次返修", "修了又修", "每次都没好", "每次…说…(好了|修好了)"],
     # ------------------------------------------------------------------ failure types
@@ -85,6 +86,7 @@ ZH = {
         "技术不行", "不专业", "吸尘", "没洗干净", "(关|打|锁|开|启动)不(上|开|了)",
         "同一个…问题", "同样的问题", "老问题",
         "漏油", "问题依旧", "老样子", "不工作", "不亮", "坏了", "马虎", "没做好", "没清理干净", "不干净", "臭", ("一股…味", 0.5), "臭味", "臭鸡蛋", "怪味", "故障灯", "(灯|故障灯)…亮", "卡顿", "死机", "不制热", "效果不好", "没用", "白修", "修了…没用",
+        "蟑螂", "虫子", "不卫生", "床单", ("不太干净", 2), "打不着", "着不了", "还是…不", "没修好的",
     ],
     ("failure", "property_damage"): [
         ("刮", 1.5), ("划痕", 1.5), ("划了", 1.5), ("划伤", 1.5), ("刮花", 1.5), "碰了", ("撞了", 2), ("追了…尾", 2), ("撞到", 2), "凹", "坑", "掉漆", "弄脏",
@@ -92,6 +94,7 @@ ZH = {
         "弄丢", "少了", "没了", "损坏", "烟头", "烫坏", "划到", "磕", "破了", "坏了我",
         "蹭", "弄坏", "打碎", "碎了", "裂了", "裂纹", "烫", "磨花", "弄花", "掉了", "丢失",
         "翻乱", "弄乱", "剐", "很脏", "脏了", "脏得", "一塌糊涂",
+        "烟味", ("摔坏", 2), "压坏", "碰坏",
     ],
     ("failure", "attitude"): [
         "态度", "不理", "没理", "爱答不理", "不耐烦", "玩手机", "打游戏", "翻白眼", "太冲", "很冲",
@@ -109,6 +112,7 @@ ZH = {
         "三个说法", "退差价",
         "乱收费", "价格不一样", "订单", "工单", "单子", "合同", "索赔", "理赔", "订错", "发错", "搞错", "弄错", "算错", "写错", "收费不", "检测费", "预约…(没|丢|错)",
         "多要", "加价", "说好的价格", "收了两次", "两次工时费",
+        "没提前说", "没提前告知", "涨价", "比预期", "系统…(坏|故障|问题)",
     ],
     # ------------------------------------------------------------------ complaint, praise
     ("complaint", ""): [
@@ -125,6 +129,7 @@ ZH = {
         "挑不出毛病", "没踩雷", "打广告", "好评", "下次还", "锃亮", "又快又好", "高效", "准时",
         "方便", "很细", "细致", "表扬", "我服", "流畅", "ok", "棒",
         "最好", "及时", "周到", "认真", "负责", "完美", "惊喜", "推荐", "好评如潮", "顺利", "没问题", "放心了",
+        "开心", "高兴", "喜欢",
     ],
     # ------------------------------------------------------------------ context rules
     ("negation", ""): [
@@ -172,12 +177,14 @@ ZH = {
         "赶紧", "怎么办", "确切时间", "下周要", "老人", "孩子", "万一", "差点", "到底能不能",
         "吓人", "慌", "急", "赶时间", "尽快", "安全吗", "会不会", "急用", "等着用车",
         ("着急", 2), "冷汗", "一身冷汗",
+        "什么时候能好", "什么时候能修好", "什么时候能", "天天",
     ],
     ("emotion", "confused"): [
         ("什么意思", 2), ("看不懂", 2), ("没看懂", 2), ("没太看懂", 2), "不懂", ("是干嘛的", 2),
         ("干嘛的", 2), ("以哪个为准", 2), ("三个说法", 2), "怎么回事", "哪来的", "为什么",
         ("不是说…吗", 2), "搞不清", "不明白", "到底", "怎么收", "怎么又",
         "不知道", "解释", "是什么", "搞不懂", "是不是", "哪个", "啥意思",
+        "说不清楚", "不清楚", "明明", "怎么会",
     ],
     ("emotion", "humorous"): [
         ("哈哈", 2), "唱歌", "bgm", ("户口", 2), ("处出感情", 2), ("叫出我名字", 2), ("好吃吗", 2),
@@ -191,6 +198,7 @@ ZH = {
         "脸色", "请了半天假", "特意", "一个电话都没有", "不打算投诉", "越来越", "推来推去", "连个",
         "再也不来", "在也不来",
         "寒心", "多年", "这么多年", "信任", "不被重视", "冷落", "区别对待", "伤心", "难过", "忠实",
+        "请假", "白等", "请了假", "白跑",
     ],
 }
 
@@ -228,6 +236,7 @@ EN = {
         "no brakes", "wheel came off", "lug nuts", "wobbl", "electric shock", "gas leak", "sparking",
         "exposed wires", "lost power on the (highway|motorway|freeway)",
         "safety (risk|hazard|issue)",
+        "(don't|do not|didn't|did not) feel safe", "shakes violently", "steering wheel (shak|vibrat|wobbl)",
     ],
     ("flag", "refund_request"): [
         "refund", "money back", "reimburse", "pay me back", "give me back", "my money",
@@ -261,15 +270,17 @@ EN = {
         "nobody updated", "no update", "long wait", "kept waiting", "on time",
         "all day", "forever", "still waiting", "took <n> hours", "missed the appointment", "not on time",
         "hours late", "two hours", "no one called", "nobody called",
+        ("took", 0.5), "took <n> minutes", "still nothing", "hours later", "<n> hours later",
     ],
     ("failure", "service_quality"): [
-        "still", "not fixed", "didn't fix", "wasn't fixed", "hasn't been fixed", "rattle",
+        ("still", 0.5), "not fixed", "didn't fix", "wasn't fixed", "hasn't been fixed", "rattle",
         "rattled", "noise", "leak", "leaking", "check-engine", "warning light", "quick vacuum",
         "a wipe", "found nothing", "misdiagnos", "botched", "sloppy", "stank", "blowing warm",
         "doesn't work", "does not work", "poor quality", "grinding", "smell", "not cleaned",
-        "wrong diagnosis", "fixed", "noisy", "for the same", "same problem", "same issue",
+        "wrong diagnosis", "noisy", "for the same", "same problem", "same issue",
         "not working", "stopped working", "poor job", "not done", "wasn't done", "half-done", "same problem",
         "forgot to", "kept dropping", "keeps dropping", "didn't work", "engine light", "shaking", "vibrat", "wi-fi",
+        "cockroach", "bugs", "bed bugs", "unclean", "filthy",
     ],
     ("failure", "property_damage"): [
         ("scratch", 1.5), ("scratched", 1.5), ("dent", 1.5), ("dented", 1.5), ("damage", 1.5),
@@ -277,6 +288,7 @@ EN = {
         ("missing", 1.5), "cross-threaded", "mud", "broken", "chipped",
         "scuff", "scuffed", "oil pan", "stolen",
         "broke my", "cracked", "gone", "dog got out", "left the gate",
+        "wet", "soaking", "soaked", "broke a", "broke the", ("smashed", 1.5), "shattered",
     ],
     ("failure", "attitude"): [
         "rude", "rushed", "ignored", "ignoring", "dismissive", "shrug", "didn't explain",
@@ -291,6 +303,7 @@ EN = {
         "no record", "warranty claim", "paid for", "labour", "labor", "paperwork", "wrong part",
         "wrong parts", "quote", "quoted", "paid", "lists a", "covered",
         "billing", "reservation", "appointment was lost", "lost my booking", "ordered the wrong", "wrong price", "double charged", "charged twice",
+        "system was down", "more than quoted", "without telling", "price went up",
     ],
     ("complaint", ""): [
         "not happy", "unhappy", "disappointed", "disappointing", "terrible", "awful", "worst",
@@ -305,10 +318,12 @@ EN = {
         "punctual", "tidy", "well done", "fine", "ok", "okay", "brand new", "quiet", "confident",
         "👍", "consistent", "great team", "sorted",
         "best", "amazing", "wonderful", "fantastic", "satisfied", "recommend", "handy", "efficient", "courteous", "polite", "definitely",
+        "impressed", "superb", "fair price", "would come back",
     ],
     ("negation", ""): [
         "no", "not", "never", "won't", "will not", "no need", "don't need", "nothing to",
         "without", "not going to", "wasn't going to",
+        "was going to", "ready to", "about to", "almost",
     ],
     ("others", ""): [
         "friend", "another dealer", "another shop", "other dealer", "other shop", "someone else",
@@ -320,6 +335,7 @@ EN = {
         "sorted", "resolved", "was fixed", "got fixed", "fixed it", "taken care of",
         "was handled", "were handled", "no issues", "fixed on the spot", "works now",
         "working now", "brand new",
+        "fixed everything", "already fixed", "had fixed", "fixed the",
     ],
     ("suggestion", ""): [
         "suggestion", "would be nice", "it would help", "please consider", "maybe add",

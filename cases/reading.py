@@ -380,6 +380,9 @@ def read(text: str, lexicon: Lexicon) -> Reading:
     for hit in by_kind["resolved"]:
         if cancelled(hit, hearsay):
             hit.dropped = "hearsay"  # 每次都说修好了: their word, not the customer's
+        elif _quoted(reading.text, hit.start, hit.end):
+            hit.dropped = "sarcasm"  # been "fixed" four times
+            reading.complaint += 1
     resolved = [h for h in by_kind["resolved"] if not h.dropped]
     if resolved and (reading.praise > 0 or not any(
             h.entry.kind == "complaint" and not h.dropped for h in triggers)):
@@ -446,7 +449,7 @@ def _failure(reading: Reading, live: list[Hit]) -> None:
 
 
 # Threats make a customer angry; public and legal ones more than a complaint made elsewhere.
-THREAT_FLAGS = {"media_exposure": 1.5, "lawsuit": 1.5, "public_complaint": 1.0,
+THREAT_FLAGS = {"media_exposure": 2.0, "lawsuit": 2.0, "public_complaint": 1.0,
                 "onsite_complaint": 1.0}
 
 
