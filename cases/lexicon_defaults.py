@@ -29,6 +29,7 @@ ZH = {
         "起诉", "告你们", "打官司", "法庭见", "法院", "上法庭", "诉讼", "法律程序", "法律途径",
         "法律手段", "走法律", "仲裁",
         "官司", "告到法院", "律师事务所",
+        "律师", "(找|请)好律师",
     ],
     ("flag", "safety"): [
         "刹车…(失灵|软|不灵|没反应|失效|踩不下去|异常|刹不住)", "刹不住", "差点(就)?(追尾|出事|撞|砸|出车祸|翻车|上高速|没命)",
@@ -43,6 +44,7 @@ ZH = {
         "退款", "退钱", "把钱退", "钱退(给我|回来|了|还)", "退差价", "退费", "退还", "全额退",
         "返还…费", "退…(钱|费用|差价)", "(钱|费用|差价)…退(给我|回来|还|了)",
         "退一下", "麻烦退", "钱还我", "把钱还", "退回",
+        "退(定金|押金|订金)",
     ],
     ("flag", "requests_senior"): [
         "(叫|让|找|请|要求|喊|要见|见见)…(店长|经理|领导|老板|负责人|高层|总部|上级)",
@@ -77,6 +79,7 @@ ZH = {
         ("一个礼拜了", 0.5), ("天黑", 0.5), "约的…(才|还)",
         ("等", 0.5), "耽误", "迟迟", "一整天", "一上午", "一下午", "好几天", "还没修好", "赶不上", "延期", "不准时",
         "(才|还没)(弄|修|做|洗|好|完|弄完|修完|做完)", "时间…长", "有点长", "太长", "<n>个…小时", "约好…(才|还|结果)",
+        "比说的", "比约定", "长了一倍", "还没到", "永远是在路上",
     ],
     ("failure", "service_quality"): [
         "没修好", "没好", "还是(响|有|没|不|漏|滴|异响|坏|一样|老样子)", "跟没修一样", "异响", "咯噔",
@@ -95,6 +98,7 @@ ZH = {
         "蹭", "弄坏", "打碎", "碎了", "裂了", "裂纹", "烫", "磨花", "弄花", "掉了", "丢失",
         "翻乱", "弄乱", "剐", "很脏", "脏了", "脏得", "一塌糊涂",
         "烟味", ("摔坏", 2), "压坏", "碰坏",
+        ("拿走", 1.5), ("偷", 1.5), "被偷", "刮了",
     ],
     ("failure", "attitude"): [
         "态度", "不理", "没理", "爱答不理", "不耐烦", "玩手机", "打游戏", "翻白眼", "太冲", "很冲",
@@ -104,6 +108,7 @@ ZH = {
         "没人联系",
         "恶劣", "冷漠", "爱理不理", "骂", "嫌", "推诿", "踢皮球", "甩锅", "不诚信", "看不起", "阴阳怪气", "冷脸", "没礼貌", "不礼貌", "不尊重", "没人理", "不管不问",
         "不承认", "不认账", "找不到人", "没人通知", "没人接",
+        "没人…(讲|说明|解释|告诉)", "嘲笑", "讽刺", "当着…面", "一句对不起都没有", "不道歉",
     ],
     ("failure", "process_error"): [
         "发票", "账单", "结算单", "结账", "多收", "收了我", "重复收", "又收", "扣了", "手续费", "报价单",
@@ -113,6 +118,7 @@ ZH = {
         "乱收费", "价格不一样", "订单", "工单", "单子", "合同", "索赔", "理赔", "订错", "发错", "搞错", "弄错", "算错", "写错", "收费不", "检测费", "预约…(没|丢|错)",
         "多要", "加价", "说好的价格", "收了两次", "两次工时费",
         "没提前说", "没提前告知", "涨价", "比预期", "系统…(坏|故障|问题)",
+        ("(承诺|说好)的…(不认|没有|没了|不算|不给)", 1.5), "不认", "定金", "押金",
     ],
     # ------------------------------------------------------------------ complaint, praise
     ("complaint", ""): [
@@ -171,6 +177,7 @@ ZH = {
         "不给说法", "吵", "超级差", "太差",
         ("恶劣", 2), "恼火", "欺人太甚", "什么玩意", "搞什么", "无耻", "立刻", "马上给我", "不可理喻", "岂有此理",
         "不承认", "要人命", "一塌糊涂",
+        "一句对不起都没有", "谁负责", "报警", "永远",
     ],
     ("emotion", "anxious"): [
         ("不敢", 2), ("吓死", 2), ("后怕", 2), "担心", "害怕", "怕", ("提心吊胆", 2), "心慌", "着急",
@@ -199,6 +206,7 @@ ZH = {
         "再也不来", "在也不来",
         "寒心", "多年", "这么多年", "信任", "不被重视", "冷落", "区别对待", "伤心", "难过", "忠实",
         "请假", "白等", "请了假", "白跑",
+        ("伤人", 2), "太伤", "我不信", "当着",
     ],
 }
 
@@ -241,6 +249,7 @@ EN = {
     ("flag", "refund_request"): [
         "refund", "money back", "reimburse", "pay me back", "give me back", "my money",
         "charge back", "chargeback",
+        "deposit back",
     ],
     ("flag", "requests_senior"): [
         "(want|need|demand|ask for|asked for|speak to|talk to|get|see|escalate to) (the|a|your|someone) … (manager|supervisor|senior|owner|director|boss)",
@@ -289,6 +298,7 @@ EN = {
         "scuff", "scuffed", "oil pan", "stolen",
         "broke my", "cracked", "gone", "dog got out", "left the gate",
         "wet", "soaking", "soaked", "broke a", "broke the", ("smashed", 1.5), "shattered",
+        "warped", "water damage", "ruined", "all over my", "pay for it",
     ],
     ("failure", "attitude"): [
         "rude", "rushed", "ignored", "ignoring", "dismissive", "shrug", "didn't explain",
@@ -301,9 +311,10 @@ EN = {
     ("failure", "process_error"): [
         "invoice", "bill", "billed", "charged", "overcharged", "charge", "receipt", "booking",
         "no record", "warranty claim", "paid for", "labour", "labor", "paperwork", "wrong part",
-        "wrong parts", "quote", "quoted", "paid", "lists a", "covered",
+        "wrong parts", ("quote", 0.5), "quoted", "paid", "lists a", "covered",
         "billing", "reservation", "appointment was lost", "lost my booking", "ordered the wrong", "wrong price", "double charged", "charged twice",
         "system was down", "more than quoted", "without telling", "price went up",
+        "fee", "waived", "promised",
     ],
     ("complaint", ""): [
         "not happy", "unhappy", "disappointed", "disappointing", "terrible", "awful", "worst",
@@ -319,6 +330,7 @@ EN = {
         "👍", "consistent", "great team", "sorted",
         "best", "amazing", "wonderful", "fantastic", "satisfied", "recommend", "handy", "efficient", "courteous", "polite", "definitely",
         "impressed", "superb", "fair price", "would come back",
+        "clear", "no pressure", "cheers",
     ],
     ("negation", ""): [
         "no", "not", "never", "won't", "will not", "no need", "don't need", "nothing to",
@@ -374,6 +386,7 @@ EN = {
         "nobody senior", "let down", "unfair", "felt", "ignored", "as your customer",
         "two cars",
         "years", "feel ignored", "taken for granted", "not valued",
+        ("losing faith", 2), "lost faith", "trust",
     ],
 }
 

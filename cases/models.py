@@ -157,7 +157,7 @@ class LexiconEntry(models.Model):
     and the context rules: negation, someone else, fixed, suggestion, contrast, sarcasm)."""
 
     phrase = models.CharField(
-        _("phrase"), max_length=80,
+        _("phrase"), max_length=200,
         help_text=_("Literal text; … is a short gap, <n> a number, (a|b) alternatives."))
     language = models.CharField(_("language"), max_length=8, choices=LexiconLanguage.choices)
     kind = models.CharField(_("kind"), max_length=12, choices=Cue.choices)

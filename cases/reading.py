@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 MAX_CHARS = 2000
 # How far before a phrase a negation cue reaches (characters; Chinese is denser than English).
 NEGATION_REACH = {"zh-hans": 5, "en": 24}
+# Praise right after a failure word takes it back (态度挺好, attitude was great).
+PRAISED_REACH = {"zh-hans": 2, "en": 6}
 SENTENCE_END = "。！？!?\n；;"
 CLAUSE_END = SENTENCE_END + "，,、：:—()（）"
 QUOTES = "\"“”「」『』'‘’"
@@ -362,6 +364,10 @@ def read(text: str, lexicon: Lexicon) -> Reading:
         else:
             reading.praise += hit.entry.weight
 
+    praised = defaultdict(list)
+    for p in by_kind["praise"]:
+        if not p.dropped:
+            praised[clause(p.start)].append(p)
     triggers = [h for h in hits if h.entry.kind in TRIGGERS or
                 (h.entry.kind == "emotion")]
     for hit in triggers:
@@ -371,6 +377,10 @@ def read(text: str, lexicon: Lexicon) -> Reading:
             hit.dropped = "negation"
         elif clause(hit.start) in others_clauses:
             hit.dropped = "someone_else"
+        elif hit.entry.kind == "failure" and any(
+                0 <= p.start - hit.end <= PRAISED_REACH[p.entry.language]
+                for p in praised.get(clause(hit.start), ())):
+            hit.dropped = "praise"
         elif hit.entry.kind in {"failure", "complaint"} and any(
                 at <= hit.start and sentence(hit.start) == n for n, at in suggestions):
             hit.dropped = "suggestion"
@@ -449,7 +459,7 @@ def _failure(reading: Reading, live: list[Hit]) -> None:
 
 
 # Threats make a customer angry; public and legal ones more than a complaint made elsewhere.
-THREAT_FLAGS = {"media_exposure": 2.0, "lawsuit": 2.0, "public_complaint": 1.0,
+THREAT_FLAGS = {"media_exposure": 2.5, "lawsuit": 2.5, "public_complaint": 1.0,
                 "onsite_complaint": 1.0}
 
 
