@@ -59,7 +59,7 @@ ZH = {
     ],
     # ------------------------------------------------------------------ visits for one problem
     ("visits", ""): [
-        "第<n>次", "<n>次返厂", "<n>次进厂", "<n>次回厂", "修了<n>次", "修过<n>次", "来了<n>次",
+        "第<n>次(来|进|进厂|进店|返厂|回厂|返修|回|修|处理|换|弄|了|到店|去|come|送|不|又|还是|出现)", "<n>次返厂", "<n>次进厂", "<n>次回厂", "修了<n>次", "修过<n>次", "来了<n>次",
         "<n>次都没(修好|好|解决)",
         "都<n>次了", "这是第<n>回", "<n>次了还",
     ],
@@ -68,6 +68,7 @@ ZH = {
         "(上次|上周|上个月|前天|昨天|刚)…(修|处理|补|换)…(又|还是|跟没修)",
         "老毛病", "又犯了", "再次返厂", "又出现", "问题又", "又开始",
         "(换了|修了|修过|补了|处理了|换过)…(还是|又)",
+        "返工",
     ],
     ("visits", "3"): ["反复修", "反复(出现|返厂|进厂)", "多次返修", "修了又修", "每次都没好", "每次…说…(好了|修好了)"],
     # ------------------------------------------------------------------ failure types
@@ -90,6 +91,7 @@ ZH = {
         "同一个…问题", "同样的问题", "老问题",
         "漏油", "问题依旧", "老样子", "不工作", "不亮", "坏了", "马虎", "没做好", "没清理干净", "不干净", "臭", ("一股…味", 0.5), "臭味", "臭鸡蛋", "怪味", "故障灯", "(灯|故障灯)…亮", "卡顿", "死机", "不制热", "效果不好", "没用", "白修", "修了…没用",
         "蟑螂", "虫子", "不卫生", "床单", ("不太干净", 2), "打不着", "着不了", "还是…不", "没修好的",
+        "还是不行", "没(调|装好|拧紧|弄好|加|检查|清理|归位|复位)", "差别很大", "色差",
     ],
     ("failure", "property_damage"): [
         ("刮", 1.5), ("划痕", 1.5), ("划了", 1.5), ("划伤", 1.5), ("刮花", 1.5), "碰了", ("撞了", 2), ("追了…尾", 2), ("撞到", 2), "凹", "坑", "掉漆", "弄脏",
@@ -99,6 +101,7 @@ ZH = {
         "翻乱", "弄乱", "剐", "很脏", "脏了", "脏得", "一塌糊涂",
         "烟味", ("摔坏", 2), "压坏", "碰坏",
         ("拿走", 1.5), ("偷", 1.5), "被偷", "刮了",
+        "弄洒", "洒了", "泼",
     ],
     ("failure", "attitude"): [
         "态度", "不理", "没理", "爱答不理", "不耐烦", "玩手机", "打游戏", "翻白眼", "太冲", "很冲",
@@ -109,6 +112,7 @@ ZH = {
         "恶劣", "冷漠", "爱理不理", "骂", "嫌", "推诿", "踢皮球", "甩锅", "不诚信", "看不起", "阴阳怪气", "冷脸", "没礼貌", "不礼貌", "不尊重", "没人理", "不管不问",
         "不承认", "不认账", "找不到人", "没人通知", "没人接",
         "没人…(讲|说明|解释|告诉)", "嘲笑", "讽刺", "当着…面", "一句对不起都没有", "不道歉",
+        "开出去", "开去", "里程…多了", "试驾",
     ],
     ("failure", "process_error"): [
         "发票", "账单", "结算单", "结账", "多收", "收了我", "重复收", "又收", "扣了", "手续费", "报价单",
@@ -119,6 +123,7 @@ ZH = {
         "多要", "加价", "说好的价格", "收了两次", "两次工时费",
         "没提前说", "没提前告知", "涨价", "比预期", "系统…(坏|故障|问题)",
         ("(承诺|说好)的…(不认|没有|没了|不算|不给)", 1.5), "不认", "定金", "押金",
+        "不一样", "预约系统",
     ],
     # ------------------------------------------------------------------ complaint, praise
     ("complaint", ""): [
@@ -136,6 +141,7 @@ ZH = {
         "方便", "很细", "细致", "表扬", "我服", "流畅", "ok", "棒",
         "最好", "及时", "周到", "认真", "负责", "完美", "惊喜", "推荐", "好评如潮", "顺利", "没问题", "放心了",
         "开心", "高兴", "喜欢",
+        "诚恳", "亲自", "圈粉",
     ],
     # ------------------------------------------------------------------ context rules
     ("negation", ""): [
@@ -207,6 +213,7 @@ ZH = {
         "寒心", "多年", "这么多年", "信任", "不被重视", "冷落", "区别对待", "伤心", "难过", "忠实",
         "请假", "白等", "请了假", "白跑",
         ("伤人", 2), "太伤", "我不信", "当着",
+        "白跑",
     ],
 }
 
@@ -250,6 +257,7 @@ EN = {
         "refund", "money back", "reimburse", "pay me back", "give me back", "my money",
         "charge back", "chargeback",
         "deposit back",
+        "disput… charge", "dispute the charge",
     ],
     ("flag", "requests_senior"): [
         "(want|need|demand|ask for|asked for|speak to|talk to|get|see|escalate to) (the|a|your|someone) … (manager|supervisor|senior|owner|director|boss)",
@@ -280,6 +288,7 @@ EN = {
         "all day", "forever", "still waiting", "took <n> hours", "missed the appointment", "not on time",
         "hours late", "two hours", "no one called", "nobody called",
         ("took", 0.5), "took <n> minutes", "still nothing", "hours later", "<n> hours later",
+        "backordered", "back-ordered", "wasted a day", "day off",
     ],
     ("failure", "service_quality"): [
         ("still", 0.5), "not fixed", "didn't fix", "wasn't fixed", "hasn't been fixed", "rattle",
@@ -288,7 +297,7 @@ EN = {
         "doesn't work", "does not work", "poor quality", "grinding", "smell", "not cleaned",
         "wrong diagnosis", "noisy", "for the same", "same problem", "same issue",
         "not working", "stopped working", "poor job", "not done", "wasn't done", "half-done", "same problem",
-        "forgot to", "kept dropping", "keeps dropping", "didn't work", "engine light", "shaking", "vibrat", "wi-fi",
+        "forgot to", "kept dropping", "keeps dropping", "didn't work", "engine light", "shaking", "vibrat", "wi-fi … (kept|keeps|dropping|down|not working|didn't work)",
         "cockroach", "bugs", "bed bugs", "unclean", "filthy",
     ],
     ("failure", "property_damage"): [
@@ -315,6 +324,7 @@ EN = {
         "billing", "reservation", "appointment was lost", "lost my booking", "ordered the wrong", "wrong price", "double charged", "charged twice",
         "system was down", "more than quoted", "without telling", "price went up",
         "fee", "waived", "promised",
+        "nobody mentioned", "never mentioned", "not mentioned",
     ],
     ("complaint", ""): [
         "not happy", "unhappy", "disappointed", "disappointing", "terrible", "awful", "worst",
@@ -329,7 +339,7 @@ EN = {
         "punctual", "tidy", "well done", "fine", "ok", "okay", "brand new", "quiet", "confident",
         "👍", "consistent", "great team", "sorted",
         "best", "amazing", "wonderful", "fantastic", "satisfied", "recommend", "handy", "efficient", "courteous", "polite", "definitely",
-        "impressed", "superb", "fair price", "would come back",
+        "impressed", "superb", "bearable", "fair price", "would come back",
         "clear", "no pressure", "cheers",
     ],
     ("negation", ""): [
@@ -365,6 +375,7 @@ EN = {
         "how dare",
         "pissed", "outraged", "disgusting", "or else", "!!!",
         "unbelievable",
+        "absolutely not",
     ],
     ("emotion", "anxious"): [
         ("scared", 2), ("worried", 2), "afraid", "nervous", "anxious", "urgent", "urgently",
@@ -376,6 +387,7 @@ EN = {
         "confused", "why is", ("what i'm paying for", 2), "what does", "not sure why",
         "explain", "how come",
         "what is this", "no idea", "which one", "why was i", "why am i",
+        "why does", "why do", "why did",
     ],
     ("emotion", "humorous"): [
         ("haha", 2), ("lol", 2), "😂", "🤣", "in fact", "enjoy it",
@@ -387,6 +399,7 @@ EN = {
         "two cars",
         "years", "feel ignored", "taken for granted", "not valued",
         ("losing faith", 2), "lost faith", "trust",
+        "day off work", "wasted a day",
     ],
 }
 
