@@ -102,6 +102,7 @@ ZH = {
         "烟味", ("摔坏", 2), "压坏", "碰坏",
         ("拿走", 1.5), ("偷", 1.5), "被偷", "刮了",
         "弄洒", "洒了", "泼",
+        ("弄断", 1.5), "断了", "卡扣",
     ],
     ("failure", "attitude"): [
         "态度", "不理", "没理", "爱答不理", "不耐烦", "玩手机", "打游戏", "翻白眼", "太冲", "很冲",
@@ -113,6 +114,7 @@ ZH = {
         "不承认", "不认账", "找不到人", "没人通知", "没人接",
         "没人…(讲|说明|解释|告诉)", "嘲笑", "讽刺", "当着…面", "一句对不起都没有", "不道歉",
         "开出去", "开去", "里程…多了", "试驾",
+        ("副厂", 2), ("骗人", 2), "以次充好", "本来就是坏的", "赖",
     ],
     ("failure", "process_error"): [
         "发票", "账单", "结算单", "结账", "多收", "收了我", "重复收", "又收", "扣了", "手续费", "报价单",
@@ -184,6 +186,7 @@ ZH = {
         ("恶劣", 2), "恼火", "欺人太甚", "什么玩意", "搞什么", "无耻", "立刻", "马上给我", "不可理喻", "岂有此理",
         "不承认", "要人命", "一塌糊涂",
         "一句对不起都没有", "谁负责", "报警", "永远",
+        ("骗人", 2), ("太黑", 2), "黑心", "坑人", ("本来就是坏的", 2), "本来就", "我要你们", "全额", "更严重",
     ],
     ("emotion", "anxious"): [
         ("不敢", 2), ("吓死", 2), ("后怕", 2), "担心", "害怕", "怕", ("提心吊胆", 2), "心慌", "着急",
@@ -316,6 +319,7 @@ EN = {
         "impatient", "nobody would", "anyone would even",
         "impolite", "arrogant", "scam", "rolled (his|her|their) eyes", "eye roll", "treated me like", "yelled at me", "no apology",
         "not his job", "not my job", "wasn't his job", "nobody answered", "no one answered",
+        "already there", "blame", "blamed",
     ],
     ("failure", "process_error"): [
         "invoice", "bill", "billed", "charged", "overcharged", "charge", "receipt", "booking",
@@ -376,6 +380,7 @@ EN = {
         "pissed", "outraged", "disgusting", "or else", "!!!",
         "unbelievable",
         "absolutely not",
+        ("already there", 2), "they're saying", "now they", "i want to speak",
     ],
     ("emotion", "anxious"): [
         ("scared", 2), ("worried", 2), "afraid", "nervous", "anxious", "urgent", "urgently",
