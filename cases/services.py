@@ -485,7 +485,7 @@ def case_triage_correct(*, case_id: int, actor: User, changes: dict, note: str =
     if "severity" in changes and changes["severity"] not in Severity.values:
         raise ValidationError({"severity": _("Unknown severity.")})
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related(
+        case = Case.objects.select_for_update(of=("self",)).select_related(
             "failure_type", "store").get(pk=case_id)
         if not can_correct(case, actor):
             raise PermissionDenied(_("Only the case's owner or someone senior may correct it."))
