@@ -188,6 +188,15 @@ def _bucket_key(phrase: str, language: str) -> str:
     return phrase[0]
 
 
+def _leading_alternatives(phrase: str) -> list[str]:
+    """"(叫|让)…经理" as "叫…经理" and "让…经理", so that each is found by its first character
+    rather than searched for through the whole text."""
+    m = re.match(r"\(([^()]*)\)(?!\?)", phrase)
+    if not m:
+        return [phrase]
+    return [alt + phrase[m.end():] for alt in m.group(1).split("|") if alt]
+
+
 class Lexicon:
     """The compiled lexicon: patterns grouped by what they start with."""
 
@@ -196,14 +205,15 @@ class Lexicon:
         self._buckets: dict[str, list[tuple[Entry, re.Pattern, str]]] = defaultdict(list)
         self._anywhere: list[tuple[Entry, re.Pattern]] = []
         for entry in entries:
-            pattern = compile_phrase(entry.phrase, entry.language)
-            key = _bucket_key(entry.phrase, entry.language)
-            if key:
-                # The literal text a match starts with: a cheap test before the pattern's.
-                prefix = re.split(r"…|\.\.\.|<n>|[(| ]", normalise(entry.phrase))[0]
-                self._buckets[key].append((entry, pattern, prefix))
-            else:
-                self._anywhere.append((entry, pattern))
+            for phrase in _leading_alternatives(entry.phrase):
+                pattern = compile_phrase(phrase, entry.language)
+                key = _bucket_key(phrase, entry.language)
+                if key:
+                    # The literal text a match starts with: a cheap test before the pattern's.
+                    prefix = re.split(r"…|\.\.\.|<n>|[(| ]", normalise(phrase))[0]
+                    self._buckets[key].append((entry, pattern, prefix))
+                else:
+                    self._anywhere.append((entry, pattern))
         words = [e.phrase for e in entries if e.kind == "word"]
         if words:
             tokenizer = _tokenizer()
