@@ -244,12 +244,14 @@ EN = {
         "social media", "forum", "on (douyin|weibo|xiaohongshu|tiktok|facebook|twitter|instagram|youtube|reddit)",
         "review sites", "tell everyone", "the press",
         "(one-star|1-star|one star|bad|negative|honest) review", "google review", "yelp", "tripadvisor", "go public", "expose you", "post (about|it|this|photos|pictures|the video|a video)",
+        "local news", "news station", "to the news",
     ],
     ("flag", "lawsuit"): [
         "my lawyer", "(contacted|contact|hire|hired|get|call|consult|consulted|called|retained) (a|my) lawyer",
         "lawyer will", "lawyers", "attorney", "sue", "suing", "sued", "lawsuit", "legal action",
         "take legal", "small claims", "court", "legal route",
         "solicitor", "take you to court", "legal",
+        "lawyer", "have a lawyer",
     ],
     ("flag", "safety"): [
         "brake… (failed|fail|soft|spongy|didn't hold|did not hold|gone|went)", "brakes failed",
@@ -260,10 +262,11 @@ EN = {
         "(nearly|almost) (crashed|hit|rear-ended|had an accident|killed|died|lost control|rolled)",
         "could have (killed|crashed|died|been killed)", "injured", "injury", "got hurt", "was hurt",
         "stalled on", "(started|was|is|began|engine|hood|it) smoking", "pedal … (sinks|sank|went|goes) to the floor",
-        "no brakes", "wheel came off", "lug nuts", "wobbl", "electric shock", "gas leak", "sparking",
+        "no brakes", "wheel came off", "lug nuts", "wobbl*", "electric shock", "gas leak", "sparking",
         "exposed wires", "lost power on the (highway|motorway|freeway)",
         "safety (risk|hazard|issue)",
         "(don't|do not|didn't|did not) feel safe", "shakes violently", "steering wheel (shak|vibrat|wobbl)",
+        "lug nut", "came loose", "bare wire*", "exposed wire*", "live wire*", "wires hanging",
     ],
     ("flag", "refund_request"): [
         "refund", "money back", "reimburse", "pay me back", "give me back", "my money",
@@ -285,9 +288,9 @@ EN = {
     ("visits", ""): ["been (in|back) <n> times", "<n> times for the same", "(repaired|fixed|serviced|back) <n> times", "<n> visits for", "<n> trips for"],
     ("visits", "2"): [
         "second (time i|time i've|time we|trip|visit|time in|time bringing|time back)",
-        "came back again", "back again", "again for the same", "still not fixed", "same problem again",
+        "again for the same", "still not fixed", "same problem again",
         "same issue again", "returned for the same",
-        "(broke|broken|failed|leaking|back|happening|started) again", "is back", "has come back", "came back again",
+        "(broke|broken|failed|leaking|happening|started) again", "is back", "has come back",
     ],
     ("visits", "3"): [
         "third time", "third visit", "third trip", "fourth time", "fourth visit", "fifth time",
@@ -301,16 +304,18 @@ EN = {
         "hours late", "two hours", "no one called", "nobody called",
         ("took", 0.5), "took <n> minutes", "still nothing", "hours later", "<n> hours later",
         "backordered", "back-ordered", "wasted a day", "day off",
+        "supposed to be ready", "supposed to be done", "it's tuesday", "still not back",
     ],
     ("failure", "service_quality"): [
         ("still", 0.5), "not fixed", "didn't fix", "wasn't fixed", "hasn't been fixed", "rattle",
         "rattled", "noise", "leak", "leaking", "check-engine", "warning light", "quick vacuum",
-        "a wipe", "found nothing", "misdiagnos", "botched", "sloppy", "stank", "blowing warm",
+        "a wipe", "found nothing", "misdiagnos*", "botched", "sloppy", "stank", "blowing warm",
         "doesn't work", "does not work", "poor quality", "grinding", "smell", "not cleaned",
         "wrong diagnosis", "noisy", "for the same", "same problem", "same issue",
         "not working", "stopped working", "poor job", "not done", "wasn't done", "half-done", "same problem",
-        "forgot to", "kept dropping", "keeps dropping", "didn't work", "engine light", "shaking", "vibrat", "wi-fi … (kept|keeps|dropping|down|not working|didn't work)",
+        "forgot to", "kept dropping", "keeps dropping", "didn't work", "engine light", "shaking", "vibrat*", "wi-fi … (kept|keeps|dropping|down|not working|didn't work)",
         "cockroach", "bugs", "bed bugs", "unclean", "filthy",
+        "never came", "had to call", "never showed", "no-show", "replaced the wrong", "wrong headlight", "don't leave", "left the",
     ],
     ("failure", "property_damage"): [
         ("scratch", 1.5), ("scratched", 1.5), ("dent", 1.5), ("dented", 1.5), ("damage", 1.5),
@@ -320,6 +325,7 @@ EN = {
         "broke my", "cracked", "gone", "dog got out", "left the gate",
         "wet", "soaking", "soaked", "broke a", "broke the", ("smashed", 1.5), "shattered",
         "warped", "water damage", "ruined", "all over my", "pay for it",
+        ("crashed", 1.5), "into a pillar", "hit a", "wrong address",
     ],
     ("failure", "attitude"): [
         "rude", "rushed", "ignored", "ignoring", "dismissive", "shrug", "didn't explain",
@@ -329,11 +335,12 @@ EN = {
         "impolite", "arrogant", "scam", "rolled (his|her|their) eyes", "eye roll", "treated me like", "yelled at me", "no apology",
         "not his job", "not my job", "wasn't his job", "nobody answered", "no one answered",
         "already there", "blame", "blamed",
+        "tried to hide", "seemed annoyed", "annoyed that i", "treated", "nobody even apologi*", "returns my calls", "return my calls",
     ],
     ("failure", "process_error"): [
         "invoice", "bill", "billed", "charged", "overcharged", "charge", "receipt", "booking",
         "no record", "warranty claim", "paid for", "labour", "labor", "paperwork", "wrong part",
-        "wrong parts", ("quote", 0.5), "quoted", "paid", "lists a", "covered",
+        "wrong parts", ("quote", 0.5), "quoted", "paid", "lists a", "not covered", "wasn't covered", "supposed to cover",
         "billing", "reservation", "appointment was lost", "lost my booking", "ordered the wrong", "wrong price", "double charged", "charged twice",
         "system was down", "more than quoted", "without telling", "price went up",
         "fee", "waived", "promised",
@@ -344,6 +351,7 @@ EN = {
         "ridiculous", "unacceptable", "never again", "not impressed", "waste", "poor",
         "frustrated", "frustrating", "annoyed", "horrible", "bad", "upset",
         "be more careful", "should not", "shouldn't have", "not acceptable", "disgusting",
+        ("next time", 0.5), "irresponsible", "poorly",
     ],
     ("praise", ""): [
         "great", "good", "excellent", "thanks", "thank", "appreciated", "appreciate", "lovely",
@@ -354,6 +362,7 @@ EN = {
         "best", "amazing", "wonderful", "fantastic", "satisfied", "recommend", "handy", "efficient", "courteous", "polite", "definitely",
         "impressed", "superb", "bearable", "fair price", "would come back",
         "clear", "no pressure", "cheers",
+        "flawless", "zero hassle", "no hassle", "hassle-free", "very kind", "so kind", "spotless",
     ],
     ("negation", ""): [
         "no", "not", "never", "won't", "will not", "no need", "don't need", "nothing to",
@@ -365,12 +374,14 @@ EN = {
         "heard that", "my neighbour", "my neighbor", "colleague", "as a lawyer", "i'm a lawyer",
         "i am a lawyer", "as a journalist",
         "i'm a journalist", "i am a journalist", "work as a", "works as a", "my job",
+        "lawyer in me", "previous shop", "another garage", "last shop", "other garage",
     ],
     ("resolved", ""): [
         "sorted", "resolved", "was fixed", "got fixed", "fixed it", "taken care of",
         "was handled", "were handled", "no issues", "fixed on the spot", "works now",
         "working now", "brand new",
         "fixed everything", "already fixed", "had fixed", "fixed the",
+        "buffed it out", "for free",
     ],
     ("suggestion", ""): [
         "suggestion", "would be nice", "it would help", "please consider", "maybe add",
@@ -391,11 +402,13 @@ EN = {
         "absolutely not",
         ("already there", 2), "they're saying", "now they", "i want to speak",
         "not okay", "not ok",
+        "i'm done with", "irresponsible", "tried to hide",
     ],
     ("emotion", "anxious"): [
         ("scared", 2), ("worried", 2), "afraid", "nervous", "anxious", "urgent", "urgently",
         "what if", "worry", "concerned",
         "is it safe", "asap", "as soon as possible", "could have died", "terrified",
+        "need my car", "for work", "toddler",
     ],
     ("emotion", "confused"): [
         ("not sure", 2), ("which is it", 2), ("can someone explain", 2), ("don't understand", 2),

@@ -142,9 +142,12 @@ def _is_cjk(ch: str) -> bool:
 
 
 def compile_phrase(phrase: str, language: str) -> re.Pattern:
-    """A phrase is literal text with three extras: `…` is a gap of up to 12 characters within
-    the sentence, `<n>` a number (digits or Chinese numerals), `(a|b)` alternatives."""
+    """A phrase is literal text with a few extras: `…` is a gap of up to 12 characters within
+    the sentence, `<n>` a number (digits or Chinese numerals), `(a|b)` alternatives, `(a)?`
+    optional, a final `*` a word stem (wobbl* is wobbles, wobbling)."""
     phrase = normalise(phrase)
+    stem = phrase.endswith("*")  # "wobbl*": wobbles, wobbling
+    phrase = phrase.rstrip("*")
     out, i = [], 0
     gap = r"[^。！？!?\n；;]{0,12}?"
     while i < len(phrase):
@@ -170,7 +173,7 @@ def compile_phrase(phrase: str, language: str) -> re.Pattern:
     # Word edges for Latin words in either language: "issue" is not "sue", "immediately" is
     # not "media".
     lead = r"(?<![a-z0-9])" if _latin(phrase[:1]) else ""
-    tail = r"(?![a-z0-9])" if _latin(phrase[-1:]) else ""
+    tail = r"(?![a-z0-9])" if _latin(phrase[-1:]) and not stem else ""
     return re.compile(f"{lead}{body}{tail}")
 
 
