@@ -316,6 +316,7 @@ EN = {
         "forgot to", "kept dropping", "keeps dropping", "didn't work", "engine light", "shaking", "vibrat*", "wi-fi … (kept|keeps|dropping|down|not working|didn't work)",
         "cockroach", "bugs", "bed bugs", "unclean", "filthy",
         "never came", "had to call", "never showed", "no-show", "replaced the wrong", "wrong headlight", "don't leave", "left the",
+        "wasn't on before", ("dirty room", 2), "broken ac",
     ],
     ("failure", "property_damage"): [
         ("scratch", 1.5), ("scratched", 1.5), ("dent", 1.5), ("dented", 1.5), ("damage", 1.5),
@@ -326,6 +327,7 @@ EN = {
         "wet", "soaking", "soaked", "broke a", "broke the", ("smashed", 1.5), "shattered",
         "warped", "water damage", "ruined", "all over my", "pay for it",
         ("crashed", 1.5), "into a pillar", "hit a", "wrong address",
+        ("stole", 1.5), "wasn't there before",
     ],
     ("failure", "attitude"): [
         "rude", "rushed", "ignored", "ignoring", "dismissive", "shrug", "didn't explain",
@@ -363,6 +365,7 @@ EN = {
         "impressed", "superb", "bearable", "fair price", "would come back",
         "clear", "no pressure", "cheers",
         "flawless", "zero hassle", "no hassle", "hassle-free", "very kind", "so kind", "spotless",
+        "quickly", "honest",
     ],
     ("negation", ""): [
         "no", "not", "never", "won't", "will not", "no need", "don't need", "nothing to",
@@ -382,6 +385,7 @@ EN = {
         "working now", "brand new",
         "fixed everything", "already fixed", "had fixed", "fixed the",
         "buffed it out", "for free",
+        "it's gone", "went away", "is gone",
     ],
     ("suggestion", ""): [
         "suggestion", "would be nice", "it would help", "please consider", "maybe add",
@@ -403,6 +407,7 @@ EN = {
         ("already there", 2), "they're saying", "now they", "i want to speak",
         "not okay", "not ok",
         "i'm done with", "irresponsible", "tried to hide",
+        "worst", "police",
     ],
     ("emotion", "anxious"): [
         ("scared", 2), ("worried", 2), "afraid", "nervous", "anxious", "urgent", "urgently",

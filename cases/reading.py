@@ -151,7 +151,10 @@ def compile_phrase(phrase: str, language: str) -> re.Pattern:
     out, i = [], 0
     gap = r"[^。！？!?\n；;]{0,12}?"
     while i < len(phrase):
-        if phrase.startswith(_GAP, i) or phrase.startswith("...", i):
+        if phrase.startswith(" " + _GAP + " ", i):
+            out.append(rf"(?:\s+{gap})?\s+")  # "a … manager" is also "a manager"
+            i += 3
+        elif phrase.startswith(_GAP, i) or phrase.startswith("...", i):
             out.append(gap)
             i += 1 if phrase.startswith(_GAP, i) else 3
         elif phrase.startswith(_NUM, i):

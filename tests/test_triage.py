@@ -238,7 +238,8 @@ def test_intake_stores_any_comment(org, comment):
 @pytest.mark.parametrize("name", ["triage_probe.jsonl", "triage_probe2.jsonl",
                                   "triage_probe3.jsonl", "triage_probe4.jsonl",
                                   "triage_probe5.jsonl", "triage_probe6.jsonl",
-                                  "triage_probe7.jsonl", "triage_probe8.jsonl"])
+                                  "triage_probe7.jsonl", "triage_probe8.jsonl",
+                                  "triage_probe9.jsonl"])
 def test_sets_written_apart_from_dev_page_nobody_wrongly(db, name):
     """Sets written apart from dev.jsonl in the GUIDE's sense, to see that the rules generalise:
     whatever else they miss, no false L4 (it pages a regional director)."""
