@@ -38,14 +38,11 @@ QUOTES = "\"“”「」『』'‘’"
 NUMBERS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
            "九": 9, "十": 10, "几": 3, "多": 3, "n": 3}
 
-Kind = str  # one of cases.models.Cue
-
-
 @dataclass(frozen=True)
 class Entry:
     phrase: str
     language: str
-    kind: Kind
+    kind: str  # a cases.models.Cue
     value: str = ""
     weight: float = 1.0
 
@@ -195,8 +192,8 @@ def _bucket_key(phrase: str, language: str) -> str:
 
 
 def _leading_alternatives(phrase: str) -> list[str]:
-    """"(叫|让)…经理" as "叫…经理" and "让…经理", so that each is found by its first character
-    rather than searched for through the whole text."""
+    """A phrase that starts with alternatives, (叫|让)…经理, as 叫…经理 and 让…经理: each is then
+    found by its first character rather than searched for through the whole text."""
     m = re.match(r"\(([^()]*)\)(?!\?)", phrase)
     if not m:
         return [phrase]
@@ -384,11 +381,9 @@ def read(text: str, lexicon: Lexicon) -> Reading:
     for p in by_kind["praise"]:
         if not p.dropped:
             praised[clause(p.start)].append(p)
-    triggers = [h for h in hits if h.entry.kind in TRIGGERS or
-                (h.entry.kind == "emotion")]
+    # Emotion cues are not negated (不生气 is rare, 不敢 is fear) but do belong to their clause.
+    triggers = [h for h in hits if h.entry.kind in TRIGGERS or h.entry.kind == "emotion"]
     for hit in triggers:
-        if hit.entry.kind == "emotion" and not hit.entry.value:
-            continue
         if hit.entry.kind != "emotion" and cancelled(hit, negations):
             hit.dropped = "negation"
         elif clause(hit.start) in others_clauses:
