@@ -1,10 +1,12 @@
 """The README and docs/ as a clone has them: every relative link opens a file of the repository,
 and every #anchor a heading of that file."""
 
+import json
 import re
 from pathlib import Path
 
 import pytest
+from rest_framework.authtoken.models import Token
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -58,3 +60,17 @@ def test_the_readme_has_the_two_commands_and_a_tour_for_every_role():
     assert "./bin/run" in readme and "./bin/test" in readme
     for role in ("advisor1", "manager1", "regional1", "hq1", "admin"):
         assert re.search(rf"^### .*`{role}`", readme, re.M), role
+
+
+def test_the_readme_api_example_opens_a_case(org, api):
+    """The README's curl example, as the demo's survey-system account sends it."""
+    readme = (ROOT / "README.md").read_text()
+    body = json.loads(re.search(r"survey-responses/.*?-d '(\{.*?\})'", readme, re.S).group(1))
+    token = api.post("/api/v1/auth/token/", {"username": "integration",
+                                             "password": "pw-for-tests"}).json()["token"]
+    assert Token.objects.get(key=token).user == org.integration
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    created = api.post("/api/v1/survey-responses/", body, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["case"] is not None
+    assert api.get("/api/v1/cases/?state=open").json()["count"] == 1
