@@ -25,7 +25,7 @@ AUDITED: dict[str, frozenset[str]] = {
     "org.OrgNode": frozenset(),
     "cases.IntakePolicy": frozenset(),
     "cases.SopPolicy": frozenset(),
-    "cases.NegativeKeyword": frozenset(),
+    "cases.LexiconEntry": frozenset(),
     "cases.FailureType": frozenset(),
     "cases.ChecklistTemplateItem": frozenset(),
     "cases.IntakeSource": frozenset(),

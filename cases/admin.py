@@ -11,7 +11,7 @@ from .models import (
     FailureType,
     IntakePolicy,
     IntakeSource,
-    NegativeKeyword,
+    LexiconEntry,
     ServiceRecord,
     SopPolicy,
     SurveyResponse,
@@ -35,11 +35,12 @@ class IntakeSourceAdmin(admin.ModelAdmin):
     raw_id_fields = ["account"]
 
 
-@admin.register(NegativeKeyword)
-class NegativeKeywordAdmin(admin.ModelAdmin):
-    list_display = ["word", "flag", "active"]
-    list_filter = ["flag", "active"]
-    search_fields = ["word"]
+@admin.register(LexiconEntry)
+class LexiconEntryAdmin(admin.ModelAdmin):
+    list_display = ["phrase", "language", "kind", "value", "weight", "active"]
+    list_editable = ["weight", "active"]
+    list_filter = ["language", "kind", "value", "active"]
+    search_fields = ["phrase", "value", "note"]
 
 
 @admin.register(FailureType)

@@ -13,7 +13,7 @@ from org.models import NodeKind
 from . import serializers as s
 from .authentication import SignedSourceAuthentication
 from .models import Case, ChecklistItem, IntakeSource, SurveyResponse
-from .selectors import case_get, case_list
+from .selectors import case_get, case_list, triage_corrections
 from .services import (
     PUBLIC_TRANSITIONS,
     case_change_severity,
@@ -22,6 +22,7 @@ from .services import (
     case_reassign,
     case_report_incident,
     case_transition,
+    case_triage_correct,
     case_watch,
     checklist_item_set,
     checklist_item_waive,
@@ -35,7 +36,8 @@ def _response_out(response: SurveyResponse, created: bool) -> Response:
     # an earlier one is read back whole.
     if not created:
         response = SurveyResponse.objects.select_related(
-            "store", "customer", "case").prefetch_related("case__deadlines").get(pk=response.pk)
+            "store", "customer", "case__failure_type").prefetch_related(
+            "case__deadlines").get(pk=response.pk)
     return Response(s.SurveyResponseOut(response).data,
                     status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -115,6 +117,27 @@ class CaseDetailApi(APIView):
     @extend_schema(responses=s.CaseDetailOut)
     def get(self, request, case_id: int):
         return Response(_detail(request, case_id))
+
+    @extend_schema(request=s.CaseCorrectionIn, responses=s.CaseDetailOut,
+                   description="Correct what triage read (owner and above); each changed field "
+                               "is a timeline event, the level and checklist follow.")
+    def patch(self, request, case_id: int):
+        case = case_get(user=request.user, case_id=case_id)
+        data_in = s.CaseCorrectionIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        changes = dict(data_in.validated_data)
+        note = changes.pop("note")
+        case_triage_correct(case_id=case.pk, actor=request.user, changes=changes, note=note)
+        return Response(_detail(request, case.pk))
+
+
+class TriageCorrectionsApi(APIView):
+    @extend_schema(parameters=[s.CorrectionReportIn], responses=s.CorrectionRowOut(many=True))
+    def get(self, request):
+        params = s.CorrectionReportIn(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        rows = triage_corrections(user=request.user, months=params.validated_data["months"])
+        return Response(s.CorrectionRowOut(rows, many=True).data)
 
 
 class CaseTransitionApi(APIView):

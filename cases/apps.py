@@ -12,10 +12,11 @@ class CasesConfig(AppConfig):
 
         from .models import (
             ChecklistTemplateItem,
+            FailureType,
             IntakePolicy,
             IntakeSource,
-            NegativeKeyword,
+            LexiconEntry,
             SopPolicy,
         )
-        config_cache_watch(ChecklistTemplateItem, IntakePolicy, IntakeSource, NegativeKeyword,
-                           SopPolicy)
+        config_cache_watch(ChecklistTemplateItem, FailureType, IntakePolicy, IntakeSource,
+                           LexiconEntry, SopPolicy)

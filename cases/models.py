@@ -1,3 +1,4 @@
+import re
 import secrets
 from decimal import Decimal
 
@@ -134,20 +135,79 @@ class SopPolicy(SettingsRow):
         return str(_("SOP policy"))
 
 
-class NegativeKeyword(models.Model):
-    """One entry of the negative-comment lexicon; a match opens a case and sets `flag`."""
+class Cue(models.TextChoices):
+    """What a lexicon phrase tells the reader (see cases/reading.py)."""
 
-    word = models.CharField(_("word"), max_length=60, unique=True)
-    flag = models.CharField(_("flag"), max_length=30, choices=Flag.choices, blank=True)
+    FLAG = "flag", _("Sets a flag")
+    VISITS = "visits", _("Counts visits for the same problem")
+    FAILURE = "failure", _("Names a failure type")
+    COMPLAINT = "complaint", _("Complaint (negative content)")
+    EMOTION = "emotion", _("Shows an emotion")
+    PRAISE = "praise", _("Praise")
+    NEGATION = "negation", _("Negation (cancels what follows closely)")
+    OTHERS = "others", _("Someone else or another shop (cancels its clause)")
+    RESOLVED = "resolved", _("Problem fixed (cancels what came before)")
+    SUGGESTION = "suggestion", _("Suggestion (what follows is no failure)")
+    HEARSAY = "hearsay", _("Reported words (a 'fixed' said by them is not fixed)")
+    CONTRAST = "contrast", _("Contrast (but, 就是)")
+    SARCASM = "sarcasm", _("Sarcasm (turns praise into complaint)")
+    WORD = "word", _("A word for the Chinese segmenter (no meaning of its own)")
+
+
+class Emotion(models.TextChoices):
+    """Seed 003's five emotions of a dissatisfied customer."""
+
+    ANGRY = "angry", _("Angry")
+    ANXIOUS = "anxious", _("Anxious")
+    CONFUSED = "confused", _("Confused")
+    HUMOROUS = "humorous", _("Humorous")
+    AGGRIEVED = "aggrieved", _("Aggrieved")
+
+
+class LexiconLanguage(models.TextChoices):
+    ZH_HANS = "zh-hans", _("Simplified Chinese")
+    EN = "en", _("English")
+
+
+class LexiconEntry(models.Model):
+    """One phrase of the triage lexicon and what it tells (GUIDE: flags, failure type, emotion,
+    and the context rules: negation, someone else, fixed, suggestion, contrast, sarcasm)."""
+
+    phrase = models.CharField(
+        _("phrase"), max_length=200,
+        help_text=_("Literal text; … is a short gap, <n> a number, (a|b) alternatives."))
+    language = models.CharField(_("language"), max_length=8, choices=LexiconLanguage.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Cue.choices)
+    value = models.CharField(
+        _("value"), max_length=40, blank=True,
+        help_text=_("The flag, failure type or emotion it names; for visits the count."))
+    weight = models.DecimalField(_("weight"), max_digits=4, decimal_places=2, default=1)
     active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
-        ordering = ["flag", "word"]
-        verbose_name = _("negative keyword")
-        verbose_name_plural = _("negative keywords")
+        ordering = ["language", "kind", "value", "phrase"]
+        verbose_name = _("lexicon entry")
+        verbose_name_plural = _("lexicon")
+        constraints = [models.UniqueConstraint(fields=["phrase", "language", "kind", "value"],
+                                               name="uniq_lexicon_entry")]
 
     def __str__(self) -> str:
-        return self.word
+        return self.phrase
+
+    def clean(self) -> None:
+        from .reading import compile_phrase
+
+        try:
+            compile_phrase(self.phrase, self.language)
+        except re.error as exc:
+            raise ValidationError({"phrase": str(exc)}) from exc
+        valid = {Cue.FLAG: Flag.values, Cue.EMOTION: Emotion.values,
+                 Cue.VISITS: ["", "2", "3"]}.get(self.kind)
+        if self.kind == Cue.FAILURE:
+            valid = list(FailureType.objects.values_list("code", flat=True))
+        if valid is not None and self.value not in valid:
+            raise ValidationError({"value": _("Not a value this kind of phrase can name.")})
 
 
 class FailureType(models.Model):
@@ -235,6 +295,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     level = models.CharField(_("level"), max_length=2, choices=Level.choices)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     flags = models.JSONField(_("flags"), default=list, blank=True)
+    emotion = models.CharField(_("emotion"), max_length=12, choices=Emotion.choices,
+                               blank=True)
+    # Why: what fired each flag, the failure type and the emotion (see cases.triage).
+    triage = models.JSONField(_("triage"), default=dict, blank=True)
     description = models.TextField(_("description"), blank=True)
     plan = models.TextField(_("written plan"), blank=True,
                             help_text=_("Fix, compensation and commitment, as put to the "
@@ -362,12 +426,17 @@ class CaseEventKind(models.TextChoices):
     TRANSITION = "transition", _("State changed")
     RESCORED = "rescored", _("Re-scored")
     SEVERITY_CHANGED = "severity_changed", _("Severity changed")
+    CORRECTED = "corrected", _("Triage corrected")
     CHECKLIST = "checklist", _("Checklist item done")
     ESCALATED = "escalated", _("Escalated")
     WARNED = "warned", _("Deadline warning")
     NOTE = "note", _("Note")
     REASSIGNED = "reassigned", _("Owner changed")
     WATCHERS = "watchers", _("Watchers changed")
+
+
+# What the owner may correct of what triage read, in the order it is applied and recorded.
+CORRECTABLE_FIELDS = ("failure_type", "severity", "emotion", "flags")
 
 
 class CaseEventQuerySet(ImmutableQuerySet):

@@ -17,6 +17,7 @@ from .models import (
     Case,
     CaseEvent,
     ChecklistItem,
+    Emotion,
     FailureType,
     Flag,
     Level,
@@ -150,6 +151,20 @@ class DeadlineOut(serializers.Serializer):
         return int(deadline_remaining(obj, now=timezone.now()).total_seconds())
 
 
+class BlankAsNullField(serializers.CharField):
+    """A code stored as "" for none, answered as null."""
+
+    def to_representation(self, value):
+        return value or None
+
+
+@extend_schema_field({"type": "object", "additionalProperties": True,
+                      "description": "What set each flag, the failure type and the emotion: "
+                                     "the phrase and the rule (see docs/triage.md)."})
+class TriageWhyField(serializers.JSONField):
+    pass
+
+
 class CaseSummaryOut(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     number = serializers.CharField(read_only=True, allow_null=True)
@@ -157,6 +172,10 @@ class CaseSummaryOut(serializers.Serializer):
     severity = serializers.ChoiceField(choices=Severity.choices, read_only=True)
     state = serializers.ChoiceField(choices=State.choices, read_only=True)
     flags = serializers.ListField(child=serializers.CharField(), read_only=True)
+    failure_type = serializers.CharField(source="failure_type.code", default=None,
+                                         allow_null=True, read_only=True)
+    emotion = BlankAsNullField(read_only=True, allow_null=True)
+    triage = TriageWhyField(read_only=True)
     deadlines = DeadlineOut(many=True, read_only=True, source="deadline_rows")
 
 
@@ -241,6 +260,8 @@ class TransitionBlockedOut(serializers.Serializer):
 
 class CaseDetailOut(CaseListOut):
     customer = serializers.SerializerMethodField()
+    emotion = BlankAsNullField(read_only=True, allow_null=True)
+    triage = TriageWhyField(read_only=True)
     deadlines = DeadlineOut(many=True, read_only=True, source="deadline_rows")
     checklist = ChecklistItemOut(many=True, read_only=True)
     timeline = CaseEventOut(many=True, read_only=True, source="events")
@@ -252,8 +273,8 @@ class CaseDetailOut(CaseListOut):
     class Meta(CaseListOut.Meta):
         fields = CaseListOut.Meta.fields + [
             "description", "plan", "received_at", "contacted_at", "resolved_at", "closed_at",
-            "rescored_at", "deadlines", "checklist", "timeline", "escalations",
-            "allowed_transitions", "blocked_transitions", "watchers",
+            "rescored_at", "emotion", "triage", "deadlines", "checklist", "timeline",
+            "escalations", "allowed_transitions", "blocked_transitions", "watchers",
         ]
         read_only_fields = fields
 
@@ -347,6 +368,51 @@ class ChecklistItemIn(serializers.Serializer):
 class SeverityIn(serializers.Serializer):
     severity = serializers.ChoiceField(choices=Severity.choices)
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+CORRECTABLE_FLAGS = [f for f in Flag.values if f != Flag.VIP]
+
+
+class CaseCorrectionIn(serializers.Serializer):
+    """PATCH /cases/{id}/: only the fields sent are corrected."""
+
+    failure_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=FailureType.objects.filter(active=True), required=False,
+        allow_null=True)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    emotion = serializers.ChoiceField(choices=Emotion.choices, required=False, allow_null=True,
+                                      allow_blank=True)
+    # Plain strings checked here: a second choice set named "flags" would collide in the schema.
+    flags = serializers.ListField(child=serializers.CharField(max_length=30), required=False,
+                                  max_length=20, help_text=", ".join(CORRECTABLE_FLAGS))
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+    def validate_flags(self, value):
+        unknown = sorted(set(value) - set(CORRECTABLE_FLAGS))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown or not correctable flags: %(flags)s") % {"flags": ", ".join(unknown)})
+        return value
+
+    def validate(self, attrs):
+        if not set(attrs) - {"note"}:
+            raise serializers.ValidationError(
+                _("Send at least one of failure_type, severity, emotion, flags."))
+        return attrs
+
+
+class CorrectionReportIn(serializers.Serializer):
+    months = serializers.IntegerField(min_value=1, max_value=36, required=False, default=12)
+
+
+class CorrectionRowOut(serializers.Serializer):
+    month = serializers.CharField()
+    store = serializers.CharField()
+    cases = serializers.IntegerField(help_text="Cases opened at the store that month.")
+    corrections = serializers.DictField(child=serializers.IntegerField(),
+                                        help_text="Cases corrected, per field.")
+    accuracy = serializers.DictField(child=serializers.FloatField(),
+                                     help_text="Share of the month's cases not corrected.")
 
 
 class CaseFilterIn(serializers.Serializer):

@@ -24,6 +24,7 @@ from recovery.config_cache import config_cached
 from .guards import recovered_earned, unmet_reason
 from .models import (
     ACTIVE_STATES,
+    CORRECTABLE_FIELDS,
     LEVEL_OWNER_ROLE,
     Case,
     CaseEvent,
@@ -34,6 +35,7 @@ from .models import (
     ChecklistTemplateItem,
     Customer,
     FailureType,
+    Flag,
     IntakePolicy,
     IntakeSource,
     Level,
@@ -42,10 +44,10 @@ from .models import (
     Severity,
     SurveyResponse,
 )
-from .permissions import can_see, can_work
+from .permissions import can_correct, can_see, can_work
 from .phones import phone_normalize
 from .selectors import customer_wholly_in_scope, intake_sources
-from .triage import Triage, triage
+from .triage import Triage, level_for, severity_for, triage
 
 # Transitions a user may call by name; the others are driven by approvals.
 PUBLIC_TRANSITIONS = ["contact", "propose", "start", "resolve", "follow_up", "close", "reopen"]
@@ -226,18 +228,31 @@ def checklist_instantiate(*, case: Case) -> None:
     ChecklistItem.objects.bulk_create(items)
 
 
+def failure_type_by_code(code: str | None) -> FailureType | None:
+    if not code:
+        return None
+    return config_cached("failure-types", lambda: {
+        t.code: t for t in FailureType.objects.filter(active=True)}).get(code)
+
+
 def case_open(*, store: OrgNode, customer: Customer, result: Triage, source: str,
               triggered_at: datetime, received_at: datetime, actor: User | None,
               service_record: ServiceRecord | None = None,
               failure_type: FailureType | None = None, description: str = "",
               score: int | None = None, idempotency_key: str = "") -> Case:
     """Open a case with its owner, deadlines, checklist and first event (must run in a
-    transaction)."""
+    transaction). Without a failure type given, the one triage read from the text."""
     owners, _node, _role = people_at_or_above(node=store, role=LEVEL_OWNER_ROLE[result.level])
+    why = result.why
+    if failure_type is None:
+        failure_type = failure_type_by_code(result.failure_type)
+    else:
+        why = {**why, "failure_type": {"code": failure_type.code, "rule": "sent"}}
     case = Case.objects.create(
         source=source, store=store, customer=customer, service_record=service_record,
         failure_type=failure_type, level=result.level, severity=result.severity,
-        flags=result.flags, description=description, score_before=score,
+        flags=result.flags, emotion=result.emotion, triage=why, description=description,
+        score_before=score,
         triggered_at=triggered_at, received_at=received_at, created_by=actor,
         owner=owners[0] if owners else None, idempotency_key=idempotency_key,
     )
@@ -690,3 +705,83 @@ def case_note_add(*, case_id: int, actor: User, note: str) -> CaseEvent:
         if not can_see(case, actor):
             raise PermissionDenied(_("You may not work this case."))
         return event_record(case=case, kind=CaseEventKind.NOTE, actor=actor, note=note)
+
+
+def _snapshot(case: Case) -> dict:
+    return {"failure_type": case.failure_type.code if case.failure_type else None,
+            "severity": case.severity, "emotion": case.emotion or None,
+            "flags": sorted(case.flags or []), "level": case.level}
+
+
+def _checklist_refit(*, case: Case) -> None:
+    """After a failure-type change: add the template items the new type has, drop the not-done
+    items that only the old type had."""
+    wanted = {t.code: t for t, types in _checklist_templates()
+              if not types or case.failure_type_id in types}
+    present = {item.code: item for item in case.checklist.all()}
+    ChecklistItem.objects.filter(
+        case=case, done_at__isnull=True,
+        pk__in=[item.pk for code, item in present.items() if code not in wanted]).delete()
+    ChecklistItem.objects.bulk_create([
+        ChecklistItem(case=case, code=t.code, title=t.title, title_en=t.title_en,
+                      position=t.position, required=t.required)
+        for code, t in wanted.items() if code not in present])
+
+
+def case_triage_correct(*, case_id: int, actor: User, changes: dict, note: str = "") -> Case:
+    """The owner (or someone senior) corrects what triage read: failure type (a FailureType or
+    None), severity, emotion ("" for none) and flags. Each changed field is one timeline event
+    (before → after, who); the level, owner, checklist and — when it was triage's own —
+    the severity follow. The escalation targets and the quote are read from the case, so they
+    follow too."""
+    unknown = set(changes) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise ValidationError({f: _("This field cannot be corrected.") for f in unknown})
+    if "severity" in changes and changes["severity"] not in Severity.values:
+        raise ValidationError({"severity": _("Unknown severity.")})
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).select_related(
+            "failure_type", "store").get(pk=case_id)
+        if not can_correct(case, actor):
+            raise PermissionDenied(_("Only the case's owner or someone senior may correct it."))
+        before = _snapshot(case)
+        triage_severity = severity_for(score=case.score_before, flags=set(case.flags or []),
+                                       emotion=case.emotion)
+        if "failure_type" in changes:
+            case.failure_type = changes["failure_type"]
+        if "emotion" in changes:
+            case.emotion = changes["emotion"] or ""
+        if "flags" in changes:
+            # VIP is the customer's, not something triage read.
+            keep = {Flag.VIP} & set(case.flags or [])
+            case.flags = sorted((set(changes["flags"]) - {Flag.VIP}) | keep)
+        if "severity" in changes:
+            case.severity = changes["severity"]
+        elif case.severity == triage_severity:
+            case.severity = severity_for(score=case.score_before, flags=set(case.flags),
+                                         emotion=case.emotion)
+        case.level = level_for(score=case.score_before, flags=set(case.flags))
+        after = _snapshot(case)
+        changed = [f for f in (*CORRECTABLE_FIELDS, "level") if before[f] != after[f]]
+        if not changed:
+            return case
+        if after["level"] != before["level"]:
+            owners, _node, _role = people_at_or_above(node=case.store,
+                                                      role=LEVEL_OWNER_ROLE[case.level])
+            case.owner = owners[0] if owners else case.owner
+        case.triage = {**(case.triage or {}), "corrected": sorted(
+            set((case.triage or {}).get("corrected", [])) | {f for f in changed
+                                                            if f in CORRECTABLE_FIELDS})}
+        # Not a state change: a plain update of these columns, as case_raise_level does.
+        Case.objects.filter(pk=case.pk).update(
+            failure_type=case.failure_type, emotion=case.emotion, flags=case.flags,
+            severity=case.severity, level=case.level, owner=case.owner, triage=case.triage)
+        if before["failure_type"] != after["failure_type"]:
+            _checklist_refit(case=case)
+        at = timezone.now()
+        for name in changed:
+            event_record(case=case, kind=CaseEventKind.CORRECTED, actor=actor, note=note, at=at,
+                         data={"field": name, "from": before[name], "to": after[name],
+                               "by_hand": name in changes})
+        case_fact_refresh(case_id=case.pk)
+    return case

@@ -13,11 +13,18 @@ from django_fsm import ConcurrentTransition
 
 from org.models import NodeKind, User
 
-from .forms import CaseFilterForm, IncidentForm
+from .forms import CaseFilterForm, CorrectionReportForm, IncidentForm, TriageCorrectionForm
 from .guards import guard_reason, outcome_earned, recovered_earned
-from .models import TRANSITION_LABELS, Case, ChecklistItem, Outcome
-from .permissions import can_see, can_work
-from .selectors import case_get, case_progress, case_queue, dashboard_counts, store_summary
+from .models import CORRECTABLE_FIELDS, TRANSITION_LABELS, Case, ChecklistItem, Outcome
+from .permissions import can_correct, can_see, can_work
+from .selectors import (
+    case_get,
+    case_progress,
+    case_queue,
+    dashboard_counts,
+    store_summary,
+    triage_corrections,
+)
 from .services import (
     PUBLIC_TRANSITIONS,
     TransitionConflict,
@@ -26,6 +33,7 @@ from .services import (
     case_reassign,
     case_report_incident,
     case_transition,
+    case_triage_correct,
     case_watch,
     checklist_item_set,
     checklist_item_waive,
@@ -181,6 +189,8 @@ def render_case_page(request, case: Case, *, overrides: dict | None = None, stat
         **_transitions(case, request.user),
         **_people(case, request.user),
         "may_work": can_work(case, request.user),
+        "may_correct": can_correct(case, request.user),
+        "triage_form": TriageCorrectionForm.for_case(case),
         **_sections(request, case),
     }
     context.update(overrides or {})
@@ -315,3 +325,37 @@ def checklist_toggle(request, case_id: int, item_id: int):
                       {"case": case, "checklist": case.checklist.all(),
                        "progress": case_progress(case)})
     return redirect("case-page", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_triage_submit(request, case_id: int):
+    case = scoped_case(request, case_id)
+    form = TriageCorrectionForm.for_case(case, request.POST)
+    if not form.is_valid():
+        return render_case_page(request, case, overrides={"triage_form": form}, status=400)
+    changes = form.changes(case)
+    if not changes:
+        messages.info(request, _("Nothing changed."))
+        return redirect("case-page", case_id=case.pk)
+    try:
+        case_triage_correct(case_id=case.pk, actor=request.user, changes=changes,
+                            note=form.cleaned_data["note"])
+    except ValidationError as exc:
+        errors_to_form(form, exc)
+        return render_case_page(request, case, overrides={"triage_form": form}, status=400)
+    except REFUSED as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Triage corrected."))
+    return redirect("case-page", case_id=case.pk)
+
+
+@login_required
+def triage_corrections_page(request):
+    form = CorrectionReportForm(request.GET or None)
+    months = (form.cleaned_data.get("months") if form.is_valid() else None) or 12
+    return render(request, "cases/triage_corrections.html", {
+        "form": form, "rows": triage_corrections(user=request.user, months=months),
+        "fields": CORRECTABLE_FIELDS,
+    })

@@ -90,8 +90,9 @@ def notify_case_event(*, event: CaseEvent) -> list[Notification]:
             *recipients, *watchers_of(case_ids=[case.pk]).get(case.pk, [])]}.values())
     url = reverse("case-page", args=[case.pk])
     batch = uuid.uuid4()
-    # A case opened at L2+ is urgent (SPEC §2: the manager must call personally).
-    urgent = event.kind == CaseEventKind.OPENED and case.level != "L1"
+    # Every new case is urgent for the store's managers and its owner (seed 001: an urgent
+    # alert for every trigger; SPEC §2: from L2 the manager calls personally).
+    urgent = event.kind == CaseEventKind.OPENED
     body = case.description[:500] if event.kind == CaseEventKind.OPENED else event.note[:500]
     preferences = preferences_for(users=recipients)
     titles: dict[str, str] = {}

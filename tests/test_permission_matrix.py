@@ -80,7 +80,8 @@ ROUTES: dict[str, Route] = {
     # API ------------------------------------------------------------------------------------
     "api-survey-responses": _api("store", writes=((POST, "survey"),)),
     "api-cases": _api("list", get=True, writes=((POST, "incident"),)),
-    "api-case": _api("case", get=True),
+    "api-case": _api("case", get=True, writes=(("patch", {"severity": "minor"}),)),
+    "api-triage-corrections": _api("list", get=True),
     "api-case-transition": _api("case", writes=((POST, {"note": "x"}),),
                                 kwargs={"name": "contact"}),
     "api-case-checklist": _api("checklist", writes=((POST, {"done": True}),)),
@@ -125,6 +126,8 @@ ROUTES: dict[str, Route] = {
     "dashboard": _page("list", get=True),
     "incident-new": _page("store", get=True, writes=((POST, "incident_form"),)),
     "case-page": _page("case", get=True),
+    "case-triage": _page("case", writes=((POST, {"severity": "minor", "note": "x"}),)),
+    "triage-corrections": _page("list", get=True),
     "case-transition": _page("case", writes=((POST, {"note": "x"}),), kwargs={"name": "contact"}),
     "case-checklist": _page("checklist", writes=((POST, {"done": "1"}),)),
     "case-plan": _page("case", writes=((POST, {"plan": "越权方案"}),)),

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, Customer
+from cases.models import Case, Customer, Emotion
 from org.models import OrgNode
 from recovery.singleton import SettingsRow
 
@@ -220,14 +220,6 @@ class TeamMember(models.Model):
 
 
 # ---------------------------------------------------------------- emotion and visit (seed 003)
-
-
-class Emotion(models.TextChoices):
-    ANGRY = "angry", _("Angry")
-    ANXIOUS = "anxious", _("Anxious")
-    CONFUSED = "confused", _("Confused")
-    HUMOROUS = "humorous", _("Humorous")
-    AGGRIEVED = "aggrieved", _("Aggrieved")
 
 
 class EmotionAdvice(models.Model):

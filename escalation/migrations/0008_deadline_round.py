@@ -23,7 +23,7 @@ def number_rounds(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_case_round'),
+        ('cases', '0008_case_round'),
         ('escalation', '0007_waiting_store_index'),
         ('org', '0001_initial'),
     ]

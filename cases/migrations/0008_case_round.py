@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_sop_guards'),
+        ('cases', '0007_sop_guards'),
     ]
 
     operations = [

@@ -20,7 +20,7 @@ def load(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0004_intake_source'),
+        ('cases', '0006_triage_lexicon_defaults'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

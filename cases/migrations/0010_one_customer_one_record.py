@@ -21,7 +21,7 @@ def normalise_phones(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_watchers'),
+        ('cases', '0009_watchers'),
         ('org', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

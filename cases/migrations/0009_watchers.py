@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_case_round'),
+        ('cases', '0008_case_round'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
