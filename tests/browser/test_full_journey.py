@@ -94,6 +94,13 @@ def test_incident_to_resolution_across_four_roles(org, browser, live_server, log
     expect(desk.locator("h1")).to_contain_text("执行中")
     desk.click("#offers button:has-text('记录已交付'), #offers form[action*='/issue/'] button")
     assert IssuedCompensation.objects.filter(case=case).exists()
+    # The required checklist items come first (issue 19): until then the button is disabled.
+    expect(desk.locator("button[value=resolve]")).to_be_disabled()
+    pending = desk.locator("#checklist-body li:not(.done):has(.pill.flag) button.check")
+    while (left := pending.count()):
+        pending.first.click()
+        expect(pending).to_have_count(left - 1)
+    desk.reload()
     desk.click("button[value=resolve]")
     expect(desk.locator("h1")).to_contain_text("已解决")
     case.refresh_from_db()
