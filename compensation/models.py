@@ -191,6 +191,11 @@ class CompensationPolicy(SettingsRow):
         _("sweep retry delay"), default=timezone.timedelta(minutes=5),
         help_text=_("How long an approval the sweep failed on waits before the next try."),
     )
+    customer_window = models.DurationField(
+        _("customer history window"), default=timezone.timedelta(days=365),
+        help_text=_("Offers to the same customer on other cases within this time count towards "
+                    "the authority an offer needs."),
+    )
 
     class Meta:
         verbose_name = _("compensation policy")
@@ -280,6 +285,9 @@ class Approval(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="approvals",
                              verbose_name=_("case"))
     amount = money_field(_("amount (CNY)"))
+    # What the decision commits in all: this case's approved and pending offers plus the same
+    # customer's recent ones elsewhere. Authority is checked against this, not `amount`.
+    cumulative_amount = money_field(_("cumulative amount (CNY)"), default=ZERO)
     approver_role = models.CharField(_("approver role"), max_length=20, choices=Role.choices)
     approver_node = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+",
                                       verbose_name=_("approver node"))
@@ -296,6 +304,7 @@ class Approval(models.Model):
                                    verbose_name=_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    change_reason = models.TextField(_("reason for the change"), blank=True)
     failure_message = models.TextField(_("last sweep error"), blank=True)
 
     class Meta:

@@ -6,8 +6,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import DecimalField, QuerySet, Sum, Value
+from django.db.models import DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, FailureType, Flag, Segment, Severity
@@ -25,8 +26,13 @@ from .models import (
     FactorKind,
     GuidanceRange,
     IssuedCompensation,
+    Offer,
+    OfferStatus,
     RemedyItem,
 )
+
+# Offers that count against authority: granted, or waiting for a decision.
+COMMITTED = (OfferStatus.APPROVED, OfferStatus.PENDING)
 
 
 def catalog_items() -> list[calc.CatalogItem]:
@@ -166,10 +172,63 @@ def approver_route(*, node: OrgNode, amount: Decimal, above_role: str | None = N
     return None
 
 
+@dataclass(frozen=True)
+class Exposure:
+    """What an offer commits in all (issue #15.2): splitting an amount into several offers, on
+    one case or on several cases of the customer, never gets it past a limit."""
+
+    case_total: Decimal
+    customer_total: Decimal
+    new: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.case_total + self.customer_total + self.new
+
+
+def _sum_offers(qs: QuerySet[Offer]) -> Decimal:
+    return qs.aggregate(total=Coalesce(
+        Sum("total_value"), Value(calc.ZERO),
+        output_field=DecimalField(max_digits=14, decimal_places=2)))["total"]
+
+
+def exposure_for(*, case: Case, new_amount: Decimal = calc.ZERO,
+                 exclude_offer_id: int | None = None) -> Exposure:
+    """The case's approved and pending offers, the customer's approved and pending offers on
+    other cases within the policy's window, and the new amount."""
+    window = CompensationPolicy.current().customer_window
+    committed = Offer.objects.filter(status__in=COMMITTED)
+    if exclude_offer_id is not None:
+        committed = committed.exclude(pk=exclude_offer_id)
+    return Exposure(
+        case_total=_sum_offers(committed.filter(case=case)),
+        customer_total=_sum_offers(committed.filter(
+            ~Q(case=case), case__customer_id=case.customer_id,
+            created_at__gte=timezone.now() - window)),
+        new=calc.money(new_amount),
+    )
+
+
+def person_names(people) -> str:
+    return "、".join(p.get_full_name() or p.username for p in people)
+
+
+def who_decides(*, case: Case, amount: Decimal) -> str:
+    """Names the people who may decide `amount` on the case, for a refusal the user can act on
+    (the person, never a role the user holds himself)."""
+    route = approver_route(node=case.store, amount=amount)
+    if route is None:
+        return _("nobody in this case's chain has that authority; ask headquarters")
+    return _("%(names)s (%(role)s) can decide") % {"names": person_names(route.people),
+                                                    "role": Role(route.role).label}
+
+
 def user_may_decide(*, user: User, approval: Approval) -> bool:
-    """In the case's chain, and with a limit that covers the amount (SPEC §6, §11)."""
+    """In the case's chain, and with a limit that covers what the decision commits in all
+    (SPEC §6, §11)."""
     return (user_can_see_node(user=user, node=approval.case.store)
-            and calc.covers(user_limit(user=user), approval.amount))
+            and calc.covers(user_limit(user=user),
+                            max(approval.amount, approval.cumulative_amount)))
 
 
 def approvals_for(*, user: User, status: str | None = None) -> QuerySet[Approval]:
@@ -182,6 +241,14 @@ def approvals_for(*, user: User, status: str | None = None) -> QuerySet[Approval
         qs = qs.filter(status=status)
     return qs.select_related("case", "offer", "approver_node", "requested_by").prefetch_related(
         "offer__lines").order_by("due_at", "pk")
+
+
+def customer_recent_offers(*, customer_id: int) -> QuerySet[Offer]:
+    """The customer's approved and pending offers within the policy's window, newest first."""
+    since = timezone.now() - CompensationPolicy.current().customer_window
+    return (Offer.objects.filter(case__customer_id=customer_id, status__in=COMMITTED,
+                                 created_at__gte=since)
+            .select_related("case").order_by("-created_at", "-pk"))
 
 
 def pending_approval_for(*, case: Case) -> Approval | None:

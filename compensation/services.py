@@ -10,12 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseEvent, CaseEventKind, State
+from cases.models import Case, CaseEvent, CaseEventKind, Customer, State
 from cases.permissions import can_work
 from cases.services import TransitionConflict, case_transition, event_record
 from metrics.facts import case_fact_refresh
 from notifications.services import notification_create
 from org.models import User
+from org.selectors import user_can_see_node
 from toolkit.services import stock_issue
 
 from . import calculator as calc
@@ -31,15 +32,18 @@ from .models import (
     Tier,
 )
 from .selectors import (
+    Exposure,
     Route,
     approver_route,
     case_quote_input,
     decision_window,
+    exposure_for,
     guidance_for,
     pending_approval_for,
     quote_build,
     user_limit,
     user_may_decide,
+    who_decides,
 )
 
 # From first contact until the case is resolved (SPEC §11); awaiting_approval already has one
@@ -110,6 +114,19 @@ def _route_or_fail(*, case: Case, amount: Decimal) -> Route:
     return route
 
 
+def _case_lock(*, case_id: int) -> Case:
+    """Locks the customer, then the case (the order intake takes them in): two offers at once,
+    on one case or on two cases of the customer, are counted one after the other, so they
+    cannot both slip under a limit."""
+    customer_id = Case.objects.filter(pk=case_id).values_list("customer_id", flat=True).first()
+    if customer_id is None:
+        raise Case.DoesNotExist
+    list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk"))
+    return (Case.objects.select_for_update(of=("self",))
+            .select_related("store", "customer", "service_record", "failure_type")
+            .get(pk=case_id))
+
+
 def _assign(*, approval: Approval, route: Route, now: datetime) -> None:
     window = decision_window(role=route.role)
     approval.approver_role = route.role
@@ -136,9 +153,7 @@ def offer_create(*, case_id: int, actor: User, tier: str | None = None,
     if customer_loss is not None and customer_loss < 0:
         raise ValidationError({"customer_loss": [_("The loss cannot be negative.")]})
     with transaction.atomic():
-        case = (Case.objects.select_for_update(of=("self",))
-                .select_related("store", "customer", "service_record", "failure_type")
-                .get(pk=case_id))
+        case = _case_lock(case_id=case_id)
         if not can_work(case, actor):
             raise PermissionDenied(_("You may not work this case."))
         if case.state not in OFFER_STATES or pending_approval_for(case=case):
@@ -147,14 +162,15 @@ def offer_create(*, case_id: int, actor: User, tier: str | None = None,
         chosen = (_tier_lines(case=case, tier=tier, customer_loss=customer_loss) if tier
                   else _custom_lines(case=case, items=items))
         amount = calc.total(line for _item, line in chosen)
+        exposure = exposure_for(case=case, new_amount=amount)
         if case.state == State.CONTACTED:
             case = case_transition(case_id=case.pk, name="propose", actor=actor, note=note)
         offer = _offer_store(case=case, actor=actor, tier=tier or Tier.CUSTOM, chosen=chosen,
                              amount=amount, note=note, customer_loss=customer_loss)
-        if calc.covers(user_limit(user=actor), amount):
-            _offer_approve_on_spot(offer=offer, actor=actor)
+        if calc.covers(user_limit(user=actor), exposure.total):
+            _offer_approve_on_spot(offer=offer, actor=actor, exposure=exposure)
         else:
-            _approval_open(offer=offer, actor=actor)
+            _approval_open(offer=offer, actor=actor, exposure=exposure)
     return offer
 
 
@@ -176,46 +192,72 @@ def _offer_store(*, case: Case, actor: User, tier: str, chosen, amount: Decimal,
     return offer
 
 
-def _offer_approve_on_spot(*, offer: Offer, actor: User) -> None:
+def _offer_approve_on_spot(*, offer: Offer, actor: User, exposure: Exposure) -> None:
     offer.status, offer.decided_by, offer.decided_at = OfferStatus.APPROVED, actor, timezone.now()
     offer.save(update_fields=["status", "decided_by", "decided_at"])
     _record(case=offer.case, actor=actor,
             note=_("Offer %(amount)s (%(tier)s) approved within own authority.")
             % {"amount": _yuan(offer.total_value), "tier": offer.get_tier_display()},
             data={"compensation": "offer_approved", "offer": offer.pk,
-                  "total_value": str(offer.total_value)})
+                  "total_value": str(offer.total_value),
+                  "cumulative": str(exposure.total)})
 
 
-def _approval_open(*, offer: Offer, actor: User) -> Approval:
+def _approval_open(*, offer: Offer, actor: User, exposure: Exposure) -> Approval:
     case = offer.case
-    route = _route_or_fail(case=case, amount=offer.total_value)
+    route = _route_or_fail(case=case, amount=exposure.total)
     now = timezone.now()
-    approval = Approval(offer=offer, case=case, amount=offer.total_value, requested_by=actor,
-                        created_at=now)
+    approval = Approval(offer=offer, case=case, amount=offer.total_value,
+                        cumulative_amount=exposure.total, requested_by=actor, created_at=now)
     _assign(approval=approval, route=route, now=now)
     approval.save()
     if case.state == State.PLAN_PROPOSED:
         case_transition(case_id=case.pk, name="await_approval", actor=actor, note=offer.note)
-    event = _record(case=case, actor=actor,
-                    note=_("Offer %(amount)s needs approval by %(role)s.")
-                    % {"amount": _yuan(offer.total_value),
-                       "role": approval.get_approver_role_display()},
+    if exposure.total != offer.total_value:
+        note = _("Offer %(amount)s needs approval by %(role)s: %(cumulative)s in all with this "
+                 "case's and the customer's recent offers.") % {
+            "amount": _yuan(offer.total_value), "role": approval.get_approver_role_display(),
+            "cumulative": _yuan(exposure.total)}
+    else:
+        note = _("Offer %(amount)s needs approval by %(role)s.") % {
+            "amount": _yuan(offer.total_value), "role": approval.get_approver_role_display()}
+    event = _record(case=case, actor=actor, note=note,
                     data={"compensation": "approval_requested", "offer": offer.pk,
                           "approval": approval.pk, "approver_role": route.role,
-                          "total_value": str(offer.total_value)})
+                          "total_value": str(offer.total_value),
+                          "cumulative": str(exposure.total)})
     _notify_approvers(approval=approval, route=route, event=event, kind="approval_requested")
     return approval
 
 
 def _approval_lock(*, approval_id: int, actor: User) -> Approval:
+    """Locks the approval, then the customer (as an offer does): what the decision commits is
+    counted afresh, with nothing added meanwhile."""
     approval = (Approval.objects.select_for_update(of=("self",))
                 .select_related("case__store", "offer").get(pk=approval_id))
+    if approval.status == ApprovalStatus.PENDING:
+        list(Customer.objects.select_for_update().filter(pk=approval.case.customer_id)
+             .values_list("pk"))
+        approval.cumulative_amount = exposure_for(case=approval.case).total
     if not user_may_decide(user=actor, approval=approval):
-        raise PermissionDenied(_("Approving %(amount)s on this case is outside your authority.")
-                               % {"amount": _yuan(approval.amount)})
+        raise PermissionDenied(_refusal(approval=approval, actor=actor))
     if approval.status != ApprovalStatus.PENDING:
         raise TransitionConflict(_("This approval has already been decided."))
     return approval
+
+
+def _refusal(*, approval: Approval, actor: User) -> str:
+    amount = max(approval.amount, approval.cumulative_amount)
+    if amount != approval.amount:
+        text = _("Approving %(amount)s (%(cumulative)s in all with this case's and the "
+                 "customer's recent offers) is outside your authority") % {
+            "amount": _yuan(approval.amount), "cumulative": _yuan(amount)}
+    else:
+        text = _("Approving %(amount)s on this case is outside your authority") % {
+            "amount": _yuan(amount)}
+    if not user_can_see_node(user=actor, node=approval.case.store):
+        return f"{text}."
+    return f"{text}: {who_decides(case=approval.case, amount=amount)}."
 
 
 def _decide(*, approval: Approval, actor: User, status: str, reason: str = "") -> None:
@@ -223,7 +265,8 @@ def _decide(*, approval: Approval, actor: User, status: str, reason: str = "") -
     approval.status, approval.decided_by, approval.decided_at = status, actor, now
     approval.reason = reason
     approval.save(update_fields=["status", "decided_by", "decided_at", "reason", "amount",
-                                 "approver_role", "approver_node", "due_at"])
+                                 "cumulative_amount", "change_reason", "approver_role",
+                                 "approver_node", "due_at"])
     offer = approval.offer
     offer.status = OfferStatus.APPROVED if status == ApprovalStatus.APPROVED else \
         OfferStatus.REJECTED
@@ -289,16 +332,18 @@ def approval_change(*, approval_id: int, actor: User, total_value: Decimal,
         before = approval.amount
         _offer_rescale(offer=approval.offer, new_total=new_total)
         approval.amount = new_total
-        if calc.covers(user_limit(user=actor), new_total):
+        approval.cumulative_amount = exposure_for(case=approval.case).total
+        if calc.covers(user_limit(user=actor), approval.cumulative_amount):
             _record(case=approval.case, actor=actor,
                     note=_("Offer changed from %(before)s to %(after)s.")
                     % {"before": _yuan(before), "after": _yuan(new_total)},
                     data={"compensation": "approval_changed", "approval": approval.pk,
                           "from": str(before), "to": str(new_total)})
             return _approve(approval=approval, actor=actor, note=note)
-        route = _route_or_fail(case=approval.case, amount=new_total)
+        route = _route_or_fail(case=approval.case, amount=approval.cumulative_amount)
         _assign(approval=approval, route=route, now=timezone.now())
-        approval.save(update_fields=["amount", "approver_role", "approver_node", "due_at"])
+        approval.save(update_fields=["amount", "cumulative_amount", "approver_role",
+                                     "approver_node", "due_at"])
         event = _record(case=approval.case, actor=actor,
                         note=_("Offer changed from %(before)s to %(after)s; now needs %(role)s.")
                         % {"before": _yuan(before), "after": _yuan(new_total),
