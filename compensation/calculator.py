@@ -7,6 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# The largest amount a money column holds (12 digits, 2 of them cents): every sum that is stored
+# or shown is checked against it before use.
+MAX_MONEY = Decimal("9999999999.99")
 TIERS = ("basic", "expected", "surprise")
 DIMENSIONS = ("material", "emotional", "convenience")
 # Several earlier repairs are still one "repeat repair" increment (seed 001 工具2 "多次返修").
@@ -122,6 +125,16 @@ def approver_role_for(*, amount: Decimal, limits: Mapping[str, Decimal | None]) 
 def under_loss(*, amount: Decimal, loss: Decimal | None, multiplier: Decimal) -> bool:
     """001 原则1: an offer should be at least `multiplier` × the customer's loss."""
     return loss is not None and amount < money(loss * multiplier)
+
+
+def too_large(amount: Decimal) -> bool:
+    return amount > MAX_MONEY
+
+
+def quote_too_large(q: "Quote") -> bool:
+    return too_large(q.target_value) or any(
+        too_large(o.total_value) or any(too_large(line.value) for line in o.lines)
+        for o in q.options)
 
 
 def total(lines: Iterable[Line]) -> Decimal:

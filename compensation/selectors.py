@@ -124,7 +124,7 @@ def quote_build(*, data: QuoteInput) -> calc.Quote:
         raise ValidationError(errors)
     policy = CompensationPolicy.current()
     try:
-        return calc.quote(
+        result = calc.quote(
             factors=factors_load(), severity=data.severity, vip=data.vip, flags=data.flags,
             segment=data.segment, catalog=catalog_items(),
             base_lines=base_lines(failure_type=failure_type, severity=data.severity,
@@ -136,6 +136,12 @@ def quote_build(*, data: QuoteInput) -> calc.Quote:
     except calc.UnknownKey as exc:
         raise ValidationError({"severity": [_("The coefficient matrix has no row for %(key)s.")
                                             % {"key": exc}]}) from exc
+    if calc.quote_too_large(result):
+        field = "base_value" if data.base_value is not None else "order_amount"
+        raise ValidationError({field: [_("With this coefficient the values would exceed "
+                                         "%(max)s; give a smaller amount.")
+                                       % {"max": calc.MAX_MONEY}]})
+    return result
 
 
 def case_quote_input(*, case: Case, customer_loss: Decimal | None = None) -> QuoteInput:

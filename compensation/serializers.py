@@ -1,5 +1,7 @@
 """Input and output shapes of the compensation API (SPEC §11)."""
 
+import math
+import re
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
@@ -11,25 +13,64 @@ from cases.models import Flag, Segment, Severity
 from . import calculator as calc
 from .models import ApprovalStatus, Offer
 
-MAX_MONEY = Decimal("9999999999.99")
+MAX_MONEY = calc.MAX_MONEY
+# Digits, optionally a point and more digits: no sign, exponent, underscore, space or
+# non-ASCII digit (Python's Decimal and int accept all of those).
+PLAIN_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
+PLAIN_INTEGER = re.compile(r"[0-9]+")
+MAX_NUMBER_LENGTH = 40
+
+
+def _plain(data, pattern: re.Pattern) -> str | None:
+    """The number as its plain text, or None when it is not written plainly. A JSON number
+    arrives as int or float; a float whose shortest form needs an exponent is refused."""
+    if isinstance(data, bool):
+        return None
+    if isinstance(data, float):
+        if not math.isfinite(data):
+            return None
+        data = repr(data)
+    elif isinstance(data, int):
+        data = str(data)
+    if not isinstance(data, str) or len(data) > MAX_NUMBER_LENGTH:
+        return None
+    return data if pattern.fullmatch(data) else None
 
 
 class MoneyIn(serializers.DecimalField):
-    """A non-negative amount in CNY, rounded half up to 0.01 (extra places are rounded, not
-    refused: a JSON number like 99.995 arrives as a float)."""
+    """A non-negative amount in CNY written as plain digits ("1200", "99.5", 99.5), rounded half
+    up to 0.01 (extra places are rounded, not refused: a JSON number like 99.995 arrives as a
+    float)."""
+
+    default_error_messages = {
+        "invalid": _("Give a plain amount in digits, such as 1200 or 99.50."),
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", Decimal("0"))
         super().__init__(max_digits=None, decimal_places=None, max_value=MAX_MONEY, **kwargs)
 
     def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        # Bounds before rounding: quantizing 1e308 to cents overflows the decimal context.
+        text = _plain(data, PLAIN_DECIMAL)
+        if text is None:
+            self.fail("invalid")
+        value = Decimal(text)
+        # Bounds before rounding: quantizing a huge number to cents overflows the context.
         if value > self.max_value:
             self.fail("max_value", max_value=self.max_value)
         if self.min_value is not None and value < self.min_value:
             self.fail("min_value", min_value=self.min_value)
         return calc.money(value)
+
+
+class StrictIntegerIn(serializers.IntegerField):
+    """An integer written as plain digits (DRF's own takes " 1 " and "1_000")."""
+
+    def to_internal_value(self, data):
+        text = _plain(data, PLAIN_INTEGER)
+        if text is None:
+            self.fail("invalid")
+        return super().to_internal_value(int(text))
 
 
 class MoneyOut(serializers.DecimalField):
@@ -190,7 +231,7 @@ class ChangeIn(serializers.Serializer):
 
 
 class IssueIn(serializers.Serializer):
-    lines = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False,
+    lines = serializers.ListField(child=StrictIntegerIn(min_value=1), required=False,
                                   allow_empty=False)
 
 

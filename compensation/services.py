@@ -163,6 +163,10 @@ def offer_create(*, case_id: int, actor: User, tier: str | None = None,
                   else _custom_lines(case=case, items=items))
         amount = calc.total(line for _item, line in chosen)
         exposure = exposure_for(case=case, new_amount=amount)
+        if calc.too_large(exposure.total):
+            raise ValidationError({"tier" if tier else "items": [
+                _("This offer would take the case's compensation past %(max)s.")
+                % {"max": _yuan(calc.MAX_MONEY)}]})
         if case.state == State.CONTACTED:
             case = case_transition(case_id=case.pk, name="propose", actor=actor, note=note)
         offer = _offer_store(case=case, actor=actor, tier=tier or Tier.CUSTOM, chosen=chosen,
@@ -330,6 +334,10 @@ def approval_change(*, approval_id: int, actor: User, total_value: Decimal,
     with transaction.atomic():
         approval = _approval_lock(approval_id=approval_id, actor=actor)
         before = approval.amount
+        if calc.too_large(approval.cumulative_amount - before + new_total):
+            raise ValidationError({"total_value": [
+                _("This offer would take the case's compensation past %(max)s.")
+                % {"max": _yuan(calc.MAX_MONEY)}]})
         _offer_rescale(offer=approval.offer, new_total=new_total)
         approval.amount = new_total
         approval.cumulative_amount = exposure_for(case=approval.case).total
