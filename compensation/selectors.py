@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case, FailureType, Flag, Segment, Severity
+from cases.models import Case, FailureType, Flag, Segment, ServiceRecord, Severity
 from org.models import ROLE_RANK, OrgNode, Role, User
 from org.selectors import people_in_chain, user_can_see_node, user_scope_path
 
@@ -35,13 +35,22 @@ from .models import (
 COMMITTED = (OfferStatus.APPROVED, OfferStatus.PENDING)
 
 
-def catalog_items() -> list[calc.CatalogItem]:
-    return [
-        calc.CatalogItem(code=i.code, name=i.name, dimension=i.dimension, value=i.value,
-                         order_share=i.order_share, variable=i.variable,
-                         segments=frozenset(i.segments or []), position=i.position)
-        for i in RemedyItem.objects.filter(active=True)
-    ]
+def catalog_item(i: RemedyItem) -> calc.CatalogItem:
+    return calc.CatalogItem(
+        code=i.code, name=i.name, dimension=i.dimension, value=i.value,
+        order_share=i.order_share, variable=i.variable, segments=frozenset(i.segments or []),
+        position=i.position, level=i.level, value_max=i.value_max,
+        earlier_visits=i.earlier_visits, fits=frozenset(i.fits or []),
+        min_severity=i.min_severity, replaces=i.replaces)
+
+
+def catalog_items(*, failure_type: str | None = None,
+                  severity: str | None = None) -> list[calc.CatalogItem]:
+    """The active catalog; given a failure type and severity, only the items that fit them."""
+    items = [catalog_item(i) for i in RemedyItem.objects.filter(active=True)]
+    if failure_type is None:
+        return items
+    return [i for i in items if i.fits_case(failure_type=failure_type, severity=severity)]
 
 
 def factors_load() -> calc.Factors:
@@ -50,7 +59,9 @@ def factors_load() -> calc.Factors:
         tables[kind][key] = value
     return calc.Factors(customer=tables[FactorKind.CUSTOMER],
                         severity=tables[FactorKind.SEVERITY],
-                        increments=tables[FactorKind.INCREMENT])
+                        increments=tables[FactorKind.INCREMENT],
+                        multipliers=tables[FactorKind.MULTIPLIER],
+                        scheme=CompensationPolicy.current().coefficient_scheme)
 
 
 def guidance_for(*, severity: str) -> calc.Range:
@@ -80,15 +91,17 @@ def decision_window(*, role: str) -> timedelta | None:
 
 
 def base_lines(*, failure_type: FailureType, severity: str,
-               order_amount: Decimal | None) -> list[calc.Line]:
+               costs: calc.Costs) -> list[calc.Line]:
+    """The base plan of the failure type at the severity, valued from what the customer paid;
+    an item that does not fit the failure type is left out whatever the plan says."""
     rows = (BasePlanItem.objects.filter(plan__failure_type=failure_type, plan__severity=severity,
                                         item__active=True).select_related("item"))
     lines = []
     for row in rows:
-        item = row.item
-        value = row.value if row.value is not None else calc.CatalogItem(
-            code=item.code, name=item.name, dimension=item.dimension, value=item.value,
-            order_share=item.order_share).value_for(order_amount=order_amount)
+        item = catalog_item(row.item)
+        if item.fits and failure_type.code not in item.fits:
+            continue
+        value = row.value if row.value is not None else item.value_for(costs=costs)
         lines.append(calc.Line(code=item.code, name=item.name, dimension=item.dimension,
                                value=calc.money(value)))
     return lines
@@ -104,6 +117,7 @@ class QuoteInput:
     base_value: Decimal | None = None
     order_amount: Decimal | None = None
     customer_loss: Decimal | None = None
+    earlier_amounts: tuple[Decimal, ...] = ()
 
 
 def quote_build(*, data: QuoteInput) -> calc.Quote:
@@ -124,14 +138,16 @@ def quote_build(*, data: QuoteInput) -> calc.Quote:
         raise ValidationError(errors)
     policy = CompensationPolicy.current()
     try:
+        costs = calc.Costs(this_visit=data.order_amount, earlier=data.earlier_amounts)
         result = calc.quote(
             factors=factors_load(), severity=data.severity, vip=data.vip, flags=data.flags,
-            segment=data.segment, catalog=catalog_items(),
+            segment=data.segment,
+            catalog=catalog_items(failure_type=failure_type.code, severity=data.severity),
             base_lines=base_lines(failure_type=failure_type, severity=data.severity,
-                                  order_amount=data.order_amount),
+                                  costs=costs),
             guidance=guidance_for(severity=data.severity), limits=authority_limits(),
-            expected_share=policy.expected_share, loss_multiplier=policy.loss_multiplier,
-            base_value=data.base_value, customer_loss=data.customer_loss,
+            loss_multiplier=policy.loss_multiplier, base_value=data.base_value,
+            customer_loss=data.customer_loss, costs=costs,
         )
     except calc.UnknownKey as exc:
         raise ValidationError({"severity": [_("The coefficient matrix has no row for %(key)s.")
@@ -144,15 +160,54 @@ def quote_build(*, data: QuoteInput) -> calc.Quote:
     return result
 
 
+def customer_costs(*, case: Case) -> calc.Costs:
+    """What the customer paid: this visit's repair order, and the customer's earlier visits of
+    the same service type (the same problem)."""
+    record = case.service_record
+    if record is None:
+        return calc.Costs()
+    earlier = ()
+    if record.service_type:
+        visits = ServiceRecord.objects.filter(
+            customer_id=case.customer_id, service_type=record.service_type).exclude(pk=record.pk)
+        if record.visit_at:
+            visits = visits.filter(visit_at__lt=record.visit_at)
+        earlier = tuple(a for a in visits.order_by("visit_at", "pk")
+                        .values_list("amount", flat=True) if a)
+    return calc.Costs(this_visit=record.amount or None, earlier=earlier)
+
+
+def range_note_text(*, option: calc.Option, quote: calc.Quote) -> str:
+    """The option's range note in the user's language (seed 000 §2.3: outside is allowed when
+    it says why)."""
+    words = {
+        "below": _("Below the guidance range of %(range)s: the items that fit this failure at "
+                   "this severity add up to less."),
+        "above_within_budget": _("Above the guidance range of %(range)s: what the customer "
+                                 "paid and the budget (base value %(base)s × coefficient "
+                                 "%(coefficient)s = %(target)s) allow it."),
+        "above_budget": _("Above the guidance range of %(range)s and the budget of "
+                          "%(target)s: the items this option needs cost more."),
+    }
+    if not option.range_note:
+        return ""
+    r = quote.range
+    span = (f"¥{r.minimum:,.0f}–{r.maximum:,.0f}" if r.maximum is not None
+            else f"¥{r.minimum:,.0f}+")
+    return words[option.range_note] % {
+        "range": span, "base": f"¥{quote.base_value:,}", "target": f"¥{quote.target_value:,}",
+        "coefficient": format(quote.coefficient.normalize(), "f")}
+
+
 def case_quote_input(*, case: Case, customer_loss: Decimal | None = None) -> QuoteInput:
     failure_type = case.failure_type or CompensationPolicy.current().fallback_failure_type
     if failure_type is None:
         raise ValidationError({"tier": [_("The case has no failure type; choose the items.")]})
-    record = case.service_record
+    costs = customer_costs(case=case)
     return QuoteInput(
         failure_type=failure_type.code, severity=case.severity, vip=case.customer.vip,
         flags=tuple(case.flags or ()), segment=case.customer.segment,
-        order_amount=record.amount if record and record.amount else None,
+        order_amount=costs.this_visit, earlier_amounts=costs.earlier,
         customer_loss=customer_loss,
     )
 

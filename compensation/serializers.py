@@ -12,6 +12,7 @@ from cases.models import Flag, Segment, Severity
 
 from . import calculator as calc
 from .models import ApprovalStatus, Offer
+from .selectors import range_note_text
 
 MAX_MONEY = calc.MAX_MONEY
 # Digits, optionally a point and more digits: no sign, exponent, underscore, space or
@@ -112,9 +113,16 @@ class OptionOut(serializers.Serializer):
     total_value = MoneyOut()
     approver_role = serializers.CharField(allow_null=True)
     flags = serializers.SerializerMethodField()
+    recommended = serializers.BooleanField(
+        help_text=_("The most generous option the budget (base value × coefficient) covers."))
+    range_note = serializers.SerializerMethodField(
+        help_text=_("Why the option lies outside its guidance range; empty inside it."))
 
     def get_flags(self, option: calc.Option) -> list[str]:
         return _flags(outside_range=option.outside_range, under_loss=option.under_loss)
+
+    def get_range_note(self, option: calc.Option) -> str:
+        return range_note_text(option=option, quote=self.root.instance)
 
 
 class RangeOut(serializers.Serializer):

@@ -36,6 +36,8 @@ from .selectors import (
     Route,
     approver_route,
     case_quote_input,
+    catalog_item,
+    customer_costs,
     decision_window,
     exposure_for,
     guidance_for,
@@ -70,17 +72,15 @@ def _custom_lines(*, case: Case, items: list[ItemChoice]) -> list[tuple[RemedyIt
         raise ValidationError({"items": [_("Choose at least one item.")]})
     catalog = {i.code: i for i in RemedyItem.objects.filter(
         active=True, code__in=[c.code for c in items])}
-    record = case.service_record
-    order_amount = record.amount if record and record.amount else None
+    costs = customer_costs(case=case)
     chosen, errors = [], []
     for choice in items:
         item = catalog.get(choice.code)
         if item is None:
             errors.append(_("Unknown item: %(code)s") % {"code": choice.code})
             continue
-        priced = calc.CatalogItem(code=item.code, name=item.name, dimension=item.dimension,
-                                  value=item.value, order_share=item.order_share)
-        value = priced.value_for(order_amount=order_amount)
+        priced = catalog_item(item)
+        value = priced.value_for(costs=costs)
         if choice.value is not None:
             if choice.value < 0:
                 errors.append(_("%(code)s: the value cannot be negative.") % {"code": item.code})

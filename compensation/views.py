@@ -22,6 +22,7 @@ from .selectors import (
     approvals_for,
     case_quote_input,
     catalog_items,
+    customer_costs,
     pending_approval_for,
     quote_build,
     user_limit,
@@ -45,15 +46,10 @@ def _quote(case: Case):
         return None, "; ".join(exc.messages)
 
 
-def _order_amount(case: Case):
-    record = case.service_record
-    return record.amount if record and record.amount else None
-
-
 def _catalog(case: Case, limit) -> list[dict]:
-    amount = _order_amount(case)
-    return [{"item": i, "value": i.value_for(order_amount=amount),
-             "within": calc.covers(limit, i.value_for(order_amount=amount))}
+    costs = customer_costs(case=case)
+    return [{"item": i, "value": i.value_for(costs=costs),
+             "within": calc.covers(limit, i.value_for(costs=costs))}
             for i in catalog_items()]
 
 

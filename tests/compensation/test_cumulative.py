@@ -163,17 +163,17 @@ def test_the_window_is_a_setting(org):
 
 
 def test_the_instant_screen_splits_no_better(org):
-    """The SA's phone screen hands over only what the advisor may grant: a second ¥300 on the
+    """The SA's phone screen hands over only what the advisor may grant: a second ¥500 on the
     case is sent for approval and not handed over."""
     case = contacted_case(store=org.S01)
     client = client_for(org.advisor1)
     url = f"/cases/{case.pk}/compensate/"
     for _ in range(2):
-        client.post(url, {"items": ["voucher", "gift"], "note": "再来一份"})
+        client.post(url, {"items": ["voucher", "gift", "loaner_car"], "note": "再来一份"})
     assert Offer.objects.filter(case=case, status="approved").count() == 1
     assert Offer.objects.filter(case=case, status="pending_approval").count() == 1
     issued = IssuedCompensation.objects.filter(case=case)
-    assert {i.offer.status for i in issued} == {"approved"} and issued.count() == 2
+    assert {i.offer.status for i in issued} == {"approved"} and issued.count() == 3
 
 
 def test_the_admin_bulk_action_checks_the_cumulative_total(org, staff):
