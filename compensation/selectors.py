@@ -12,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, FailureType, Flag, Segment, ServiceRecord, Severity
+from cases.selectors import case_scope
 from org.models import ROLE_RANK, OrgNode, Role, User
 from org.selectors import people_in_chain, user_can_see_node, user_scope_path
+from toolkit.models import CaseProfile, Emotion
 
 from . import calculator as calc
 from .models import (
@@ -326,3 +328,52 @@ def cost_per_recovery(*, cases: QuerySet[Case]) -> Decimal:
     """Compensation issued ÷ cases (SPEC §10), to the cent; zero for no cases."""
     count = cases.count()
     return calc.money(issued_total(cases=cases) / count) if count else calc.ZERO
+
+
+@dataclass(frozen=True)
+class ApprovalCard:
+    """What an approver needs to decide (issue #20): who the customer is, what happened, what
+    it cost them, what this case and this customer were already given, and the options."""
+
+    approval: Approval
+    case: Case
+    visits: int
+    cases: int
+    emotion: str
+    emotion_label: str
+    customer_loss: Decimal | None
+    case_total: Decimal
+    earlier_offers: list[Offer]
+    recent_offers: list[Offer]
+    recent_total: Decimal
+    quote: calc.Quote | None
+    visible_case_ids: frozenset[int]
+
+
+def approval_card(*, approval: Approval, user: User) -> ApprovalCard:
+    case = (Case.objects.select_related("customer", "failure_type", "store", "service_record")
+            .get(pk=approval.case_id))
+    customer = case.customer
+    offers = (Offer.objects.filter(case=case).exclude(pk=approval.offer_id)
+              .select_related("proposed_by", "decided_by", "approval")
+              .prefetch_related("lines").order_by("-created_at", "-pk"))
+    recent = list(customer_recent_offers(customer_id=customer.pk).exclude(case=case))
+    try:
+        quote = quote_build(data=case_quote_input(case=case,
+                                                  customer_loss=approval.offer.customer_loss))
+    except ValidationError:
+        quote = None
+    visible = case_scope(user=user).filter(pk__in={o.case_id for o in recent})
+    emotion = (CaseProfile.objects.filter(case=case).values_list("emotion", flat=True).first()
+               or "")
+    return ApprovalCard(
+        approval=approval, case=case,
+        visits=ServiceRecord.objects.filter(customer=customer).count(),
+        cases=Case.objects.filter(customer=customer).count(),
+        emotion=emotion, emotion_label=Emotion(emotion).label if emotion else "",
+        customer_loss=approval.offer.customer_loss,
+        case_total=exposure_for(case=case).case_total,
+        earlier_offers=list(offers), recent_offers=recent,
+        recent_total=calc.money(sum((o.total_value for o in recent), calc.ZERO)),
+        quote=quote, visible_case_ids=frozenset(visible.values_list("pk", flat=True)),
+    )

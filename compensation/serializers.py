@@ -122,7 +122,8 @@ class OptionOut(serializers.Serializer):
         return _flags(outside_range=option.outside_range, under_loss=option.under_loss)
 
     def get_range_note(self, option: calc.Option) -> str:
-        return range_note_text(option=option, quote=self.root.instance)
+        return range_note_text(option=option,
+                               quote=self.context.get("quote") or self.root.instance)
 
 
 class RangeOut(serializers.Serializer):
@@ -225,6 +226,90 @@ class ApprovalOut(serializers.Serializer):
     note = serializers.CharField(source="offer.note")
 
 
+class CardCustomerOut(serializers.Serializer):
+    name = serializers.CharField()
+    vip = serializers.BooleanField()
+    segment = serializers.CharField()
+    visits = serializers.IntegerField()
+    cases = serializers.IntegerField()
+
+
+class CardCaseOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(allow_null=True)
+    comment = serializers.CharField()
+    failure_type = serializers.CharField(allow_null=True)
+    severity = serializers.CharField()
+    emotion = serializers.CharField()
+    flags = serializers.ListField(child=serializers.CharField())
+    score = serializers.IntegerField(allow_null=True)
+
+
+class CardOfferOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    case_number = serializers.CharField(allow_null=True)
+    tier = serializers.CharField()
+    status = serializers.CharField()
+    total_value = MoneyOut()
+    proposed_by = serializers.CharField()
+    decided_by = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    items = LineOut(many=True)
+
+
+def card_offer(offer: Offer, *, show_case: bool = True) -> dict:
+    approval = getattr(offer, "approval", None) if offer.pk else None
+    return {
+        "id": offer.pk, "case_number": offer.case.number if show_case else None,
+        "tier": offer.tier, "status": offer.status, "total_value": offer.total_value,
+        "proposed_by": offer.proposed_by.get_full_name() or offer.proposed_by.username,
+        "decided_by": ((offer.decided_by.get_full_name() or offer.decided_by.username)
+                       if offer.decided_by else None),
+        "reason": (approval.reason or approval.change_reason) if approval else "",
+        "created_at": offer.created_at, "items": list(offer.lines.all()),
+    }
+
+
+class ApprovalCardOut(serializers.Serializer):
+    """One approval with what the approver needs to decide it (issue #20). The instance is
+    `ApprovalCardOut.shape(card)`; pass `context={"quote": card.quote}`."""
+
+    approval = ApprovalOut()
+    customer = CardCustomerOut()
+    what_happened = CardCaseOut()
+    customer_loss = MoneyOut(allow_null=True)
+    cumulative_amount = MoneyOut()
+    case_total = MoneyOut(help_text=_("This case's approved and pending offers."))
+    earlier_offers = CardOfferOut(many=True)
+    customer_recent = CardOfferOut(many=True)
+    customer_recent_total = MoneyOut()
+    change_reason = serializers.CharField()
+    quote = QuoteOut(allow_null=True)
+
+    @staticmethod
+    def shape(card) -> dict:
+        a, case, customer = card.approval, card.case, card.case.customer
+        return {
+            "approval": a,
+            "customer": {"name": customer.name, "vip": customer.vip,
+                         "segment": customer.segment, "visits": card.visits,
+                         "cases": card.cases},
+            "what_happened": {
+                "id": case.pk, "number": case.number, "comment": case.description,
+                "failure_type": case.failure_type.code if case.failure_type else None,
+                "severity": case.severity, "emotion": card.emotion,
+                "flags": list(case.flags or []), "score": case.score_before},
+            "customer_loss": card.customer_loss, "cumulative_amount": a.cumulative_amount,
+            "case_total": card.case_total, "change_reason": a.change_reason,
+            "earlier_offers": [card_offer(o) for o in card.earlier_offers],
+            "customer_recent": [card_offer(o, show_case=o.case_id in card.visible_case_ids)
+                                for o in card.recent_offers],
+            "customer_recent_total": card.recent_total,
+            "quote": card.quote,
+        }
+
+
 class ApproveIn(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
@@ -234,8 +319,18 @@ class RejectIn(serializers.Serializer):
 
 
 class ChangeIn(serializers.Serializer):
-    total_value = MoneyIn()
+    """The approver edits the offer: its items and values, or only its total (spread over the
+    items); the reason is required and recorded."""
+
+    items = ItemIn(many=True, required=False, allow_empty=False)
+    total_value = MoneyIn(required=False)
+    reason = serializers.CharField(max_length=2000)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+    def validate(self, attrs):
+        if ("items" in attrs) == ("total_value" in attrs):
+            raise serializers.ValidationError(_("Give either the items or the total value."))
+        return attrs
 
 
 class IssueIn(serializers.Serializer):

@@ -42,6 +42,7 @@ from .selectors import (
     exposure_for,
     guidance_for,
     pending_approval_for,
+    person_names,
     quote_build,
     user_limit,
     user_may_decide,
@@ -324,44 +325,75 @@ def approval_reject(*, approval_id: int, actor: User, reason: str) -> Approval:
     return approval
 
 
-def approval_change(*, approval_id: int, actor: User, total_value: Decimal,
+def approval_change(*, approval_id: int, actor: User, reason: str,
+                    items: list[ItemChoice] | None = None, total_value: Decimal | None = None,
                     note: str = "") -> Approval:
-    """The approver changes the offer's value: approved at once when the new value is within the
-    approver's own limit, otherwise re-routed to the role whose limit covers it."""
-    if total_value is None or total_value < 0:
+    """The approver changes the offer: its items and values, or only its total (spread over
+    the items), for a reason that is recorded. Approved at once when what the case then commits
+    is within the approver's own limit, otherwise re-routed to the role whose limit covers it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for the change.")]})
+    if (items is None) == (total_value is None):
+        raise ValidationError({"items": [_("Give either the items or the total value.")]})
+    if total_value is not None and total_value < 0:
         raise ValidationError({"total_value": [_("Give a value of zero or more.")]})
-    new_total = calc.money(total_value)
+    field = "items" if items is not None else "total_value"
     with transaction.atomic():
         approval = _approval_lock(approval_id=approval_id, actor=actor)
+        offer, case = approval.offer, approval.case
+        before_lines = [f"{x.name} {_yuan(x.value)}" for x in offer.lines.all()]
         before = approval.amount
+        chosen = _custom_lines(case=case, items=items) if items is not None else None
+        new_total = (calc.total(line for _item, line in chosen) if chosen is not None
+                     else calc.money(total_value))
         if calc.too_large(approval.cumulative_amount - before + new_total):
-            raise ValidationError({"total_value": [
+            raise ValidationError({field: [
                 _("This offer would take the case's compensation past %(max)s.")
                 % {"max": _yuan(calc.MAX_MONEY)}]})
-        _offer_rescale(offer=approval.offer, new_total=new_total)
+        if chosen is not None:
+            _offer_replace_lines(offer=offer, chosen=chosen, total=new_total)
+        else:
+            _offer_rescale(offer=offer, new_total=new_total)
         approval.amount = new_total
-        approval.cumulative_amount = exposure_for(case=approval.case).total
+        approval.change_reason = reason
+        approval.cumulative_amount = exposure_for(case=case).total
+        after_lines = [f"{x.name} {_yuan(x.value)}" for x in offer.lines.all()]
+        data = {"approval": approval.pk, "from": str(before), "to": str(new_total),
+                "reason": reason, "items_before": before_lines, "items_after": after_lines}
+        changed = _("Offer changed from %(before)s to %(after)s (%(items)s), because: "
+                    "%(reason)s") % {"before": _yuan(before), "after": _yuan(new_total),
+                                     "items": "、".join(after_lines), "reason": reason}
         if calc.covers(user_limit(user=actor), approval.cumulative_amount):
-            _record(case=approval.case, actor=actor,
-                    note=_("Offer changed from %(before)s to %(after)s.")
-                    % {"before": _yuan(before), "after": _yuan(new_total)},
-                    data={"compensation": "approval_changed", "approval": approval.pk,
-                          "from": str(before), "to": str(new_total)})
+            _record(case=case, actor=actor, note=changed,
+                    data={"compensation": "approval_changed", **data})
             return _approve(approval=approval, actor=actor, note=note)
-        route = _route_or_fail(case=approval.case, amount=approval.cumulative_amount)
+        route = _route_or_fail(case=case, amount=approval.cumulative_amount)
         _assign(approval=approval, route=route, now=timezone.now())
-        approval.save(update_fields=["amount", "cumulative_amount", "approver_role",
-                                     "approver_node", "due_at"])
-        event = _record(case=approval.case, actor=actor,
-                        note=_("Offer changed from %(before)s to %(after)s; now needs %(role)s.")
-                        % {"before": _yuan(before), "after": _yuan(new_total),
-                           "role": approval.get_approver_role_display()},
-                        data={"compensation": "approval_rerouted", "approval": approval.pk,
-                              "from": str(before), "to": str(new_total),
-                              "approver_role": route.role})
+        approval.save(update_fields=["amount", "cumulative_amount", "change_reason",
+                                     "approver_role", "approver_node", "due_at"])
+        event = _record(case=case, actor=actor,
+                        note=_("%(changed)s Now needs %(role)s: %(who)s.")
+                        % {"changed": changed, "role": approval.get_approver_role_display(),
+                           "who": person_names(route.people)},
+                        data={"compensation": "approval_rerouted", "approver_role": route.role,
+                              **data})
         _notify_approvers(approval=approval, route=route, event=event,
                           kind="approval_requested")
     return approval
+
+
+def _offer_replace_lines(*, offer: Offer, chosen, total: Decimal) -> None:
+    offer.lines.all().delete()
+    OfferLine.objects.bulk_create(
+        OfferLine(offer=offer, item=item, code=line.code, name=line.name,
+                  dimension=line.dimension, value=line.value, position=n)
+        for n, (item, line) in enumerate(chosen))
+    offer.total_value = total
+    offer.outside_range = not guidance_for(severity=offer.case.severity).contains(total)
+    offer.under_loss = calc.under_loss(amount=total, loss=offer.customer_loss,
+                                       multiplier=CompensationPolicy.current().loss_multiplier)
+    offer.save(update_fields=["total_value", "outside_range", "under_loss"])
 
 
 def _offer_rescale(*, offer: Offer, new_total: Decimal) -> None:

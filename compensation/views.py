@@ -19,6 +19,7 @@ from . import calculator as calc
 from .forms import ChangeForm, OfferForm, RejectForm
 from .models import Approval, Offer, OfferStatus
 from .selectors import (
+    approval_card,
     approvals_for,
     case_quote_input,
     catalog_items,
@@ -26,6 +27,7 @@ from .selectors import (
     pending_approval_for,
     quote_build,
     user_limit,
+    who_decides,
 )
 from .services import (
     OFFER_STATES,
@@ -162,12 +164,13 @@ def offer_issue(request, offer_id: int):
 def _queue(request, *, forms: dict | None = None, status: int = 200):
     pending = list(approvals_for(user=request.user, status="pending"))
     forms = forms or {}
-    rows = [{"approval": a, "reject_form": forms.get(("reject", a.pk)) or RejectForm(),
-             "change_form": forms.get(("change", a.pk)) or ChangeForm(
-                 initial={"total_value": a.amount})}
+    rows = [{"approval": a, "card": approval_card(approval=a, user=request.user),
+             "reject_form": forms.get(("reject", a.pk)) or RejectForm(),
+             "change_form": forms.get(("change", a.pk)) or ChangeForm()}
             for a in pending]
     return render(request, "compensation/approvals.html", {
         "rows": rows, "my_limit": user_limit(user=request.user),
+        "catalog": catalog_items(), "blank_rows": range(2),
     }, status=status)
 
 
@@ -225,15 +228,26 @@ def approval_reject_submit(request, approval_id: int):
 @login_required
 @require_POST
 def approval_change_submit(request, approval_id: int):
-    form = ChangeForm(request.POST)
+    form = ChangeForm(request.POST, item_codes=[i.code for i in catalog_items()])
     if not form.is_valid():
         get_object_or_404(Approval, pk=approval_id, case__in=case_scope(user=request.user))
         return _queue(request, forms={("change", approval_id): form}, status=400)
+    data = form.cleaned_data
+    items = ([ItemChoice(code=c, value=v) for c, v in data["items"]] if data["items"]
+             else None)
     result = _decide(request, approval_id, lambda: approval_change(
-        approval_id=approval_id, actor=request.user,
-        total_value=form.cleaned_data["total_value"]), form=form, key=("change", approval_id))
+        approval_id=approval_id, actor=request.user, reason=data["reason"], items=items,
+        total_value=None if items else data["total_value"]), form=form,
+        key=("change", approval_id))
     if isinstance(result, Approval):
-        messages.success(request, _("Offer on %(case)s changed to ¥%(amount)s.")
-                         % {"case": result.case.number, "amount": result.amount})
+        if result.status == "pending":
+            messages.info(request, _("Offer on %(case)s changed to ¥%(amount)s; above your "
+                                     "limit, it now waits for %(who)s.")
+                          % {"case": result.case.number, "amount": result.amount,
+                             "who": who_decides(case=result.case,
+                                                amount=result.cumulative_amount)})
+        else:
+            messages.success(request, _("Offer on %(case)s changed to ¥%(amount)s.")
+                             % {"case": result.case.number, "amount": result.amount})
         return redirect("approvals")
     return result
