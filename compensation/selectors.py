@@ -14,7 +14,12 @@ from django.utils.translation import gettext as _
 from cases.models import Case, FailureType, Flag, Segment, ServiceRecord, Severity
 from cases.selectors import case_scope
 from org.models import ROLE_RANK, OrgNode, Role, User
-from org.selectors import people_in_chain, user_can_see_node, user_scope_path
+from org.selectors import (
+    people_at_or_above,
+    people_in_chain,
+    user_can_see_node,
+    user_scope_path,
+)
 from toolkit.models import CaseProfile, Emotion
 
 from . import calculator as calc
@@ -284,6 +289,18 @@ def who_decides(*, case: Case, amount: Decimal) -> str:
         return _("nobody in this case's chain has that authority; ask headquarters")
     return _("%(names)s (%(role)s) can decide") % {"names": person_names(route.people),
                                                     "role": Role(route.role).label}
+
+
+def who_works(*, case: Case) -> str:
+    """The people who own the case at its level, by name (for someone who may not work it)."""
+    people, _node, _role = people_at_or_above(node=case.store, role=case.owner_role)
+    return person_names(people) or Role(case.owner_role).label
+
+
+def who_approves(*, approval: Approval) -> str:
+    people, _node = people_in_chain(node=approval.case.store, role=approval.approver_role)
+    role = Role(approval.approver_role).label
+    return f"{person_names(people)} ({role})" if people else role
 
 
 def user_may_decide(*, user: User, approval: Approval) -> bool:

@@ -47,6 +47,7 @@ from .selectors import (
     user_limit,
     user_may_decide,
     who_decides,
+    who_works,
 )
 
 # From first contact until the case is resolved (SPEC §11); awaiting_approval already has one
@@ -115,6 +116,13 @@ def _route_or_fail(*, case: Case, amount: Decimal) -> Route:
     return route
 
 
+def _may_not_work(*, case: Case, actor: User) -> str:
+    if not user_can_see_node(user=actor, node=case.store):
+        return _("You may not work this case.")
+    return _("You may not work this case at its level; %(who)s can.") % {
+        "who": who_works(case=case)}
+
+
 def _case_lock(*, case_id: int) -> Case:
     """Locks the customer, then the case (the order intake takes them in): two offers at once,
     on one case or on two cases of the customer, are counted one after the other, so they
@@ -156,7 +164,7 @@ def offer_create(*, case_id: int, actor: User, tier: str | None = None,
     with transaction.atomic():
         case = _case_lock(case_id=case_id)
         if not can_work(case, actor):
-            raise PermissionDenied(_("You may not work this case."))
+            raise PermissionDenied(_may_not_work(case=case, actor=actor))
         if case.state not in OFFER_STATES or pending_approval_for(case=case):
             raise TransitionConflict(_("An offer cannot be made on a case that is %(state)s.")
                                      % {"state": case.get_state_display()})
@@ -415,7 +423,7 @@ def compensation_issue(*, offer_id: int, actor: User,
         offer = (Offer.objects.select_for_update(of=("self",)).select_related("case__store")
                  .get(pk=offer_id))
         if not can_work(offer.case, actor):
-            raise PermissionDenied(_("You may not work this case."))
+            raise PermissionDenied(_may_not_work(case=offer.case, actor=actor))
         if offer.status != OfferStatus.APPROVED:
             raise TransitionConflict(_("Only an approved offer can be issued."))
         lines = offer.lines.filter(issued__isnull=True)

@@ -24,10 +24,13 @@ from .selectors import (
     case_quote_input,
     catalog_items,
     customer_costs,
+    exposure_for,
     pending_approval_for,
     quote_build,
     user_limit,
+    who_approves,
     who_decides,
+    who_works,
 )
 from .services import (
     OFFER_STATES,
@@ -50,15 +53,24 @@ def _quote(case: Case):
 
 def _catalog(case: Case, limit) -> list[dict]:
     costs = customer_costs(case=case)
+    committed = exposure_for(case=case).total
     return [{"item": i, "value": i.value_for(costs=costs),
-             "within": calc.covers(limit, i.value_for(costs=costs))}
+             "within": calc.covers(limit, committed + i.value_for(costs=costs))}
             for i in catalog_items()]
 
 
-def _options(quote, limit) -> list[dict]:
+def _options(case: Case, quote, limit) -> list[dict]:
+    """Each option with whether the user may grant it alone, counted with what the case and
+    the customer already have, and otherwise who can decide it, by name."""
     if quote is None:
         return []
-    return [{"option": o, "within": calc.covers(limit, o.total_value)} for o in quote.options]
+    rows = []
+    for o in quote.options:
+        committed = exposure_for(case=case, new_amount=o.total_value).total
+        within = calc.covers(limit, committed)
+        rows.append({"option": o, "within": within,
+                     "who": "" if within else who_decides(case=case, amount=committed)})
+    return rows
 
 
 def case_sections(request, case: Case) -> dict:
@@ -69,7 +81,7 @@ def case_sections(request, case: Case) -> dict:
                                                               "decided_by")
               .prefetch_related("lines", "lines__issued"))
     return {
-        "quote": quote, "quote_error": quote_error, "options": _options(quote, limit),
+        "quote": quote, "quote_error": quote_error, "options": _options(case, quote, limit),
         "offers": offers, "pending_approval": pending_approval_for(case=case),
         "may_offer": case.state in OFFER_STATES, "my_limit": limit,
         "offer_form": OfferForm(),
@@ -128,11 +140,13 @@ def instant_compensation(request, case_id: int):
                 _issue(request, offer)
             return redirect("case-compensate", case_id=case.pk)
     quote, quote_error = _quote(case)
+    pending = pending_approval_for(case=case)
     return render(request, "compensation/instant.html", {
-        "case": case, "form": form, "limit": limit, "options": _options(quote, limit),
+        "case": case, "form": form, "limit": limit, "options": _options(case, quote, limit),
         "quote_error": quote_error, "catalog": _catalog(case, limit),
         "may_offer": case.state in OFFER_STATES, "may_work": can_work(case, request.user),
-        "pending_approval": pending_approval_for(case=case),
+        "who_works": who_works(case=case), "pending_approval": pending,
+        "pending_who": who_approves(approval=pending) if pending else "",
         "offers": Offer.objects.filter(case=case).prefetch_related("lines", "lines__issued")[:3],
     }, status=400 if form.errors else 200)
 
