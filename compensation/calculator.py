@@ -266,13 +266,13 @@ def _upgrades(*, catalog: list[CatalogItem], lines: list[Line], costs: Costs,
         present = {x.code for x in upgraded}
         better = next((i for i in catalog if i.replaces == line.code
                        and i.code not in present), None)
-        item, low = (better, line.value) if better else (by_code.get(line.code), line.value)
+        item = better or by_code.get(line.code)
         if item is None or (better is None and item.value_max is None):
             continue
         room = target - total(upgraded) + line.value
         top = item.value_for(costs=costs, high=True)
         value = top if top <= room else item.value_for(costs=costs)
-        if value > low:
+        if value > line.value:
             upgraded[n] = line_of(item, value)
     return upgraded
 

@@ -177,6 +177,8 @@ class ApprovalBriefOut(serializers.Serializer):
     status = serializers.CharField()
     approver_role = serializers.CharField()
     amount = MoneyOut()
+    cumulative_amount = MoneyOut(help_text=_("What the decision commits in all: this case's "
+                                             "and the customer's recent offers with this one."))
     due_at = serializers.DateTimeField(allow_null=True)
 
 
@@ -213,6 +215,7 @@ class ApprovalOut(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
     amount = MoneyOut()
+    cumulative_amount = MoneyOut()
     approver_role = serializers.CharField()
     approver_node = serializers.CharField(source="approver_node.code")
     due_at = serializers.DateTimeField(allow_null=True)
