@@ -9,8 +9,10 @@ from metrics.facts import case_facts_rebuild
 from org.models import NodeKind, OrgNode, Role
 from org.services import node_create, user_upsert
 
-from .models import Case, FailureType, Outcome
+from .models import Case, FailureType, IntakeSource, Outcome
 from .services import case_rescore, case_transition, survey_response_receive
+
+DEMO_SOURCE = "dms"
 
 # area → region → stores; S01 and S02 sit in different regions of different areas.
 NETWORK = {
@@ -89,10 +91,14 @@ def users_create(*, nodes: dict[str, OrgNode], password: str) -> None:
         elif node.kind == NodeKind.AREA and code != "A1":
             user_upsert(username=f"area_{code.lower()}", password=password,
                         role=Role.AREA_DIRECTOR, node=node)
-    user_upsert(username="integration", password=password, role=Role.HQ, node=nodes["HQ"],
-                first_name="Survey system")
+    integration = user_upsert(username="integration", password=password, role=Role.HQ,
+                              node=nodes["HQ"], first_name="Survey system")
+    # The survey system's source: its account posts responses with a token (the README's
+    # example); a source that signs its requests is set to "signed requests only".
+    IntakeSource.objects.update_or_create(
+        code=DEMO_SOURCE, defaults={"name": "DMS", "account": integration, "signed_only": False})
     user_upsert(username="admin", password=password, role=Role.HQ, node=nodes["HQ"],
-                first_name="Administrator", is_staff=True)
+                first_name="Administrator", is_staff=True, is_superuser=True)
 
 
 def cases_create(*, nodes: dict[str, OrgNode], seed: int = 7) -> int:
@@ -111,7 +117,7 @@ def cases_create(*, nodes: dict[str, OrgNode], seed: int = 7) -> int:
             age = timedelta(minutes=rng.randint(5, 170)) if not steps else timedelta(
                 hours=rng.randint(3, 24 * 90))
             result = survey_response_receive(
-                actor=bot, store=store, source="demo", external_id=f"demo-{number}",
+                actor=bot, store=store, source=DEMO_SOURCE, external_id=f"demo-{number}",
                 score=score, comment=comment, flags=flags, responded_at=now - age,
                 customer={"external_id": f"demo-cust-{number}",
                           "name": f"{rng.choice(FIRST_NAMES)}先生", "phone": "13800000000",

@@ -10,7 +10,7 @@ from org.selectors import user_scope_path
 from recovery.config_cache import config_cached
 from toolkit.scope import team_case_ids
 
-from .models import Case, IntakeSource, State
+from .models import Case, IntakeSource, ServiceRecord, State
 
 
 def case_scope(*, user: User) -> QuerySet[Case]:
@@ -28,6 +28,19 @@ def case_scope(*, user: User) -> QuerySet[Case]:
     if not team_ids.exists():
         return Case.objects.filter(in_subtree)
     return Case.objects.filter(in_subtree | Q(pk__in=team_ids))
+
+
+def customer_wholly_in_scope(*, user: User, customer_id: int) -> bool:
+    """Whether every case and visit of the customer lies in the user's subtree: only then may the
+    user's intake or incident change the customer's name, phone or VIP status."""
+    scope = user_scope_path(user=user)
+    if scope == "":
+        return True
+    if scope is None:
+        return False
+    outside = ~Q(store__path__startswith=scope)
+    return not (Case.objects.filter(outside, customer_id=customer_id).exists()
+                or ServiceRecord.objects.filter(outside, customer_id=customer_id).exists())
 
 
 def with_progress(qs: QuerySet[Case]) -> QuerySet[Case]:

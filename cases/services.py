@@ -1,6 +1,7 @@
 """Writes of the cases app: intake, opening a case, transitions, checklist, severity."""
 
 import functools
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -17,7 +18,7 @@ from escalation.models import DeadlineKind
 from metrics.facts import case_fact_refresh, case_fact_start, customer_facts_refresh
 from notifications.services import notify_case_event
 from org.models import OrgNode, User
-from org.selectors import people_at_or_above, user_can_see_node
+from org.selectors import people_at_or_above, user_can_see_node, user_scope_path
 from recovery.config_cache import config_cached
 
 from .models import (
@@ -39,7 +40,7 @@ from .models import (
     SurveyResponse,
 )
 from .permissions import can_work
-from .selectors import intake_sources
+from .selectors import customer_wholly_in_scope, intake_sources
 from .triage import Triage, triage
 
 # Transitions a user may call by name; the others are driven by approvals.
@@ -68,19 +69,45 @@ def event_record(*, case: Case, kind: str, actor: User | None = None, note: str 
     return event
 
 
-def customer_upsert(*, name: str, external_id: str | None = None, phone: str = "",
+def _same_phone(a: str, b: str) -> bool:
+    """The same number, whatever its punctuation or the +86 in front."""
+    a, b = re.sub(r"\D", "", a), re.sub(r"\D", "", b)
+    return bool(a) and a[-11:] == b[-11:]
+
+
+def customer_upsert(*, actor: User, name: str, external_id: str | None = None, phone: str = "",
                     vip: bool = False, segment: str | None = None,
                     unless_received: tuple[str, str] | None = None) -> Customer | None:
     """Insert or update by external id in one statement. The update locks the row until commit
     (on PostgreSQL; SQLite writes one at a time anyway), so two intakes of one customer take
     turns and cannot open two cases. With `unless_received=(source, external id)` (for a
     customer with an external id, as survey responses have) it does nothing and returns None
-    when that survey response is already stored."""
+    when that survey response is already stored.
+
+    A customer with cases or visits at stores the actor does not see is linked, never changed
+    (`customer_wholly_in_scope`), and only by someone who gives the phone number on record: an
+    id alone neither overwrites another store's customer nor reveals them."""
     if not external_id:
         return Customer.objects.create(name=name, phone=phone, vip=vip,
                                        **({"segment": segment} if segment else {}))
+    may_change = True
+    if user_scope_path(user=actor) != "":
+        known = Customer.objects.filter(external_id=external_id).values_list("pk", "phone").first()
+        if known and not customer_wholly_in_scope(user=actor, customer_id=known[0]):
+            if not _same_phone(known[1], phone):
+                raise ValidationError({"customer": [_(
+                    "A customer with this id is registered at another store. To link them, give "
+                    "the phone number on record; or leave the id empty.")]})
+            may_change = False
     table = Customer._meta.db_table
-    keep_segment = "EXCLUDED.segment" if segment else f"{table}.segment"
+    if may_change:
+        keep_segment = "EXCLUDED.segment" if segment else f"{table}.segment"
+        # A payload that leaves VIP out (an incident form's default) never demotes a VIP;
+        # that is an administrator's decision.
+        changes = ("name = EXCLUDED.name, phone = EXCLUDED.phone, "
+                   f"vip = {table}.vip OR EXCLUDED.vip, segment = {keep_segment}")
+    else:
+        changes = f"name = {table}.name"  # takes the row lock, changes nothing
     created_at = connection.ops.adapt_datetimefield_value(timezone.now())
     params = [external_id, name, phone, vip,
               segment or Customer._meta.get_field("segment").default, created_at]
@@ -92,9 +119,7 @@ def customer_upsert(*, name: str, external_id: str | None = None, phone: str = "
         rows_from = "VALUES (%s, %s, %s, %s, %s, %s)"
     rows = list(Customer.objects.raw(
         f"INSERT INTO {table} (external_id, name, phone, vip, segment, created_at) {rows_from} "
-        "ON CONFLICT (external_id) DO UPDATE SET "
-        f"name = EXCLUDED.name, phone = EXCLUDED.phone, vip = EXCLUDED.vip, "
-        f"segment = {keep_segment} "
+        f"ON CONFLICT (external_id) DO UPDATE SET {changes} "
         "RETURNING id, external_id, name, phone, vip, segment, created_at",
         params,
     ))
@@ -204,13 +229,20 @@ def case_rescore(*, case: Case, score: int | None, at: datetime, actor: User | N
     return case
 
 
-def intake_source_check(*, source: str, signed_by: IntakeSource | None) -> None:
-    """A signed request speaks only for its own source, and a source that signs its requests
-    accepts no unsigned ones."""
-    if signed_by is not None and signed_by.code != source:
-        raise ValidationError({"source": _("The request is signed by another source.")})
+def intake_source_check(*, actor: User, source: str, signed_by: IntakeSource | None) -> None:
+    """Survey responses come from the survey systems, each speaking only for itself: a request
+    signed by a source, or sent with the token of the account registered for that source (Admin
+    → Intake sources). Staff report incidents instead; nobody can take another source's ids."""
+    if signed_by is not None:
+        if signed_by.code != source:
+            raise ValidationError({"source": _("The request is signed by another source.")})
+        return
     known = intake_sources().get(source)
-    if signed_by is None and known is not None and known.signed_only:
+    if known is None or known.account_id != actor.pk:
+        raise PermissionDenied(_(
+            "Only the survey system registered for this source may send its responses. To "
+            "open a case for a customer, report an incident."))
+    if known.signed_only:
         raise PermissionDenied(_("Responses of this source must be signed."))
 
 
@@ -221,7 +253,7 @@ def survey_response_receive(*, actor: User, store: OrgNode, source: str, externa
                             signed_by: IntakeSource | None = None) -> IntakeResult:
     """Store a survey response and open (or re-score) its case. Idempotent on
     (source, external_id), also under concurrent re-sends: the unique constraint decides."""
-    intake_source_check(source=source, signed_by=signed_by)
+    intake_source_check(actor=actor, source=source, signed_by=signed_by)
     if not user_can_see_node(user=actor, node=store):
         raise PermissionDenied(_("You cannot send responses for this store."))
     try:
@@ -247,7 +279,7 @@ def _survey_response_store(*, actor, store, source, external_id, score, comment,
     """None when the response is already stored."""
     received_at = timezone.now()
     # The upsert locks the customer: one intake at a time per customer.
-    person = customer_upsert(**customer, unless_received=(source, external_id))
+    person = customer_upsert(**customer, actor=actor, unless_received=(source, external_id))
     if person is None:
         return None
     record = (service_record_upsert(store=store, customer=person, **service_record)
@@ -314,7 +346,7 @@ def case_report_incident(*, actor: User, store: OrgNode, customer: dict,
     if not user_can_see_node(user=actor, node=store):
         raise PermissionDenied(_("You cannot open cases for this store."))
     now = timezone.now()
-    person = customer_upsert(**customer)
+    person = customer_upsert(**customer, actor=actor)
     result = triage(score=score, comment=description, flags=set(flags), record=None,
                     vip=person.vip, manual=True)
     return case_open(

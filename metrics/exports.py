@@ -43,13 +43,30 @@ def review_table(context: dict) -> list[list]:
     return rows
 
 
+# A cell a spreadsheet would read as a formula (or, after a tab or a line break, as one):
+# people type these texts (corrective actions, names), so they are written as plain text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value):
+    """A value as an export writes it: empty for None, numbers as numbers, text that could run
+    as a formula behind a quote (OWASP's advice against CSV injection)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        value = str(value)
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
+    return value
+
+
 def csv_response(rows: list[list], name: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 (Chinese) correctly with a BOM
     writer = csv.writer(response)
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([cell(v) for v in row])
     return response
 
 
@@ -62,8 +79,7 @@ def xlsx_response(rows: list[list], name: str) -> HttpResponse:
     sheet = book.active
     sheet.title = name[:31]
     for row in rows:
-        sheet.append(["" if v is None else (str(v) if not isinstance(v, int | float) else v)
-                      for v in row])
+        sheet.append([cell(v) for v in row])
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'

@@ -30,7 +30,7 @@ def open_case(*, store, score: int | None = 3, comment: str = "", flags=(), vip:
     n = next(_seq)
     actor = actor or User.objects.get(username="integration")
     result = survey_response_receive(
-        actor=actor, store=store, source="test", external_id=f"resp-{n}", score=score,
+        actor=actor, store=store, source="dms", external_id=f"resp-{n}", score=score,
         comment=comment, flags=list(flags), responded_at=responded_at or timezone.now(),
         customer={"external_id": customer_id or f"cust-open-{n}", "name": f"客户{n}",
                   "phone": "13900000000", "vip": vip},

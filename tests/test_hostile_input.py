@@ -49,6 +49,7 @@ class Endpoint:
     integers: list[str] = field(default_factory=list)
     money: list[str] = field(default_factory=list)
     times: list[str] = field(default_factory=list)
+    caller: str = "hq1"  # survey responses come only from the survey system's account
 
 
 ENDPOINTS = [
@@ -60,7 +61,7 @@ ENDPOINTS = [
     }, texts=["comment", "external_id", "customer.name", "customer.external_id",
               "service_record.order_number", "service_record.advisor"],
         integers=["score"], money=["service_record.amount"],
-        times=["responded_at", "service_record.visit_at"]),
+        times=["responded_at", "service_record.visit_at"], caller="integration"),
     Endpoint("incident", "post", "/api/v1/cases/", {
         "store": "S01", "customer": {"name": "王女士"}, "description": "车被刮了",
         "failure_type": "attitude", "score": 4,
@@ -142,7 +143,7 @@ def world(org):
 
 
 def _send(world, endpoint: Endpoint, raw: str | bytes, content_type="application/json"):
-    client = world["api"]
+    client = api_as(getattr(world["org"], endpoint.caller))
     return getattr(client, endpoint.method)(endpoint.path.format(**world["ids"]), data=raw,
                                             content_type=content_type)
 
@@ -222,6 +223,9 @@ BAD_BODIES = {  # label: (raw body or None for the endpoint's own body, content 
     "Infinity": ('{"score": Infinity}', "application/json", 400),
     "not UTF-8": (b"\xff\xfe{}", "application/json", 400),
     "a list, not an object": ("[1, 2]", "application/json", 400),
+    # Issue 15 §6: the parser itself overflowed the stack (a 500).
+    "200 000 brackets": ("[" * 200_000 + "]" * 200_000, "application/json", 400),
+    "an object nested 40 deep": ('{"a": ' * 40 + "1" + "}" * 40, "application/json", 400),
 }
 
 

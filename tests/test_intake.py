@@ -25,7 +25,7 @@ URL = "/api/v1/survey-responses/"
 
 
 def body(n="r1", **over):
-    data = {"source": "qualtrics", "external_id": n, "store": "S01", "score": 9, "comment": "",
+    data = {"source": "dms", "external_id": n, "store": "S01", "score": 9, "comment": "",
             "customer": {"external_id": f"c-{n}", "name": "李先生", "phone": "13812345678"}}
     data.update(over)
     return data

@@ -86,11 +86,15 @@ def test_a_signature_speaks_only_for_its_own_source(org, source):
 
 def test_a_source_that_signs_refuses_unsigned_responses(org, source):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=org.integration)}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=org.manager1)}")
     assert client.post(URL, body(), format="json").status_code == 403
     source.signed_only = False
     source.save()
     assert client.post(URL, body(), format="json").status_code == 201
+    # Another account's token never speaks for this source.
+    other = APIClient()
+    other.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=org.integration)}")
+    assert other.post(URL, body(n="s2"), format="json").status_code == 403
 
 
 def test_the_source_account_bounds_the_stores_it_sends_for(org, source):

@@ -3,7 +3,7 @@ from tests.conftest import api_as
 
 def test_survey_low_score_opens_case_with_deadlines(org):
     client = api_as(org.integration)
-    body = {"source": "qualtrics", "external_id": "r1", "store": "S01", "score": 2,
+    body = {"source": "dms", "external_id": "r1", "store": "S01", "score": 2,
             "comment": "等了四个小时", "customer": {"external_id": "c1", "name": "李先生"}}
     r = client.post("/api/v1/survey-responses/", body, format="json")
     assert r.status_code == 201, r.content

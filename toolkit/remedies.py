@@ -38,12 +38,16 @@ def offer_chosen(*, case: Case) -> ChosenOffer | None:
                        total_value=offer.total_value)
 
 
-def compensation_received(*, customer: Customer) -> Decimal | None:
-    """Everything handed to the customer over all their cases; None when compensation is not
-    installed."""
+def compensation_received(*, customer: Customer,
+                          case_ids: list[int] | None = None) -> Decimal | None:
+    """Everything handed to the customer over all their cases (or over `case_ids`); None when
+    compensation is not installed."""
     issued = _model("IssuedCompensation")
     if issued is None:
         return None
-    return issued.objects.filter(case__customer=customer).aggregate(
+    rows = issued.objects.filter(case__customer=customer)
+    if case_ids is not None:
+        rows = rows.filter(case__in=case_ids)
+    return rows.aggregate(
         total=Coalesce(Sum("value"), Value(Decimal("0.00")),
                        output_field=DecimalField(max_digits=14, decimal_places=2)))["total"]

@@ -119,7 +119,6 @@ class Customer360:
     customer: Customer
     profile: CustomerProfile | None
     cases: list[Case]
-    cases_elsewhere: int
     visits: list[ServiceRecord]
     repeat_problems: list[dict]
     compensation_received: Decimal | None
@@ -165,26 +164,28 @@ def care_reminders(*, customer: Customer, profile: CustomerProfile | None, cases
 
 
 def customer_360(*, user: User, customer_id: int, today: date | None = None) -> Customer360:
+    """The customer and their profile, with the cases, visits and compensation the user may see:
+    nothing of what happened at stores outside the user's scope."""
     customer = customer_get(user=user, customer_id=customer_id)
     profile = CustomerProfile.objects.filter(customer=customer).first()
     cases = list(case_visible_scope(user=user).filter(customer=customer)
                  .select_related("store").order_by("-triggered_at"))
-    everywhere = Case.objects.filter(customer=customer).count()
     scope = user_scope_path(user=user)
     visits = ServiceRecord.objects.filter(customer=customer).select_related("store")
     if scope != "":
         # Visits at stores in the user's scope, and at the stores of team cases.
         in_scope = Q(store__path__startswith=scope) if scope else Q(pk__in=[])
         visits = visits.filter(in_scope | Q(store__in={c.store_id for c in cases}))
-    visits = list(visits.order_by("-visit_at", "-pk"))
     # Same problem = same service type (the rule `cases.triage` uses for repeat_repair).
-    repeat = (ServiceRecord.objects.filter(customer=customer).exclude(service_type="")
+    repeat = (visits.exclude(service_type="")
               .values("service_type").annotate(visits=Count("pk")).filter(visits__gte=2)
               .order_by("-visits", "service_type"))
+    visits = list(visits.order_by("-visit_at", "-pk"))
     return Customer360(
-        customer=customer, profile=profile, cases=cases, cases_elsewhere=everywhere - len(cases),
+        customer=customer, profile=profile, cases=cases,
         visits=visits, repeat_problems=list(repeat),
-        compensation_received=compensation_received(customer=customer),
+        compensation_received=compensation_received(customer=customer,
+                                                    case_ids=[c.pk for c in cases]),
         care_reminders=care_reminders(customer=customer, profile=profile, cases=cases,
                                       today=today or timezone.localdate()),
     )

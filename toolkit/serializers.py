@@ -163,8 +163,6 @@ class Customer360Out(serializers.Serializer):
     vehicle = serializers.CharField(source="profile.vehicle", default="")
     preferences = serializers.CharField(source="profile.preferences", default="")
     cases = CustomerCaseOut(many=True)
-    cases_elsewhere = serializers.IntegerField(
-        help_text=_("Cases of this customer outside your scope."))
     visits = VisitOut(many=True)
     repeat_problems = RepeatProblemOut(many=True)
     compensation_received = serializers.DecimalField(

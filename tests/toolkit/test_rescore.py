@@ -13,7 +13,7 @@ from .conftest import walk
 
 def resend(org, *, store, customer_id, score, n):
     return survey_response_receive(
-        actor=org.integration, store=store, source="test", external_id=f"again-{n}",
+        actor=org.integration, store=store, source="dms", external_id=f"again-{n}",
         score=score, comment="已经修好了", flags=[], responded_at=timezone.now(),
         customer={"external_id": customer_id, "name": "李先生", "phone": "", "vip": False},
         service_record=None,
