@@ -27,6 +27,7 @@ from .selectors import (
     exposure_for,
     pending_approval_for,
     quote_build,
+    range_note_text,
     user_limit,
     who_approves,
     who_decides,
@@ -69,7 +70,8 @@ def _options(case: Case, quote, limit) -> list[dict]:
         committed = exposure_for(case=case, new_amount=o.total_value).total
         within = calc.covers(limit, committed)
         rows.append({"option": o, "within": within,
-                     "who": "" if within else who_decides(case=case, amount=committed)})
+                     "who": "" if within else who_decides(case=case, amount=committed),
+                     "note": range_note_text(option=o, quote=quote)})
     return rows
 
 

@@ -99,6 +99,8 @@ def test_a_manager_splitting_6000_into_three_needs_the_regional_then_the_area_di
     ("manager1", 1500, "500.01", "regional_director"),
     ("manager1", 4500, "500", "regional_director"),
     ("manager1", 4500, "500.01", "area_director"),
+    ("director1", 1500, "500", None),
+    ("director1", 1500, "500.01", "regional_director"),
     ("regional1", 4500, "500", None),
     ("regional1", 4500, "500.01", "area_director"),
 ])

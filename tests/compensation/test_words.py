@@ -1,6 +1,9 @@
 """Words per role (issue #20): each refusal names the person who can decide, never a role the
 user holds himself."""
 
+from decimal import Decimal as D
+
+from cases.models import Case, FailureType
 from tests.conftest import api_as, client_for
 
 from .factories import contacted_case
@@ -49,3 +52,13 @@ def test_an_approver_above_his_limit_is_told_who_can(org):
     resp = api_as(org.manager1).post(f"/api/v1/approvals/{body['approval']['id']}/approve/",
                                      {}, format="json")
     assert resp.status_code == 403 and "陈区域" in resp.json()["detail"]
+
+
+def test_the_case_page_names_the_approver_and_explains_the_range(org):
+    case = contacted_case(store=org.S01, score=2, amount=D("1200"))
+    Case.objects.filter(pk=case.pk).update(
+        severity="severe", failure_type=FailureType.objects.get(code="service_quality"))
+    page = client_for(org.manager1).get(f"/cases/{case.pk}/").content.decode()
+    # basic ¥2 000 is his own; expected ¥2 300 needs the regional director, by name
+    assert "陈区域" in page
+    assert "请联系您的服务经理" not in page
