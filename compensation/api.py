@@ -44,7 +44,9 @@ class QuoteApi(APIView):
     @extend_schema(request=s.QuoteIn, responses=s.QuoteOut)
     def post(self, request):
         data = _valid(s.QuoteIn, request.data)
-        quote = quote_build(data=QuoteInput(**{**data, "flags": tuple(data["flags"])}))
+        earlier = tuple(data.pop("earlier_visits"))
+        quote = quote_build(data=QuoteInput(**{**data, "flags": tuple(data["flags"]),
+                                               "earlier_amounts": earlier}))
         return Response(s.QuoteOut(quote).data)
 
 

@@ -98,6 +98,9 @@ class QuoteIn(serializers.Serializer):
     order_amount = MoneyIn(required=False, allow_null=True, default=None,
                            help_text=_("Repair order amount, for items valued from it."))
     customer_loss = MoneyIn(required=False, allow_null=True, default=None)
+    earlier_visits = serializers.ListField(
+        child=MoneyIn(), required=False, default=list, max_length=50,
+        help_text=_("Amounts the customer paid on earlier visits for the same problem."))
 
 
 class LineOut(serializers.Serializer):

@@ -99,3 +99,12 @@ def test_schema_documents_the_compensation_endpoints(org):
                  "/api/v1/approvals/{approval_id}/reject/",
                  "/api/v1/approvals/{approval_id}/change/"]:
         assert path in paths
+
+
+def test_the_quote_values_waivers_from_what_the_customer_paid(org):
+    body = _quote(org.manager1, failure_type="service_quality", severity="severe", vip=True,
+                  flags=["multiple_repair", "public_complaint"], order_amount="1200",
+                  earlier_visits=["1200", "1200"]).json()
+    surprise = {i["code"]: i["value"] for i in body["options"][2]["items"]}
+    assert surprise["waive_repeat_fees"] == "3600.00"
+    assert body["base_value"] == "2000.00" and body["coefficient"] == "8.1"
