@@ -169,14 +169,16 @@ def quote_build(*, data: QuoteInput) -> calc.Quote:
 
 def customer_costs(*, case: Case) -> calc.Costs:
     """What the customer paid: this visit's repair order, and the customer's earlier visits of
-    the same service type (the same problem)."""
+    the same service type (the same problem) at the same store (another store's visits are not
+    this store's to know, issue #15.1)."""
     record = case.service_record
     if record is None:
         return calc.Costs()
     earlier = ()
     if record.service_type:
         visits = ServiceRecord.objects.filter(
-            customer_id=case.customer_id, service_type=record.service_type).exclude(pk=record.pk)
+            customer_id=case.customer_id, store_id=record.store_id,
+            service_type=record.service_type).exclude(pk=record.pk)
         if record.visit_at:
             visits = visits.filter(visit_at__lt=record.visit_at)
         earlier = tuple(a for a in visits.order_by("visit_at", "pk")

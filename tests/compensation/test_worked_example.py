@@ -65,3 +65,22 @@ def test_the_seeds_worked_example_from_intake_to_approval(org):
                                          {"note": "同意"}, format="json")
     assert decided.status_code == 200, decided.content
     assert Case.objects.get(pk=case.pk).state == "in_progress"
+
+
+def test_only_this_stores_earlier_visits_for_the_problem_are_waived(org):
+    with time_machine.travel(NOW, tick=False):
+        elsewhere = open_case(store=org.S03, score=6, customer_id="li-8156", vip=True,
+                              responded_at=NOW - timedelta(days=90), service_record={
+                                  "order_number": "RO-S03-1", "service_type": "悬挂异响",
+                                  "visit_at": NOW - timedelta(days=90), "amount": D("5000")})
+        Case.objects.filter(pk=elsewhere.pk).update(state="closed")
+        other_problem = open_case(store=org.S01, score=6, customer_id="li-8156", vip=True,
+                                  responded_at=NOW - timedelta(days=80), service_record={
+                                      "order_number": "RO-S01-oil", "service_type": "保养",
+                                      "visit_at": NOW - timedelta(days=80),
+                                      "amount": D("700")})
+        Case.objects.filter(pk=other_problem.pk).update(state="closed")
+        case = _seed_case(org)
+        quote = api_as(org.manager1).get(f"/api/v1/cases/{case.pk}/quote/").json()
+    surprise = {i["code"]: i["value"] for i in quote["options"][2]["items"]}
+    assert surprise["waive_repeat_fees"] == "3600.00"
