@@ -139,6 +139,9 @@ STOCK = {"voucher": (40, 12), "car_wash": (40, 12), "gift": (15, 5), "loaner_car
 # those closed in the last days, who have not come back yet).
 FATES = ([(10, True)] * 8 + [(9, True)] * 6 + [(9, False)]
          + [(8, True), (8, False), (7, True), (5, False), (None, False)])
+# How long people usually take for a step, whatever clock its deadline counts on.
+WITHIN = {"contact": timedelta(hours=2), "plan": timedelta(hours=3),
+          "execution": timedelta(hours=5), "resolution": timedelta(hours=22)}
 HISTORY_DAYS = 120
 # The beat runs the sweeps every 30 s.
 BEAT = 30
@@ -373,6 +376,22 @@ class History:
         return (Deadline.objects.filter(waiting_q(), case=case, kind=kind)
                 .values_list("due_at", flat=True).first())
 
+    def earliest(self, case: Case, *, but: str = "") -> datetime:
+        """The next deadline of the case not yet fired (the clocks differ: a business-hours
+        first contact can fall due after the 24-hour resolution)."""
+        from escalation.deadlines import unfired_q
+        from escalation.models import Deadline
+
+        now = timezone.now()
+        due = (Deadline.objects.filter(unfired_q(), case=case, due_at__gt=now)
+               .exclude(kind=but).order_by("due_at").values_list("due_at", flat=True).first())
+        return due or now + timedelta(days=30)
+
+    def within(self, case: Case, span: timedelta) -> datetime:
+        """A moment in the next `span`, before any deadline of the case falls due."""
+        now = timezone.now()
+        return now + min(span, (self.earliest(case) - now) * 0.5)
+
     def when(self, story: Story, step: str, case: Case, kind: str | None, *,
              after: datetime, share=(0.2, 0.75), late=(10, 90)) -> datetime:
         """When `step` happens: fixed by the story, or a share of the time left before its
@@ -383,9 +402,15 @@ class History:
         due = self.due(case, kind) if kind else None
         if due is None:
             return after + timedelta(minutes=self.rng.uniform(10, 60))
-        if story.miss == kind and case.level != Level.L4 and due > after:
-            return due + timedelta(minutes=self.rng.uniform(*late))
-        return after + (due - after) * self.rng.uniform(*share)
+        others = self.earliest(case, but=kind)
+        if story.miss == kind and case.level != Level.L4 and after < due < others:
+            return min(due + timedelta(minutes=self.rng.uniform(*late)),
+                       due + (others - due) * 0.5)
+        # A clock of business hours may put the deadline the next morning; people still act
+        # within about the window's length, and before any other deadline of the case.
+        horizon = min(due, others) - after
+        horizon = min(horizon, WITHIN.get(kind, horizon))
+        return after + horizon * self.rng.uniform(*share)
 
     def worker(self, case: Case) -> User:
         """Who works the case: its owner while the level allows, else the store's manager."""
@@ -445,7 +470,7 @@ class History:
             if "decision" in story.at:
                 decided = story.at["decision"]
             else:
-                due = min(d for d in (approval.due_at, self.due(case, K.EXECUTION)) if d)
+                due = min(d for d in (approval.due_at, self.earliest(case)) if d)
                 decided = now() + (due - now()) * rng.uniform(0.2, 0.7)
             yield self.until(case, decided)
             approval_approve(approval_id=approval.pk, actor=self.approver(approval),
@@ -456,7 +481,7 @@ class History:
             case, actor = awake()
             self.transition(case, actor, "start")
         # Execution: hand over what was promised.
-        yield self.until(case, now() + timedelta(minutes=rng.uniform(20, 120)))
+        yield self.until(case, self.within(case, timedelta(minutes=rng.uniform(20, 120))))
         case, actor = awake()
         self.issue(offer, actor)
         codes = set(offer.lines.values_list("code", flat=True))
