@@ -307,7 +307,8 @@ class History:
             today(store=s["S01"], t0=e - 0.4 * h, voice=mild, at=later),
             today(store=s["S02"], t0=e - 0.3 * h, voice=upset, at=later),
             today(store=s["S04"], t0=e - 1.2 * h, voice=mild, at=later),
-            # Open and overdue: nobody called within 2 h (escalated), the plan not yet due.
+            # Open and overdue: nobody called within 2 h (escalated), the plan not yet due; on a
+            # working day (the first-contact clock counts business hours).
             today(store=s["S01"], t0=e - 2.8 * h, voice=upset, at=later, miss="contact"),
             today(store=s["S02"], t0=e - 3.3 * h, voice=mild, at=later, miss="contact"),
             # Contacted, the plan being drafted.
@@ -336,7 +337,7 @@ class History:
                   items=[("senior_visit", None), ("waive_fee", "2600"),
                          ("extended_warranty", "3000"), ("gift", "500")]),
             # In progress, past the 24-hour resolution deadline (escalated to headquarters).
-            today(store=s["S06"], t0=e - 27 * h, voice=upset, miss="resolution",
+            today(store=s["S01"], t0=e - 27 * h, voice=upset, miss="resolution",
                   at={"resolve": e + 3 * h}),
             today(store=s["S02"], t0=e - 29 * h, voice=mild, miss="resolution",
                   at={"resolve": e + 3 * h}),
