@@ -25,6 +25,8 @@ from .models import Case, ChecklistItem, FailureType, IntakeSource, Level, Sever
 from .services import case_transition
 
 DEMO_SOURCE = "dms"
+# The source the triage scorer (score.py, docs/triage.md) posts its labelled comments as.
+EVALUATION_SOURCE = "triage-eval"
 
 # area → region → stores; S01 and S02 sit in different regions of different areas.
 NETWORK = {
@@ -87,8 +89,9 @@ def users_create(*, nodes: dict[str, OrgNode], password: str) -> None:
                               node=nodes["HQ"], first_name="Survey system")
     # The survey system's source: its account posts responses with a token (the README's
     # example); a source that signs its requests is set to "signed requests only".
-    IntakeSource.objects.update_or_create(
-        code=DEMO_SOURCE, defaults={"name": "DMS", "account": integration, "signed_only": False})
+    for code, name in ((DEMO_SOURCE, "DMS"), (EVALUATION_SOURCE, "Triage evaluation")):
+        IntakeSource.objects.update_or_create(
+            code=code, defaults={"name": name, "account": integration, "signed_only": False})
     user_upsert(username="admin", password=password, role=Role.HQ, node=nodes["HQ"],
                 first_name="Administrator", is_staff=True, is_superuser=True)
 
