@@ -23,7 +23,7 @@ def database_prepare():
     from django.core.management import call_command
     from django.db import connection
 
-    from cases.demo import network_create, users_create
+    from demo.seed import network_create, users_create
     from org.models import User
 
     if connection.vendor != "postgresql" or not settings.REDIS_URL:

@@ -26,8 +26,8 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from cases.demo import network_create, users_create  # noqa: E402
 from cases.models import Case  # noqa: E402
+from demo.seed import network_create, users_create  # noqa: E402
 from metrics.facts import case_facts_rebuild  # noqa: E402
 from metrics.tallies import tallies_rebuild  # noqa: E402
 from org.models import NodeKind, OrgNode  # noqa: E402

@@ -34,8 +34,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from cases.demo import network_create, users_create  # noqa: E402
 from cases.models import Case, Customer, Level, Severity  # noqa: E402
+from demo.seed import network_create, users_create  # noqa: E402
 from escalation import conf  # noqa: E402
 from escalation.deadlines import CASE_DEADLINES  # noqa: E402
 from escalation.models import Deadline, DeadlineKind, Escalation, SlaPolicy  # noqa: E402

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "toolkit",
     "metrics",
     "audit",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,7 @@ from django.test import Client
 from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
-from cases.demo import network_create, users_create
+from demo.seed import network_create, users_create
 from recovery.config_cache import config_cache_clear
 
 PASSWORD = "pw-for-tests"

@@ -17,7 +17,6 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from cases.demo import network_create, users_create
 from cases.models import (
     Case,
     CaseEvent,
@@ -27,6 +26,7 @@ from cases.models import (
     SurveyResponse,
 )
 from compensation.models import Approval, IssuedCompensation, Offer
+from demo.seed import network_create, users_create
 from notifications.models import Notification
 from org.selectors import user_can_see_node
 from tests.compensation.factories import contacted_case

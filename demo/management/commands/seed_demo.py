@@ -3,8 +3,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from cases.demo import cases_create, network_create, users_create
 from cases.models import Case
+from demo.seed import cases_create, network_create, users_create
 
 DEFAULT_PASSWORD = "recovery-demo-2026"
 

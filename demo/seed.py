@@ -14,15 +14,42 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 import time_machine
+from celery import current_app
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from cases.models import Case, ChecklistItem, FailureType, IntakeSource, Level, Severity
+from cases.permissions import can_work
+from cases.services import (
+    case_report_incident,
+    case_transition,
+    checklist_item_set,
+    default_outcome,
+    survey_response_receive,
+)
+from compensation.models import RemedyItem
+from compensation.selectors import pending_approval_for
+from compensation.services import ItemChoice, approval_approve, compensation_issue, offer_create
+from compensation.sweep import approvals_sweep
+from escalation.deadlines import unfired_q, waiting_q
+from escalation.models import Deadline
+from escalation.models import DeadlineKind as K
+from escalation.sweep import sweep
+from notifications.services import notifications_mark_read
+from notifications.tasks import deliveries_pickup
 from org.models import NodeKind, OrgNode, Role, User
 from org.services import node_create, user_upsert
-
-from .models import Case, ChecklistItem, FailureType, IntakeSource, Level, Severity
-from .services import case_transition
+from toolkit.models import (
+    Channel,
+    ContactOutcome,
+    ContactPurpose,
+    Department,
+    StockItem,
+    StockReason,
+)
+from toolkit.services import contact_log, rescore_record, root_cause_set, stock_receive
 
 DEMO_SOURCE = "dms"
 # The source the triage scorer (score.py, docs/triage.md) posts its labelled comments as.
@@ -222,20 +249,16 @@ class History:
             self.pick_up()
 
     def sweep(self) -> None:
-        from compensation.sweep import approvals_sweep
-        from escalation.sweep import sweep
 
         sweep()
         approvals_sweep()
 
     def pick_up(self) -> None:
-        from notifications.tasks import deliveries_pickup
 
         deliveries_pickup.delay()
 
     def read_notifications(self) -> None:
         """Each evening everyone reads what came in."""
-        from notifications.services import notifications_mark_read
 
         for user in self.readers:
             notifications_mark_read(user=user)
@@ -362,8 +385,6 @@ class History:
     def until(self, case: Case, when: datetime) -> datetime:
         """Before the story's next step at `when`: the beat warns of and escalates the case's
         deadlines that fall before it. Time only moves forward."""
-        from escalation.deadlines import waiting_q
-        from escalation.models import Deadline
 
         when = max(when, timezone.now() + timedelta(minutes=1))
         for warn_at, due_at in Deadline.objects.filter(waiting_q(), case=case).values_list(
@@ -374,8 +395,6 @@ class History:
         return when
 
     def due(self, case: Case, kind: str) -> datetime | None:
-        from escalation.deadlines import waiting_q
-        from escalation.models import Deadline
 
         return (Deadline.objects.filter(waiting_q(), case=case, kind=kind)
                 .values_list("due_at", flat=True).first())
@@ -383,8 +402,6 @@ class History:
     def earliest(self, case: Case, *, but: str = "") -> datetime:
         """The next deadline of the case not yet fired (the clocks differ: a business-hours
         first contact can fall due after the 24-hour resolution)."""
-        from escalation.deadlines import unfired_q
-        from escalation.models import Deadline
 
         now = timezone.now()
         due = (Deadline.objects.filter(unfired_q(), case=case, due_at__gt=now)
@@ -418,7 +435,6 @@ class History:
 
     def worker(self, case: Case) -> User:
         """Who works the case: its owner while the level allows, else the store's manager."""
-        from .permissions import can_work
 
         if case.owner and can_work(case, case.owner):
             return case.owner
@@ -429,10 +445,6 @@ class History:
 
     def live(self, story: Story):
         """The case's life, one step per `yield` (the time of the next step)."""
-        from compensation.services import ItemChoice, approval_approve, offer_create
-        from escalation.models import DeadlineKind as K
-        from toolkit.models import Channel, ContactOutcome, ContactPurpose
-        from toolkit.services import contact_log, rescore_record
 
         rng, now = self.rng, timezone.now
         case = self.intake(story)
@@ -554,7 +566,6 @@ class History:
                     "name": f"{self.rng.choice(SURNAMES)}{self.rng.choice(['先生', '女士'])}",
                     "phone": f"139{self.rng.randint(10000000, 99999999)}", "vip": story.vip}
         if story.incident:
-            from .services import case_report_incident
 
             return case_report_incident(
                 actor=self.person(story.store, Role.ADVISOR), store=story.store,
@@ -570,7 +581,6 @@ class History:
                visit: bool = True):
         """A survey response from the DMS; with `visit`, about the service visit it follows
         (a re-score asked for after a case comes without one)."""
-        from .services import survey_response_receive
 
         number = next(self.numbers)
         visited = (responded_at or timezone.now()) - timedelta(hours=self.rng.uniform(2, 6))
@@ -589,7 +599,6 @@ class History:
         ).response
 
     def tick(self, case: Case, actor: User, *codes: str) -> None:
-        from .services import checklist_item_set
 
         for item in ChecklistItem.objects.filter(case=case, code__in=codes,
                                                  done_at__isnull=True).select_related("case"):
@@ -602,9 +611,7 @@ class History:
         return self.person(approval.approver_node, approval.approver_role)
 
     def issue(self, offer, actor: User) -> None:
-        from django.core.exceptions import ValidationError
 
-        from compensation.services import compensation_issue
 
         try:
             compensation_issue(offer_id=offer.pk, actor=actor)
@@ -613,8 +620,6 @@ class History:
             compensation_issue(offer_id=offer.pk, actor=actor)
 
     def car_back(self, case: Case) -> None:
-        from toolkit.models import StockReason
-        from toolkit.services import stock_receive
 
         stock_receive(store=case.store, item_code="loaner_car", quantity=1,
                       actor=self.person(case.store, Role.SERVICE_MANAGER),
@@ -622,8 +627,6 @@ class History:
 
     def restock(self, stores=None, urgent: bool = False) -> None:
         """A store reorders what runs low (on Mondays; at once when something ran out)."""
-        from toolkit.models import StockItem
-        from toolkit.services import stock_receive
 
         held = {(s.store_id, s.item_code): s.quantity for s in StockItem.objects.all()}
         for store in stores or self.stores:
@@ -637,8 +640,6 @@ class History:
                                   actor=manager, name=_item_name(code))
 
     def root_cause(self, case: Case, actor: User) -> None:
-        from toolkit.models import Department
-        from toolkit.services import root_cause_set
 
         if self.rng.random() < 0.4:
             return
@@ -657,19 +658,16 @@ CAUSES = [
 
 
 def _item_name(code: str) -> str:
-    from compensation.models import RemedyItem
 
     return RemedyItem.objects.filter(code=code).values_list("name", flat=True).first() or code
 
 
 def _pending_approval(case: Case):
-    from compensation.selectors import pending_approval_for
 
     return pending_approval_for(case=case)
 
 
 def _outcome(case: Case) -> str:
-    from .services import default_outcome
 
     return default_outcome(case)
 
@@ -680,7 +678,6 @@ def _recorded_as_it_happens():
     of the past are sent when they were due, by the deliver task run in this process (Celery
     eager), to a mailbox that keeps nothing. A local SQLite file is written without waiting
     for the disk at each commit, PostgreSQL without waiting for the WAL flush."""
-    from celery import current_app
 
     vendor = connection.vendor
     pragma = {"sqlite": ("PRAGMA synchronous=OFF", "PRAGMA synchronous=FULL"),
