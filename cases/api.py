@@ -13,6 +13,7 @@ from org.models import NodeKind
 from . import serializers as s
 from .authentication import SignedSourceAuthentication
 from .models import Case, ChecklistItem, IntakeSource, SurveyResponse
+from .pagination import CaseKeysetPagination
 from .selectors import case_get, case_list
 from .services import (
     PUBLIC_TRANSITIONS,
@@ -59,6 +60,7 @@ class SurveyResponseCreateApi(APIView):
 
 class CaseListApi(GenericAPIView):
     serializer_class = s.CaseListOut
+    pagination_class = CaseKeysetPagination
     queryset = Case.objects.none()  # for the schema; rows come from the scoped selector
 
     @extend_schema(parameters=[s.CaseFilterIn], responses=s.CaseListOut(many=True))

@@ -163,6 +163,12 @@ class Customer(models.Model):
     vip = models.BooleanField(_("VIP"), default=False)
     segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices,
                                default=Segment.REGULAR)
+    # The customer's car as last known; each visit keeps its own (a customer may have several).
+    # A database default too: the intake's upsert is raw SQL that names its own columns.
+    plate = models.CharField(_("plate"), max_length=20, blank=True, default="", db_default="")
+    vin = models.CharField(_("VIN"), max_length=17, blank=True, default="", db_default="")
+    vehicle_model = models.CharField(_("vehicle model"), max_length=80, blank=True, default="",
+                                     db_default="")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -187,6 +193,10 @@ class ServiceRecord(models.Model):
     visit_at = models.DateTimeField(_("visit time"), null=True, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2,
                                  default=Decimal("0.00"))
+    plate = models.CharField(_("plate"), max_length=20, blank=True)
+    vin = models.CharField(_("VIN"), max_length=17, blank=True)
+    vehicle_model = models.CharField(_("vehicle model"), max_length=80, blank=True)
+    mileage = models.PositiveIntegerField(_("mileage (km)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("service record")
@@ -242,6 +252,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "level"], name="case_state_level"),
             models.Index(fields=["customer", "store", "state"], name="case_customer_active"),
             models.Index(fields=["triggered_at"], name="case_triggered"),
+            # The case list's keyset order.
+            models.Index(fields=["-triggered_at", "-id"], name="case_list_order"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,11 @@
 """Reads of the cases app. Every query a user touches goes through the scope here."""
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+import base64
+import binascii
+from datetime import datetime
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from escalation.deadlines import waiting_q
@@ -10,7 +15,8 @@ from org.selectors import user_scope_path
 from recovery.config_cache import config_cached
 from toolkit.scope import team_case_ids
 
-from .models import Case, IntakeSource, ServiceRecord, State
+from .models import Case, ChecklistItem, IntakeSource, ServiceRecord, State
+from .search import case_search_q
 
 
 def case_scope(*, user: User) -> QuerySet[Case]:
@@ -43,12 +49,17 @@ def customer_wholly_in_scope(*, user: User, customer_id: int) -> bool:
                 or ServiceRecord.objects.filter(outside, customer_id=customer_id).exists())
 
 
+def _checklist_count(**filters):
+    return Coalesce(Subquery(
+        ChecklistItem.objects.filter(case=OuterRef("pk"), **filters).order_by()
+        .values("case").annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
 def with_progress(qs: QuerySet[Case]) -> QuerySet[Case]:
-    return qs.annotate(
-        checklist_total=Count("checklist", distinct=True),
-        checklist_done=Count("checklist", filter=Q(checklist__done_at__isnull=False),
-                             distinct=True),
-    )
+    # Subqueries rather than a join and GROUP BY: PostgreSQL computes them for the rows of the
+    # page only, after the LIMIT.
+    return qs.annotate(checklist_total=_checklist_count(),
+                       checklist_done=_checklist_count(done_at__isnull=False))
 
 
 def overdue_exists():
@@ -66,6 +77,8 @@ def case_list(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
         qs = qs.filter(store__code=filters["store"])
     if filters.get("failure_type"):
         qs = qs.filter(failure_type__code=filters["failure_type"])
+    if filters.get("q"):
+        qs = qs.filter(case_search_q(filters["q"]))
     overdue = filters.get("overdue")
     if overdue is not None:
         qs = qs.filter(overdue_exists()) if overdue else qs.exclude(overdue_exists())
@@ -79,10 +92,39 @@ def next_due_subquery():
 
 
 def case_queue(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
-    """Active cases, the nearest deadline first: the manager's working queue."""
+    """Active cases with their next deadline, newest first: the dashboard's working list."""
     return (case_list(user=user, filters=filters).exclude(state=State.CLOSED)
-            .annotate(next_due=next_due_subquery())
-            .order_by(F("next_due").asc(nulls_last=True), "-triggered_at"))
+            .annotate(next_due=next_due_subquery()))
+
+
+def _cursor_encode(case: Case) -> str:
+    raw = f"{case.triggered_at.isoformat()}|{case.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _cursor_decode(cursor: str) -> tuple[datetime, int]:
+    """Raises ValueError on a cursor this code did not write."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, pk = raw.split("|")
+        at = datetime.fromisoformat(at)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError("bad cursor") from exc
+    if at.tzinfo is None:
+        raise ValueError("bad cursor")
+    return at, int(pk)
+
+
+def keyset_page(qs: QuerySet[Case], *, after: str | None, size: int
+                ) -> tuple[list[Case], str | None]:
+    """A page of cases in the list's order (-triggered_at, -pk) after the cursor, and the cursor
+    of the next page (None on the last). No OFFSET and no COUNT: each page costs the same on a
+    million cases. Raises ValueError on a bad cursor."""
+    if after:
+        at, pk = _cursor_decode(after)
+        qs = qs.filter(triggered_at__lte=at).exclude(triggered_at=at, pk__gte=pk)
+    rows = list(qs.order_by("-triggered_at", "-pk")[:size + 1])
+    return rows[:size], (_cursor_encode(rows[size - 1]) if len(rows) > size else None)
 
 
 def dashboard_counts(*, user: User) -> dict[str, int]:

@@ -291,3 +291,6 @@ class CaseFilterIn(serializers.Serializer):
     store = serializers.CharField(max_length=32, required=False)
     failure_type = serializers.CharField(max_length=40, required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    q = serializers.CharField(max_length=100, required=False, allow_blank=True,
+                              help_text=_("Case number, customer name, phone, plate, VIN or "
+                                          "repair order; partial matches."))

@@ -14,7 +14,14 @@ from org.models import NodeKind
 from .forms import CaseFilterForm, IncidentForm
 from .models import TRANSITION_LABELS, Case, ChecklistItem
 from .permissions import can_work
-from .selectors import case_get, case_progress, case_queue, dashboard_counts, store_summary
+from .selectors import (
+    case_get,
+    case_progress,
+    case_queue,
+    dashboard_counts,
+    keyset_page,
+    store_summary,
+)
 from .services import (
     PUBLIC_TRANSITIONS,
     TransitionConflict,
@@ -23,6 +30,9 @@ from .services import (
     checklist_item_set,
     default_outcome,
 )
+
+
+DASHBOARD_PAGE = 50
 
 
 def healthz(request):
@@ -54,14 +64,25 @@ def scoped_case(request, case_id: int) -> Case:
 def dashboard(request):
     form = CaseFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if form.is_valid() else {}
-    cases = case_queue(user=request.user, filters=filters)
-    rows = [(c, case_progress(c)) for c in cases[:100]]
+    try:
+        cases, next_cursor = keyset_page(case_queue(user=request.user, filters=filters),
+                                         after=request.GET.get("cursor"), size=DASHBOARD_PAGE)
+    except ValueError:
+        cases, next_cursor = keyset_page(case_queue(user=request.user, filters=filters),
+                                         after=None, size=DASHBOARD_PAGE)
     node = request.user.node
     stores = (list(store_summary(user=request.user))
               if node is not None and node.kind != NodeKind.STORE else None)
+    # The filters stay in the URL: the next page's link carries them with its cursor.
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    first_page = query.urlencode()
+    query["cursor"] = next_cursor or ""
     return render(request, "cases/dashboard.html", {
-        "rows": rows, "form": form, "counts": dashboard_counts(user=request.user),
-        "shown": cases.count(), "stores": stores, "node": node,
+        "rows": [(c, case_progress(c)) for c in cases], "form": form,
+        "counts": dashboard_counts(user=request.user), "stores": stores, "node": node,
+        "next_page": query.urlencode() if next_cursor else None,
+        "first_page": first_page if "cursor" in request.GET else None,
     })
 
 
