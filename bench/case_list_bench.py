@@ -135,7 +135,7 @@ def search_terms() -> list[str]:
     terms = []
     for name, plate, phone, vin, order, number in rows:
         terms += [name, plate, phone[-6:], vin[3:10].lower(), order, number[-9:]]
-    return terms
+    return [t for t in terms if len(t) >= 2]  # the API refuses a one-character search
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from . import serializers as s
 from .authentication import SignedSourceAuthentication
 from .models import Case, ChecklistItem, IntakeSource, SurveyResponse
 from .pagination import CaseKeysetPagination
-from .selectors import case_get, case_list
+from .selectors import case_filtered, case_get
 from .services import (
     PUBLIC_TRANSITIONS,
     case_change_severity,
@@ -67,7 +67,7 @@ class CaseListApi(GenericAPIView):
     def get(self, request):
         filters = s.CaseFilterIn(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        qs = case_list(user=request.user, filters=filters.validated_data)
+        qs = case_filtered(user=request.user, filters=filters.validated_data)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.CaseListOut(page, many=True).data)
 
@@ -94,7 +94,8 @@ def _detail(request, case_id: int) -> dict:
     case = case_get(user=request.user, case_id=case_id)
     case = type(case).objects.prefetch_related(
         "deadlines", "checklist", "events__actor", "escalations__target_node"
-    ).select_related("store", "customer", "failure_type", "owner").get(pk=case.pk)
+    ).select_related("store", "customer", "failure_type", "owner", "service_record"
+                     ).get(pk=case.pk)
     return s.CaseDetailOut(case, context={"request": request}).data
 
 

@@ -11,7 +11,7 @@ SENDABLE = [(f.value, f.label) for f in Flag if f.value not in {"repeat_repair",
 
 
 class CaseFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+    q = forms.CharField(label=_("Search"), required=False, min_length=2, max_length=100,
                         widget=forms.TextInput(attrs={
                             "type": "search", "enterkeyhint": "search",
                             "placeholder": _("Case no., name, phone, plate, VIN, repair order")}))

@@ -2,14 +2,18 @@
 order. The expressions are those the trigram indexes of migration 0005 cover on PostgreSQL;
 SQLite runs the same LIKE without an index."""
 
-from django.db.models import Func, Q, TextField
+from django.db.models import Exists, Func, OuterRef, Q, TextField
+from django.db.models.lookups import Contains
 
-from .models import Case, Customer, ServiceRecord
+from .models import Customer, ServiceRecord
 
 # Trigrams need three characters: a shorter query matches the start of a customer's name (a
 # two-character Chinese name typed whole), which the index still serves.
 MIN_CONTAINS = 3
 MAX_QUERY = 100
+CUSTOMER_FIELDS = ("name", "phone", "plate", "vin")
+RECORD_FIELDS = ("order_number", "plate", "vin")
+BROAD = 2000
 
 
 class SearchText(Func):
@@ -29,18 +33,30 @@ def search_normalize(q: str) -> str:
 
 
 def case_search_q(q: str) -> Q:
-    """Cases matching the search text, as a filter to combine with the user's scope."""
+    """Cases matching the search text, as a filter to combine with the user's scope. Three
+    characters or more match anywhere; shorter text matches the start or end of a name.
+
+    The matching customers and visits are read first, up to BROAD of each: then the cases are
+    one OR of three indexed conditions. Text that matches more (a common name, "138") gives
+    EXISTS conditions instead, which PostgreSQL checks while it walks the newest cases: with
+    that many matches the first page fills at once."""
     text = search_normalize(q)
     if not text:
         return Q()
     if len(text) < MIN_CONTAINS:
-        customers = _matching(Customer, ("name", "phone", "plate", "vin"), "startswith", text)
-        return Q(pk__in=Case.objects.filter(customer__in=customers.values("pk")).values("pk"))
-    customers = _matching(Customer, ("name", "phone", "plate", "vin"), "contains", text)
-    records = _matching(ServiceRecord, ("order_number", "plate", "vin"), "contains", text)
-    # A union of three indexed look-ups: an OR across the joins would read every case.
-    ids = _matching(Case, ("number",), "contains", text).values("pk").union(
-        Case.objects.filter(customer__in=customers.values("pk")).values("pk"),
-        Case.objects.filter(service_record__in=records.values("pk")).values("pk"),
-    )
-    return Q(pk__in=ids)
+        # The start or the end of a name (a surname, a given name): the padding trigrams at a
+        # word's edges still use the index.
+        customers = Customer.objects.alias(search=SearchText(*CUSTOMER_FIELDS)).filter(
+            Q(search__startswith=text) | Q(search__contains=f"{text} "))
+        records = ServiceRecord.objects.none()
+        number = Q(pk__in=[])
+    else:
+        customers = _matching(Customer, CUSTOMER_FIELDS, "contains", text)
+        records = _matching(ServiceRecord, RECORD_FIELDS, "contains", text)
+        number = Q(Contains(SearchText("number"), text))
+    customer_ids = list(customers.order_by().values_list("pk", flat=True)[:BROAD])
+    record_ids = list(records.order_by().values_list("pk", flat=True)[:BROAD])
+    if len(customer_ids) < BROAD and len(record_ids) < BROAD:
+        return number | Q(customer_id__in=customer_ids) | Q(service_record_id__in=record_ids)
+    return (number | Exists(customers.filter(pk=OuterRef("customer_id")))
+            | Exists(records.filter(pk=OuterRef("service_record_id"))))

@@ -67,9 +67,11 @@ def overdue_exists():
                                           due_at__lte=timezone.now()))
 
 
-def case_list(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
+def case_filtered(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
+    """The cases in the user's scope that match the filters: the narrow query a page's ids come
+    from (no joins beyond those the filters need)."""
     filters = filters or {}
-    qs = case_scope(user=user).select_related("store", "customer", "failure_type", "owner")
+    qs = case_scope(user=user)
     for key in ("state", "level", "severity"):
         if filters.get(key):
             qs = qs.filter(**{key: filters[key]})
@@ -82,8 +84,17 @@ def case_list(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
     overdue = filters.get("overdue")
     if overdue is not None:
         qs = qs.filter(overdue_exists()) if overdue else qs.exclude(overdue_exists())
+    return qs
+
+
+def case_rows(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """What a list shows of each case."""
+    return with_progress(qs.select_related("store", "customer", "failure_type", "owner"))
+
+
+def case_list(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
     # A stable order, newest first, so that pages neither repeat nor skip a case.
-    return with_progress(qs).order_by("-triggered_at", "-pk")
+    return case_rows(case_filtered(user=user, filters=filters)).order_by("-triggered_at", "-pk")
 
 
 def next_due_subquery():
@@ -91,15 +102,17 @@ def next_due_subquery():
                     .order_by("due_at").values("due_at")[:1])
 
 
+def queue_rows(qs: QuerySet[Case]) -> QuerySet[Case]:
+    return case_rows(qs).annotate(next_due=next_due_subquery())
+
+
 def case_queue(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
     """Active cases with their next deadline, newest first: the dashboard's working list."""
-    return (case_list(user=user, filters=filters).exclude(state=State.CLOSED)
-            .annotate(next_due=next_due_subquery()))
+    return case_filtered(user=user, filters=filters).exclude(state=State.CLOSED)
 
 
-def _cursor_encode(case: Case) -> str:
-    raw = f"{case.triggered_at.isoformat()}|{case.pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def _cursor_encode(at: datetime, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{at.isoformat()}|{pk}".encode()).decode().rstrip("=")
 
 
 def _cursor_decode(cursor: str) -> tuple[datetime, int]:
@@ -115,16 +128,22 @@ def _cursor_decode(cursor: str) -> tuple[datetime, int]:
     return at, int(pk)
 
 
-def keyset_page(qs: QuerySet[Case], *, after: str | None, size: int
-                ) -> tuple[list[Case], str | None]:
+def keyset_page(qs: QuerySet[Case], *, after: str | None, size: int,
+                rows=case_rows) -> tuple[list[Case], str | None]:
     """A page of cases in the list's order (-triggered_at, -pk) after the cursor, and the cursor
     of the next page (None on the last). No OFFSET and no COUNT: each page costs the same on a
-    million cases. Raises ValueError on a bad cursor."""
+    million cases. The ids come first from the narrow query; only the page's cases are then
+    joined and annotated (`rows`). Raises ValueError on a bad cursor."""
     if after:
         at, pk = _cursor_decode(after)
         qs = qs.filter(triggered_at__lte=at).exclude(triggered_at=at, pk__gte=pk)
-    rows = list(qs.order_by("-triggered_at", "-pk")[:size + 1])
-    return rows[:size], (_cursor_encode(rows[size - 1]) if len(rows) > size else None)
+    keys = list(qs.order_by("-triggered_at", "-pk").values_list("pk", "triggered_at")
+                [:size + 1])
+    next_cursor = None
+    if len(keys) > size:
+        next_cursor = _cursor_encode(keys[size - 1][1], keys[size - 1][0])
+    by_pk = {c.pk: c for c in rows(Case.objects.filter(pk__in=[k[0] for k in keys[:size]]))}
+    return [by_pk[k[0]] for k in keys[:size]], next_cursor
 
 
 def dashboard_counts(*, user: User) -> dict[str, int]:

@@ -78,6 +78,10 @@ class CustomerIn(InputSerializer):
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     vip = serializers.BooleanField(required=False, default=False)
     segment = serializers.ChoiceField(choices=Segment.choices, required=False)
+    plate = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    vin = serializers.CharField(max_length=17, required=False, allow_blank=True, default="")
+    vehicle_model = serializers.CharField(max_length=80, required=False, allow_blank=True,
+                                          default="")
 
 
 class SurveyCustomerIn(CustomerIn):
@@ -95,6 +99,12 @@ class ServiceRecordIn(InputSerializer):
                                          validators=[plausible_time])
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0,
                                       required=False, allow_null=True, default=None)
+    plate = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    vin = serializers.CharField(max_length=17, required=False, allow_blank=True, default="")
+    vehicle_model = serializers.CharField(max_length=80, required=False, allow_blank=True,
+                                          default="")
+    mileage = serializers.IntegerField(min_value=0, max_value=2_000_000, required=False,
+                                       allow_null=True, default=None)
 
 
 class SurveyResponseIn(InputSerializer):
@@ -203,12 +213,13 @@ class CaseListOut(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username", default=None, allow_null=True)
     outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True)
     progress = serializers.SerializerMethodField()
+    plate = serializers.CharField(source="customer.plate")
 
     class Meta:
         model = Case
-        fields = ["id", "number", "source", "store", "customer", "failure_type", "level",
-                  "severity", "state", "outcome", "flags", "score_before", "score_after",
-                  "triggered_at", "owner", "progress"]
+        fields = ["id", "number", "source", "store", "customer", "plate", "failure_type",
+                  "level", "severity", "state", "outcome", "flags", "score_before",
+                  "score_after", "triggered_at", "owner", "progress"]
         read_only_fields = fields
 
     def get_progress(self, obj) -> int:
@@ -221,6 +232,19 @@ class CustomerOut(serializers.Serializer):
     phone = serializers.CharField()
     vip = serializers.BooleanField()
     segment = serializers.CharField()
+    plate = serializers.CharField()
+    vin = serializers.CharField()
+    vehicle_model = serializers.CharField()
+
+
+class ServiceRecordOut(serializers.Serializer):
+    order_number = serializers.CharField()
+    service_type = serializers.CharField()
+    visit_at = serializers.DateTimeField(allow_null=True)
+    plate = serializers.CharField()
+    vin = serializers.CharField()
+    vehicle_model = serializers.CharField()
+    mileage = serializers.IntegerField(allow_null=True)
 
 
 class CaseDetailOut(CaseListOut):
@@ -230,10 +254,11 @@ class CaseDetailOut(CaseListOut):
     timeline = CaseEventOut(many=True, read_only=True, source="events")
     escalations = EscalationOut(many=True, read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
+    service_record = ServiceRecordOut(read_only=True, allow_null=True)
 
     class Meta(CaseListOut.Meta):
         fields = CaseListOut.Meta.fields + [
-            "description", "received_at", "contacted_at", "resolved_at", "closed_at",
+            "service_record", "description", "received_at", "contacted_at", "resolved_at", "closed_at",
             "rescored_at", "deadlines", "checklist", "timeline", "escalations",
             "allowed_transitions",
         ]
@@ -291,6 +316,6 @@ class CaseFilterIn(serializers.Serializer):
     store = serializers.CharField(max_length=32, required=False)
     failure_type = serializers.CharField(max_length=40, required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
-    q = serializers.CharField(max_length=100, required=False, allow_blank=True,
+    q = serializers.CharField(min_length=2, max_length=100, required=False, allow_blank=True,
                               help_text=_("Case number, customer name, phone, plate, VIN or "
                                           "repair order; partial matches."))

@@ -20,6 +20,7 @@ from .selectors import (
     case_queue,
     dashboard_counts,
     keyset_page,
+    queue_rows,
     store_summary,
 )
 from .services import (
@@ -64,12 +65,12 @@ def scoped_case(request, case_id: int) -> Case:
 def dashboard(request):
     form = CaseFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if form.is_valid() else {}
+    queue = case_queue(user=request.user, filters=filters)
     try:
-        cases, next_cursor = keyset_page(case_queue(user=request.user, filters=filters),
-                                         after=request.GET.get("cursor"), size=DASHBOARD_PAGE)
-    except ValueError:
-        cases, next_cursor = keyset_page(case_queue(user=request.user, filters=filters),
-                                         after=None, size=DASHBOARD_PAGE)
+        cases, next_cursor = keyset_page(queue, after=request.GET.get("cursor"),
+                                         size=DASHBOARD_PAGE, rows=queue_rows)
+    except ValueError:  # a cursor mangled by hand: the first page
+        cases, next_cursor = keyset_page(queue, after=None, size=DASHBOARD_PAGE, rows=queue_rows)
     node = request.user.node
     stores = (list(store_summary(user=request.user))
               if node is not None and node.kind != NodeKind.STORE else None)
