@@ -53,7 +53,8 @@ def cases_generate(n: int) -> None:
                    i %% 50 = 0, 'regular', now() - interval '2 years',
                    (%s::text[])[1 + i %% 5] || lpad(((i * 104729) %% 100000)::text, 5, '0'),
                    upper(substr(md5(i::text), 1, 17)), 'Model ' || (i %% 7)
-            FROM generate_series(1::bigint, {customers}) AS i""", [SURNAMES, GIVEN, GIVEN, PLATE_PREFIX])
+            FROM generate_series(1::bigint, {customers}) AS i""",
+            [SURNAMES, GIVEN, GIVEN, PLATE_PREFIX])
         cursor.execute("SELECT min(id) FROM cases_customer")
         first_customer = cursor.fetchone()[0]
         cursor.execute(f"""

@@ -258,8 +258,8 @@ class CaseDetailOut(CaseListOut):
 
     class Meta(CaseListOut.Meta):
         fields = CaseListOut.Meta.fields + [
-            "service_record", "description", "received_at", "contacted_at", "resolved_at", "closed_at",
-            "rescored_at", "deadlines", "checklist", "timeline", "escalations",
+            "service_record", "description", "received_at", "contacted_at", "resolved_at",
+            "closed_at", "rescored_at", "deadlines", "checklist", "timeline", "escalations",
             "allowed_transitions",
         ]
         read_only_fields = fields

@@ -32,7 +32,6 @@ from .services import (
     default_outcome,
 )
 
-
 DASHBOARD_PAGE = 50
 
 
@@ -117,10 +116,12 @@ def _allowed_transitions(case: Case, user) -> list[tuple[str, str]]:
 
 def _sections(request, case: Case) -> dict:
     # Imported here: the toolkit and compensation page modules import this one.
+    from attachments.views import case_sections as attachment_sections
     from compensation.views import case_sections as compensation_sections
     from toolkit.views import case_sections as toolkit_sections
 
-    return {**toolkit_sections(request, case), **compensation_sections(request, case)}
+    return {**toolkit_sections(request, case), **compensation_sections(request, case),
+            **attachment_sections(request, case)}
 
 
 def render_case_page(request, case: Case, *, overrides: dict | None = None, status: int = 200):
