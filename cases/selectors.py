@@ -193,3 +193,10 @@ def intake_sources() -> dict[str, IntakeSource]:
     """The active signed sources by code (configuration: cached per process)."""
     return config_cached("intake-sources",
                          lambda: {s.code: s for s in IntakeSource.objects.filter(active=True)})
+
+
+def people(users: QuerySet[User]) -> QuerySet[User]:
+    """The people among the users: not the administrators' staff accounts, nor the accounts
+    systems post with (an intake source's). What a picker of owners or team members lists."""
+    return users.filter(is_staff=False, is_superuser=False).exclude(
+        Exists(IntakeSource.objects.filter(account=OuterRef("pk"))))
