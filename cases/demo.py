@@ -98,7 +98,7 @@ def users_create(*, nodes: dict[str, OrgNode], password: str) -> None:
     IntakeSource.objects.update_or_create(
         code=DEMO_SOURCE, defaults={"name": "DMS", "account": integration, "signed_only": False})
     user_upsert(username="admin", password=password, role=Role.HQ, node=nodes["HQ"],
-                first_name="Administrator", is_staff=True)
+                first_name="Administrator", is_staff=True, is_superuser=True)
 
 
 def cases_create(*, nodes: dict[str, OrgNode], seed: int = 7) -> int:

@@ -206,7 +206,10 @@ class WebhookTransport:
         n = delivery.notification
         message = message_render(notification=n, language=endpoint.language)
         now = time.time()
-        headers = {"X-Recovery-Delivery": delivery.key}
+        # The delivery key on every request: a repeat after a worker died mid-send carries the
+        # same one (at-least-once). The robots' bodies have no field for it (WeCom, DingTalk
+        # and Feishu custom robots take no message id); a relay in front of them can use these.
+        headers = {"X-Recovery-Delivery": delivery.key, "Idempotency-Key": delivery.key}
         url = endpoint.url
         if endpoint.kind == WebhookKind.WECOM:
             body = _dumps(wecom_payload(message=message, mentions=batch_mentions(n)))
@@ -218,8 +221,7 @@ class WebhookTransport:
                                          timestamp=int(now)))
         else:
             body = _dumps(generic_payload(delivery=delivery, message=message))
-            headers.update({"X-Recovery-Timestamp": str(int(now)),
-                            "Idempotency-Key": delivery.key})
+            headers["X-Recovery-Timestamp"] = str(int(now))
             if endpoint.secret:
                 headers["X-Recovery-Signature"] = body_signature(
                     secret=endpoint.secret, timestamp=int(now), body=body)

@@ -21,10 +21,12 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
-def _postgres_required(db):
+def _postgres_required(request, db):
     if connection.vendor == "postgresql":
         return
-    reason = f"needs PostgreSQL (row locks, concurrency); running on {connection.vendor}"
+    why = request.node.get_closest_marker("postgres_only").kwargs.get(
+        "reason", "row locks, concurrency")
+    reason = f"needs PostgreSQL ({why}); running on {connection.vendor}"
     if os.environ.get("REQUIRE_SERVICES"):
         pytest.fail(f"REQUIRE_SERVICES is set but this test {reason}")
     pytest.skip(reason)

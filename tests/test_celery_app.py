@@ -33,6 +33,8 @@ def test_a_task_keeps_the_connection_the_previous_one_used():
     assert connection.connection is before
 
 
+@pytest.mark.postgres_only(reason="the in-memory SQLite test database lives in its one "
+                                   "connection: breaking it destroys the database")
 @pytest.mark.django_db(transaction=True)
 def test_a_broken_connection_is_replaced_before_the_next_task():
     connection.ensure_connection()

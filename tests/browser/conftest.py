@@ -6,22 +6,43 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium by default; CHROMIUM_PATH points elsewhere.
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def browser_missing(chromium: str, *, require_services: bool) -> tuple[str, str] | None:
+    """What becomes of the browser tests when `chromium` is not there: ("fail", reason) when the
+    run requires its services (CI), ("skip", reason) otherwise; None when it is there."""
+    if Path(chromium).is_file() and os.access(chromium, os.X_OK):
+        return None
+    reason = f"browser tests need Chromium at {chromium} (apt-get install chromium)"
+    if require_services:
+        return "fail", f"REQUIRE_SERVICES is set but {reason}"
+    return "skip", reason
+
+
 def pytest_collection_modifyitems(config, items):
-    if Path(CHROMIUM).exists():
+    browser_tests = [item for item in items if "tests/browser" in str(item.fspath)]
+    missing = browser_tests and browser_missing(
+        CHROMIUM, require_services=bool(os.environ.get("REQUIRE_SERVICES")))
+    if not missing:
         return
-    reason = f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
-    for item in items:
-        if "tests/browser" in str(item.fspath):
-            if os.environ.get("REQUIRE_SERVICES"):
-                item.add_marker(pytest.mark.xfail(reason=reason, strict=True, run=False))
-            else:
-                item.add_marker(pytest.mark.skip(reason=reason))
+    outcome, reason = missing
+    for item in browser_tests:
+        if outcome == "skip":
+            item.add_marker(pytest.mark.skip(reason=reason))
+        else:
+            # First, before the browser fixtures try to start it.
+            item.fixturenames.insert(0, "_browser_required")
+
+
+@pytest.fixture
+def _browser_required():
+    _, reason = browser_missing(CHROMIUM, require_services=True)
+    pytest.fail(reason, pytrace=False)
 
 
 @pytest.fixture(scope="session")
