@@ -104,3 +104,10 @@ def test_pickers_list_people_not_service_accounts(org, case, client):
                                   {"user": org.integration.pk, "role": "cs_specialist"},
                                   format="json")
     assert r.status_code == 400
+
+
+def test_the_case_page_names_the_recovery_chance_once(org, case, client):
+    client.force_login(org.manager1)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    kpi = re.search(r'<div class="kpi"><span>(挽回成功率)</span>(.*?)</div>', page, re.S)
+    assert kpi and "挽回成功率" not in re.sub(r'title="[^"]*"', "", kpi.group(2))
