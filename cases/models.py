@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from org.models import OrgNode, Role
+from recovery.data_i18n import in_language
 from recovery.immutable import ImmutableError, ImmutableQuerySet
 from recovery.singleton import SettingsRow
 
@@ -145,7 +146,7 @@ class FailureType(models.Model):
         verbose_name_plural = _("failure types")
 
     def __str__(self) -> str:
-        return self.name
+        return in_language(self.name, self.name_en)
 
 
 class Segment(models.TextChoices):
@@ -410,7 +411,7 @@ class ChecklistItem(models.Model):
         constraints = [models.UniqueConstraint(fields=["case", "code"], name="uniq_case_item")]
 
     def __str__(self) -> str:
-        return self.title
+        return in_language(self.title, self.title_en)
 
 
 class SurveyResponse(models.Model):
