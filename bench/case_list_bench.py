@@ -13,8 +13,9 @@ import sys
 import threading
 import time
 import urllib.parse
+from pathlib import Path
 
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recovery.settings")
 
 import django  # noqa: E402
