@@ -11,8 +11,9 @@ from .models import (
     FailureType,
     IntakePolicy,
     IntakeSource,
-    NegativeKeyword,
+    LexiconEntry,
     ServiceRecord,
+    SopPolicy,
     SurveyResponse,
 )
 
@@ -22,6 +23,11 @@ class IntakePolicyAdmin(admin.ModelAdmin):
     list_display = ["__str__", "score_threshold"]
 
 
+@admin.register(SopPolicy)
+class SopPolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "promoter_line"]
+
+
 @admin.register(IntakeSource)
 class IntakeSourceAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "account", "signed_only", "active"]
@@ -29,11 +35,12 @@ class IntakeSourceAdmin(admin.ModelAdmin):
     raw_id_fields = ["account"]
 
 
-@admin.register(NegativeKeyword)
-class NegativeKeywordAdmin(admin.ModelAdmin):
-    list_display = ["word", "flag", "active"]
-    list_filter = ["flag", "active"]
-    search_fields = ["word"]
+@admin.register(LexiconEntry)
+class LexiconEntryAdmin(admin.ModelAdmin):
+    list_display = ["phrase", "language", "kind", "value", "weight", "active"]
+    list_editable = ["weight", "active"]
+    list_filter = ["language", "kind", "value", "active"]
+    search_fields = ["phrase", "value", "note"]
 
 
 @admin.register(FailureType)
@@ -43,7 +50,7 @@ class FailureTypeAdmin(admin.ModelAdmin):
 
 @admin.register(ChecklistTemplateItem)
 class ChecklistTemplateItemAdmin(admin.ModelAdmin):
-    list_display = ["position", "code", "title", "title_en", "active"]
+    list_display = ["position", "code", "title", "title_en", "required", "active"]
     list_display_links = ["code"]
     filter_horizontal = ["failure_types"]
 

@@ -14,13 +14,19 @@ from . import serializers as s
 from .authentication import SignedSourceAuthentication
 from .models import Case, ChecklistItem, IntakeSource, SurveyResponse
 from .pagination import CaseKeysetPagination
-from .selectors import case_filtered, case_get
+from .selectors import case_filtered, case_get, triage_corrections
 from .services import (
     PUBLIC_TRANSITIONS,
     case_change_severity,
+    case_note_add,
+    case_plan_set,
+    case_reassign,
     case_report_incident,
     case_transition,
+    case_triage_correct,
+    case_watch,
     checklist_item_set,
+    checklist_item_waive,
     default_outcome,
     survey_response_receive,
 )
@@ -31,7 +37,8 @@ def _response_out(response: SurveyResponse, created: bool) -> Response:
     # an earlier one is read back whole.
     if not created:
         response = SurveyResponse.objects.select_related(
-            "store", "customer", "case").prefetch_related("case__deadlines").get(pk=response.pk)
+            "store", "customer", "case__failure_type").prefetch_related(
+            "case__deadlines").get(pk=response.pk)
     return Response(s.SurveyResponseOut(response).data,
                     status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -71,7 +78,11 @@ class CaseListApi(GenericAPIView):
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.CaseListOut(page, many=True).data)
 
-    @extend_schema(request=s.IncidentIn, responses={201: s.CaseDetailOut})
+    @extend_schema(request=s.IncidentIn, responses={201: s.CaseDetailOut, 200: s.CaseDetailOut},
+                   parameters=[OpenApiParameter(
+                       "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                       description="Sent again with the same key, the report answers 200 with "
+                                   "the case it opened and opens nothing.")])
     def post(self, request):
         data_in = s.IncidentIn(data=request.data)
         data_in.is_valid(raise_exception=True)
@@ -82,18 +93,24 @@ class CaseListApi(GenericAPIView):
                 raise ValidationError({"store": ["This field is required."]})
             store = request.user.node
         customer = dict(data["customer"])
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 64:
+            raise ValidationError({"Idempotency-Key": ["At most 64 characters."]})
         case = case_report_incident(
             actor=request.user, store=store, customer=customer,
             failure_type=data["failure_type"], description=data["description"],
             flags=data["flags"], score=data["score"], occurred_at=data["occurred_at"],
+            idempotency_key=key,
         )
-        return Response(_detail(request, case.pk), status=status.HTTP_201_CREATED)
+        return Response(_detail(request, case.pk), status=status.HTTP_200_OK if case.replayed
+                        else status.HTTP_201_CREATED)
 
 
 def _detail(request, case_id: int) -> dict:
     case = case_get(user=request.user, case_id=case_id)
     case = type(case).objects.prefetch_related(
-        "deadlines", "checklist", "events__actor", "escalations__target_node"
+        "deadlines", "checklist", "events__actor", "escalations__target_node",
+        "watchers__user"
     ).select_related("store", "customer", "failure_type", "owner", "service_record"
                      ).get(pk=case.pk)
     return s.CaseDetailOut(case, context={"request": request}).data
@@ -103,6 +120,27 @@ class CaseDetailApi(APIView):
     @extend_schema(responses=s.CaseDetailOut)
     def get(self, request, case_id: int):
         return Response(_detail(request, case_id))
+
+    @extend_schema(request=s.CaseCorrectionIn, responses=s.CaseDetailOut,
+                   description="Correct what triage read (owner and above); each changed field "
+                               "is a timeline event, the level and checklist follow.")
+    def patch(self, request, case_id: int):
+        case = case_get(user=request.user, case_id=case_id)
+        data_in = s.CaseCorrectionIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        changes = dict(data_in.validated_data)
+        note = changes.pop("note")
+        case_triage_correct(case_id=case.pk, actor=request.user, changes=changes, note=note)
+        return Response(_detail(request, case.pk))
+
+
+class TriageCorrectionsApi(APIView):
+    @extend_schema(parameters=[s.CorrectionReportIn], responses=s.CorrectionRowOut(many=True))
+    def get(self, request):
+        params = s.CorrectionReportIn(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        rows = triage_corrections(user=request.user, months=params.validated_data["months"])
+        return Response(s.CorrectionRowOut(rows, many=True).data)
 
 
 class CaseTransitionApi(APIView):
@@ -116,9 +154,14 @@ class CaseTransitionApi(APIView):
                             status=status.HTTP_404_NOT_FOUND)
         data_in = s.TransitionIn(data=request.data)
         data_in.is_valid(raise_exception=True)
+        data = data_in.validated_data
         params = {}
         if name == "close":
-            params["outcome"] = data_in.validated_data.get("outcome") or default_outcome(case)
+            params["outcome"] = data.get("outcome") or default_outcome(case)
+        elif name == "reopen":
+            params["reason"] = data["reason"]
+        elif name == "propose" and data["plan"]:
+            params["plan"] = data["plan"]
         case_transition(case_id=case.pk, name=name, actor=request.user,
                         note=data_in.validated_data["note"], **params)
         return Response(_detail(request, case.pk))
@@ -133,6 +176,75 @@ class ChecklistItemApi(APIView):
         data_in.is_valid(raise_exception=True)
         item = checklist_item_set(item=item, done=data_in.validated_data["done"],
                                   actor=request.user)
+        return Response(s.ChecklistItemOut(item).data)
+
+
+class CaseOwnerApi(APIView):
+    @extend_schema(request=s.ReassignIn, responses=s.CaseDetailOut)
+    def post(self, request, case_id: int):
+        """Hand the case to another owner (a service manager or above; `reason` required)."""
+        case = case_get(user=request.user, case_id=case_id)
+        data_in = s.ReassignIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        case_reassign(case_id=case.pk, actor=request.user, **data_in.validated_data)
+        return Response(_detail(request, case.pk))
+
+
+class CaseWatchersApi(APIView):
+    @extend_schema(request=s.WatcherIn, responses=s.CaseDetailOut)
+    def post(self, request, case_id: int):
+        """Watch the case (or add a colleague as a watcher): they receive its notifications."""
+        case = case_get(user=request.user, case_id=case_id)
+        data_in = s.WatcherIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        case_watch(case_id=case.pk, user=data_in.validated_data["user"] or request.user,
+                   actor=request.user)
+        return Response(_detail(request, case.pk))
+
+    @extend_schema(request=s.WatcherIn, responses={200: s.CaseDetailOut})
+    def delete(self, request, case_id: int):
+        """Stop watching (or remove a colleague)."""
+        case = case_get(user=request.user, case_id=case_id)
+        data_in = s.WatcherIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        case_watch(case_id=case.pk, user=data_in.validated_data["user"] or request.user,
+                   actor=request.user, watching=False)
+        return Response(_detail(request, case.pk))
+
+
+class CaseNotesApi(APIView):
+    @extend_schema(request=s.NoteIn, responses={201: s.CaseEventOut})
+    def post(self, request, case_id: int):
+        """A note on the timeline; `@username` notifies that colleague."""
+        case = case_get(user=request.user, case_id=case_id)
+        data_in = s.NoteIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        event = case_note_add(case_id=case.pk, actor=request.user,
+                              note=data_in.validated_data["note"])
+        return Response(s.CaseEventOut(event).data, status=status.HTTP_201_CREATED)
+
+
+class CasePlanApi(APIView):
+    @extend_schema(request=s.PlanIn, responses=s.CaseDetailOut)
+    def put(self, request, case_id: int):
+        """The written plan; with it, `propose` may run without an offer."""
+        case = case_get(user=request.user, case_id=case_id)
+        data_in = s.PlanIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        case_plan_set(case=case, plan=data_in.validated_data["plan"], actor=request.user)
+        return Response(_detail(request, case.pk))
+
+
+class ChecklistWaiveApi(APIView):
+    @extend_schema(request=s.ChecklistWaiveIn, responses=s.ChecklistItemOut)
+    def post(self, request, case_id: int, item_id: int):
+        """Waive a checklist item that does not apply, with the reason (empty: un-waive)."""
+        case = case_get(user=request.user, case_id=case_id)
+        item = get_object_or_404(ChecklistItem, case=case, pk=item_id)
+        data_in = s.ChecklistWaiveIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        item = checklist_item_waive(item=item, reason=data_in.validated_data["reason"],
+                                    actor=request.user)
         return Response(s.ChecklistItemOut(item).data)
 
 

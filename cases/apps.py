@@ -10,5 +10,13 @@ class CasesConfig(AppConfig):
     def ready(self):
         from recovery.config_cache import config_cache_watch
 
-        from .models import ChecklistTemplateItem, IntakePolicy, IntakeSource, NegativeKeyword
-        config_cache_watch(ChecklistTemplateItem, IntakePolicy, IntakeSource, NegativeKeyword)
+        from .models import (
+            ChecklistTemplateItem,
+            FailureType,
+            IntakePolicy,
+            IntakeSource,
+            LexiconEntry,
+            SopPolicy,
+        )
+        config_cache_watch(ChecklistTemplateItem, FailureType, IntakePolicy, IntakeSource,
+                           LexiconEntry, SopPolicy)

@@ -1,3 +1,4 @@
+import re
 import secrets
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from recovery.data_i18n import in_language
 from recovery.immutable import ImmutableError, ImmutableQuerySet
 from recovery.singleton import SettingsRow
 
+from .guards import checklist_settled, contact_logged, outcome_earned, plan_ready
 from .permissions import can_reopen, can_work
 
 
@@ -118,20 +120,95 @@ class IntakePolicy(SettingsRow):
 
 
 
-class NegativeKeyword(models.Model):
-    """One entry of the negative-comment lexicon; a match opens a case and sets `flag`."""
+class SopPolicy(SettingsRow):
+    """The configurable numbers of the recovery SOP (one row, editable in the admin)."""
 
-    word = models.CharField(_("word"), max_length=60, unique=True)
-    flag = models.CharField(_("flag"), max_length=30, choices=Flag.choices, blank=True)
-    active = models.BooleanField(_("active"), default=True)
+    promoter_line = models.PositiveSmallIntegerField(
+        _("promoter line"), default=9, validators=[MaxValueValidator(10)],
+        help_text=_("A re-score at or above this lets a case close as recovered."),
+    )
 
     class Meta:
-        ordering = ["flag", "word"]
-        verbose_name = _("negative keyword")
-        verbose_name_plural = _("negative keywords")
+        verbose_name = _("SOP policy")
+        verbose_name_plural = _("SOP policy")
 
     def __str__(self) -> str:
-        return self.word
+        return str(_("SOP policy"))
+
+
+class Cue(models.TextChoices):
+    """What a lexicon phrase tells the reader (see cases/reading.py)."""
+
+    FLAG = "flag", _("Sets a flag")
+    VISITS = "visits", _("Counts visits for the same problem")
+    FAILURE = "failure", _("Names a failure type")
+    COMPLAINT = "complaint", _("Complaint (negative content)")
+    EMOTION = "emotion", _("Shows an emotion")
+    PRAISE = "praise", _("Praise")
+    NEGATION = "negation", _("Negation (cancels what follows closely)")
+    OTHERS = "others", _("Someone else or another shop (cancels its clause)")
+    RESOLVED = "resolved", _("Problem fixed (cancels what came before)")
+    SUGGESTION = "suggestion", _("Suggestion (what follows is no failure)")
+    HEARSAY = "hearsay", _("Reported words (a 'fixed' said by them is not fixed)")
+    CONTRAST = "contrast", _("Contrast (but, 就是)")
+    SARCASM = "sarcasm", _("Sarcasm (turns praise into complaint)")
+    WORD = "word", _("A word for the Chinese segmenter (no meaning of its own)")
+
+
+class Emotion(models.TextChoices):
+    """Seed 003's five emotions of a dissatisfied customer."""
+
+    ANGRY = "angry", _("Angry")
+    ANXIOUS = "anxious", _("Anxious")
+    CONFUSED = "confused", _("Confused")
+    HUMOROUS = "humorous", _("Humorous")
+    AGGRIEVED = "aggrieved", _("Aggrieved")
+
+
+class LexiconLanguage(models.TextChoices):
+    ZH_HANS = "zh-hans", _("Simplified Chinese")
+    EN = "en", _("English")
+
+
+class LexiconEntry(models.Model):
+    """One phrase of the triage lexicon and what it tells (GUIDE: flags, failure type, emotion,
+    and the context rules: negation, someone else, fixed, suggestion, contrast, sarcasm)."""
+
+    phrase = models.CharField(
+        _("phrase"), max_length=200,
+        help_text=_("Literal text; … is a short gap, <n> a number, (a|b) alternatives."))
+    language = models.CharField(_("language"), max_length=8, choices=LexiconLanguage.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Cue.choices)
+    value = models.CharField(
+        _("value"), max_length=40, blank=True,
+        help_text=_("The flag, failure type or emotion it names; for visits the count."))
+    weight = models.DecimalField(_("weight"), max_digits=4, decimal_places=2, default=1)
+    active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["language", "kind", "value", "phrase"]
+        verbose_name = _("lexicon entry")
+        verbose_name_plural = _("lexicon")
+        constraints = [models.UniqueConstraint(fields=["phrase", "language", "kind", "value"],
+                                               name="uniq_lexicon_entry")]
+
+    def __str__(self) -> str:
+        return self.phrase
+
+    def clean(self) -> None:
+        from .reading import compile_phrase
+
+        try:
+            compile_phrase(self.phrase, self.language)
+        except re.error as exc:
+            raise ValidationError({"phrase": str(exc)}) from exc
+        valid = {Cue.FLAG: Flag.values, Cue.EMOTION: Emotion.values,
+                 Cue.VISITS: ["", "2", "3"]}.get(self.kind)
+        if self.kind == Cue.FAILURE:
+            valid = list(FailureType.objects.values_list("code", flat=True))
+        if valid is not None and self.value not in valid:
+            raise ValidationError({"value": _("Not a value this kind of phrase can name.")})
 
 
 class FailureType(models.Model):
@@ -175,6 +252,8 @@ class Customer(models.Model):
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        # Incidents find the customer by the (normalised, `cases.phones`) number.
+        indexes = [models.Index(fields=["phone"], name="customer_phone")]
 
     def __str__(self) -> str:
         return self.name
@@ -227,7 +306,14 @@ class Case(ConcurrentTransitionMixin, models.Model):
     level = models.CharField(_("level"), max_length=2, choices=Level.choices)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     flags = models.JSONField(_("flags"), default=list, blank=True)
+    emotion = models.CharField(_("emotion"), max_length=12, choices=Emotion.choices,
+                               blank=True)
+    # Why: what fired each flag, the failure type and the emotion (see cases.triage).
+    triage = models.JSONField(_("triage"), default=dict, blank=True)
     description = models.TextField(_("description"), blank=True)
+    plan = models.TextField(_("written plan"), blank=True,
+                            help_text=_("Fix, compensation and commitment, as put to the "
+                                        "customer."))
     score_before = models.PositiveSmallIntegerField(_("score before"), null=True, blank=True)
     score_after = models.PositiveSmallIntegerField(_("score after"), null=True, blank=True)
     rescored_at = models.DateTimeField(_("re-scored at"), null=True, blank=True)
@@ -242,6 +328,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
     contacted_at = models.DateTimeField(_("first contact at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The key a report form (or an API client) sends with it: the same key again, as after Back
+    # and submit, answers with this case instead of opening another.
+    idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
+    # 1, and one more at each reopen: the round the case's current deadlines belong to.
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -256,6 +347,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
             # The case list's keyset order.
             models.Index(fields=["-triggered_at", "-id"], name="case_list_order"),
         ]
+        constraints = [
+            models.UniqueConstraint(fields=["created_by", "idempotency_key"],
+                                    condition=~models.Q(idempotency_key=""),
+                                    name="uniq_case_idempotency"),
+        ]
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"
@@ -267,18 +363,29 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # The deadlines `case_open` has just written, kept on the instance so that the intake's
     # answer and the first notifications need not read them back.
     opened_deadlines = None
+    # True on a case an incident report with an already used idempotency key answered with.
+    replayed = False
 
     def deadline_rows(self):
-        return self.deadlines.all() if self.opened_deadlines is None else self.opened_deadlines
+        """One deadline per kind: after a reopen, the new round's row replaces the earlier one
+        (which stays stored, cancelled or met, for the measures)."""
+        rows = self.deadlines.all() if self.opened_deadlines is None else self.opened_deadlines
+        latest = {}
+        for row in rows:
+            if row.kind not in latest or row.round > latest[row.kind].round:
+                latest[row.kind] = row
+        return sorted(latest.values(), key=lambda row: (row.due_at, row.pk or 0))
 
-    # Transitions touch only this row; the service records the event and meets deadlines.
-    @transition(field=state, source=State.OPEN, target=State.CONTACTED, permission=can_work)
+    # Transitions touch only this row; the service records the event and meets deadlines. The
+    # `conditions` are the SOP's guards (`cases.guards`): each names what is still to be done.
+    @transition(field=state, source=State.OPEN, target=State.CONTACTED, permission=can_work,
+                conditions=[contact_logged])
     def contact(self, *, at):
         if not self.contacted_at:
             self.contacted_at = at
 
     @transition(field=state, source=State.CONTACTED, target=State.PLAN_PROPOSED,
-                permission=can_work)
+                permission=can_work, conditions=[plan_ready])
     def propose(self, *, at):
         """The plan (fix + compensation + commitment) is put to the customer."""
 
@@ -299,7 +406,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def start(self, *, at):
         """Execution of the agreed plan starts."""
 
-    @transition(field=state, source=State.IN_PROGRESS, target=State.RESOLVED, permission=can_work)
+    @transition(field=state, source=State.IN_PROGRESS, target=State.RESOLVED, permission=can_work,
+                conditions=[checklist_settled])
     def resolve(self, *, at):
         self.resolved_at = at
 
@@ -309,8 +417,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
         """Follow-up touches at 3, 7 and 30 days run."""
 
     @transition(field=state, source=[State.RESOLVED, State.FOLLOWING_UP], target=State.CLOSED,
-                permission=can_work)
+                permission=can_work, conditions=[outcome_earned])
     def close(self, *, at, outcome):
+        """`outcome` is set on the instance before the guards run (`case_transition`)."""
         if outcome not in Outcome.values:
             raise ValidationError({"outcome": _("Choose recovered, retained or lost.")})
         self.outcome = outcome
@@ -319,6 +428,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=[State.RESOLVED, State.FOLLOWING_UP, State.CLOSED],
                 target=State.IN_PROGRESS, permission=can_reopen)
     def reopen(self, *, at):
+        self.round += 1
         self.outcome = ""
         self.closed_at = None
         self.resolved_at = None
@@ -329,10 +439,17 @@ class CaseEventKind(models.TextChoices):
     TRANSITION = "transition", _("State changed")
     RESCORED = "rescored", _("Re-scored")
     SEVERITY_CHANGED = "severity_changed", _("Severity changed")
+    CORRECTED = "corrected", _("Triage corrected")
     CHECKLIST = "checklist", _("Checklist item done")
     ESCALATED = "escalated", _("Escalated")
     WARNED = "warned", _("Deadline warning")
     NOTE = "note", _("Note")
+    REASSIGNED = "reassigned", _("Owner changed")
+    WATCHERS = "watchers", _("Watchers changed")
+
+
+# What the owner may correct of what triage read, in the order it is applied and recorded.
+CORRECTABLE_FIELDS = ("failure_type", "severity", "emotion", "flags")
 
 
 class CaseEventQuerySet(ImmutableQuerySet):
@@ -374,6 +491,26 @@ class CaseEvent(models.Model):
         raise ImmutableError("Case events cannot be deleted.")
 
 
+class CaseWatcher(models.Model):
+    """Someone who follows a case: they receive the case's notifications."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="watchers",
+                             verbose_name=_("case"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="watched_cases", verbose_name=_("user"))
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                 blank=True, related_name="+")
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("watcher")
+        verbose_name_plural = _("watchers")
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="uniq_case_watcher")]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.user}"
+
+
 class ChecklistTemplateItem(models.Model):
     """A step of the recovery checklist (seed 001 工具1). Empty `failure_types` means every type."""
 
@@ -383,6 +520,10 @@ class ChecklistTemplateItem(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     failure_types = models.ManyToManyField(FailureType, blank=True, related_name="+",
                                            verbose_name=_("failure types"))
+    required = models.BooleanField(
+        _("required before resolving"), default=False,
+        help_text=_("A case of these failure types cannot be resolved until this item is done "
+                    "or waived with a reason."))
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -403,6 +544,11 @@ class ChecklistItem(models.Model):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                 blank=True, related_name="+")
+    required = models.BooleanField(_("required before resolving"), default=False)
+    waived_at = models.DateTimeField(_("waived at"), null=True, blank=True)
+    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                  null=True, blank=True, related_name="+")
+    waive_reason = models.TextField(_("reason for waiving"), blank=True)
 
     class Meta:
         ordering = ["position", "pk"]

@@ -22,3 +22,13 @@ def can_work(case, user) -> bool:
 
 def can_reopen(case, user) -> bool:
     return can_see(case, user) and user.has_rank(Role.SERVICE_MANAGER)
+
+
+def can_correct(case, user) -> bool:
+    """Triage is corrected by the case's owner or anyone in scope ranking at least as high as
+    the role that owns the case's level."""
+    from .models import LEVEL_OWNER_ROLE, Level
+
+    if not can_see(case, user):
+        return False
+    return case.owner_id == user.pk or user.has_rank(LEVEL_OWNER_ROLE[Level(case.level)])

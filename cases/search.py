@@ -1,6 +1,6 @@
 """The search box: one query over case number, customer name, phone, plate, VIN and repair
-order. The expressions are those the trigram indexes of migration 0005 cover on PostgreSQL;
-SQLite runs the same LIKE without an index."""
+order. The expressions are those the trigram indexes of migration 0012_vehicle_and_search
+cover on PostgreSQL; SQLite runs the same LIKE without an index."""
 
 from django.db.models import Exists, Func, OuterRef, Q, TextField
 from django.db.models.lookups import Contains

@@ -5,7 +5,8 @@ import binascii
 from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from escalation.deadlines import waiting_q
@@ -15,7 +16,17 @@ from org.selectors import user_scope_path
 from recovery.config_cache import config_cached
 from toolkit.scope import team_case_ids
 
-from .models import Case, ChecklistItem, IntakeSource, ServiceRecord, State
+from .models import (
+    CORRECTABLE_FIELDS,
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseWatcher,
+    ChecklistItem,
+    IntakeSource,
+    ServiceRecord,
+    State,
+)
 from .search import case_search_q
 
 
@@ -200,3 +211,43 @@ def people(users: QuerySet[User]) -> QuerySet[User]:
     systems post with (an intake source's). What a picker of owners or team members lists."""
     return users.filter(is_staff=False, is_superuser=False).exclude(
         Exists(IntakeSource.objects.filter(account=OuterRef("pk"))))
+
+
+def watchers_of(*, case_ids) -> dict[int, list[User]]:
+    """The active watchers of each case (one query for many cases)."""
+    out: dict[int, list[User]] = {}
+    for row in (CaseWatcher.objects.filter(case_id__in=case_ids, user__is_active=True)
+                .select_related("user", "user__node")):
+        out.setdefault(row.case_id, []).append(row.user)
+    return out
+
+
+def triage_corrections(*, user: User, months: int = 12) -> list[dict]:
+    """Triage's measured accuracy: per store and month a case was opened, how many cases there
+    were and how many had each field corrected by hand (failure type, severity, emotion,
+    flags)."""
+    start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    for _ in range(months - 1):
+        start = (start - timezone.timedelta(days=1)).replace(day=1)
+    cases = case_scope(user=user).filter(received_at__gte=start)
+    rows: dict[tuple, dict] = {}
+    for row in (cases.annotate(month=TruncMonth("received_at"))
+                .values("month", "store__code").annotate(n=Count("pk"))
+                .order_by()):
+        key = (row["month"].strftime("%Y-%m"), row["store__code"])
+        rows[key] = {"month": key[0], "store": key[1], "cases": row["n"],
+                     "corrections": {f: 0 for f in CORRECTABLE_FIELDS}}
+    corrected = (CaseEvent.objects.filter(kind=CaseEventKind.CORRECTED, data__by_hand=True,
+                                          case__in=cases)
+                 .annotate(month=TruncMonth("case__received_at"), field=KT("data__field"))
+                 .values("month", "case__store__code", "field")
+                 .annotate(n=Count("case", distinct=True)).order_by())
+    for row in corrected:
+        key = (row["month"].strftime("%Y-%m"), row["case__store__code"])
+        if key in rows and row["field"] in rows[key]["corrections"]:
+            rows[key]["corrections"][row["field"]] = row["n"]
+    out = sorted(rows.values(), key=lambda r: (r["month"], r["store"]), reverse=True)
+    for row in out:
+        row["accuracy"] = {f: round(1 - n / row["cases"], 3)
+                           for f, n in row["corrections"].items()}
+    return out

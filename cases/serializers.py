@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from escalation.models import DeadlineKind, Escalation
-from org.models import NodeKind, OrgNode
+from org.models import NodeKind, OrgNode, User
 from org.pii import phone_for
 from org.selectors import store_by_code
 from toolkit.permissions import can_act
@@ -17,6 +17,7 @@ from .models import (
     Case,
     CaseEvent,
     ChecklistItem,
+    Emotion,
     FailureType,
     Flag,
     Level,
@@ -25,6 +26,7 @@ from .models import (
     Severity,
     State,
 )
+from .phones import phone_normalize
 from .selectors import case_progress
 
 SENDABLE_FLAGS = [f for f in Flag.values if f not in COMPUTED_FLAGS]
@@ -75,13 +77,18 @@ class InputSerializer(serializers.Serializer):
 class CustomerIn(InputSerializer):
     external_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
     name = serializers.CharField(max_length=120)
-    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
+                                  help_text=_("Validated and stored one way (China by default): "
+                                              "13812345678, +86 138-1234-5678 are one number."))
     vip = serializers.BooleanField(required=False, default=False)
     segment = serializers.ChoiceField(choices=Segment.choices, required=False)
     plate = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     vin = serializers.CharField(max_length=17, required=False, allow_blank=True, default="")
     vehicle_model = serializers.CharField(max_length=80, required=False, allow_blank=True,
                                           default="")
+
+    def validate_phone(self, value: str) -> str:
+        return phone_normalize(value)
 
 
 class SurveyCustomerIn(CustomerIn):
@@ -126,6 +133,7 @@ class SurveyResponseIn(InputSerializer):
 # its fields from the model on every use, a cost every survey response would pay.
 class DeadlineOut(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DeadlineKind.choices, read_only=True)
+    round = serializers.IntegerField(read_only=True)
     due_at = serializers.DateTimeField(read_only=True)
     warn_at = serializers.DateTimeField(read_only=True, allow_null=True)
     met_at = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -144,10 +152,27 @@ class DeadlineOut(serializers.Serializer):
         return "waiting"
 
     def get_remaining_seconds(self, obj) -> int | None:
-        """Seconds left (negative when overdue) while the deadline is still to be met."""
+        """Seconds left (negative when overdue) while the deadline is still to be met, on the
+        SLA's own clock: business time while the store is open, or wall time."""
+        from escalation.deadlines import deadline_remaining
+
         if obj.met_at or obj.cancelled_at:
             return None
-        return int((obj.due_at - timezone.now()).total_seconds())
+        return int(deadline_remaining(obj, now=timezone.now()).total_seconds())
+
+
+class BlankAsNullField(serializers.CharField):
+    """A code stored as "" for none, answered as null."""
+
+    def to_representation(self, value):
+        return value or None
+
+
+@extend_schema_field({"type": "object", "additionalProperties": True,
+                      "description": "What set each flag, the failure type and the emotion: "
+                                     "the phrase and the rule (see docs/triage.md)."})
+class TriageWhyField(serializers.JSONField):
+    pass
 
 
 class CaseSummaryOut(serializers.Serializer):
@@ -157,6 +182,10 @@ class CaseSummaryOut(serializers.Serializer):
     severity = serializers.ChoiceField(choices=Severity.choices, read_only=True)
     state = serializers.ChoiceField(choices=State.choices, read_only=True)
     flags = serializers.ListField(child=serializers.CharField(), read_only=True)
+    failure_type = serializers.CharField(source="failure_type.code", default=None,
+                                         allow_null=True, read_only=True)
+    emotion = BlankAsNullField(read_only=True, allow_null=True)
+    triage = TriageWhyField(read_only=True)
     deadlines = DeadlineOut(many=True, read_only=True, source="deadline_rows")
 
 
@@ -181,7 +210,8 @@ class ChecklistItemOut(serializers.ModelSerializer):
 
     class Meta:
         model = ChecklistItem
-        fields = ["id", "code", "title", "title_en", "position", "done", "done_at"]
+        fields = ["id", "code", "title", "title_en", "position", "done", "done_at", "required",
+                  "waived_at", "waive_reason"]
 
     def get_done(self, obj) -> bool:
         return obj.done_at is not None
@@ -247,20 +277,30 @@ class ServiceRecordOut(serializers.Serializer):
     mileage = serializers.IntegerField(allow_null=True)
 
 
+class TransitionBlockedOut(serializers.Serializer):
+    name = serializers.CharField()
+    reason = serializers.CharField()
+
+
 class CaseDetailOut(CaseListOut):
     customer = serializers.SerializerMethodField()
-    deadlines = DeadlineOut(many=True, read_only=True)
+    emotion = BlankAsNullField(read_only=True, allow_null=True)
+    triage = TriageWhyField(read_only=True)
+    deadlines = DeadlineOut(many=True, read_only=True, source="deadline_rows")
     checklist = ChecklistItemOut(many=True, read_only=True)
     timeline = CaseEventOut(many=True, read_only=True, source="events")
     escalations = EscalationOut(many=True, read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
+    blocked_transitions = serializers.SerializerMethodField()
+    watchers = serializers.SerializerMethodField()
     service_record = ServiceRecordOut(read_only=True, allow_null=True)
 
     class Meta(CaseListOut.Meta):
         fields = CaseListOut.Meta.fields + [
-            "service_record", "description", "received_at", "contacted_at", "resolved_at",
-            "closed_at", "rescored_at", "deadlines", "checklist", "timeline", "escalations",
-            "allowed_transitions",
+            "service_record", "description", "plan", "received_at", "contacted_at",
+            "resolved_at", "closed_at", "rescored_at", "emotion", "triage", "deadlines",
+            "checklist", "timeline", "escalations", "allowed_transitions",
+            "blocked_transitions", "watchers",
         ]
         read_only_fields = fields
 
@@ -272,12 +312,22 @@ class CaseDetailOut(CaseListOut):
                                   full=can_act(obj, self.context["request"].user))
         return data
 
-    def get_allowed_transitions(self, obj) -> list[str]:
-        from .services import PUBLIC_TRANSITIONS
+    def get_watchers(self, obj) -> list[str]:
+        """Usernames of the people who receive the case's notifications besides its owner."""
+        return [w.user.username for w in obj.watchers.all()]
 
-        user = self.context["request"].user
-        return [t.name for t in obj.get_available_user_state_transitions(user)
-                if t.name in PUBLIC_TRANSITIONS]
+    def _options(self, obj) -> list[tuple[str, str | None]]:
+        from .services import transition_options
+
+        return transition_options(obj, self.context["request"].user)
+
+    def get_allowed_transitions(self, obj) -> list[str]:
+        return [name for name, reason in self._options(obj) if reason is None]
+
+    @extend_schema_field(TransitionBlockedOut(many=True))
+    def get_blocked_transitions(self, obj) -> list[dict]:
+        """Transitions the user may run from this state once the SOP's guard is satisfied."""
+        return [{"name": name, "reason": reason} for name, reason in self._options(obj) if reason]
 
 
 class IncidentIn(serializers.Serializer):
@@ -297,7 +347,44 @@ class IncidentIn(serializers.Serializer):
 
 class TransitionIn(serializers.Serializer):
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
+    outcome = serializers.ChoiceField(
+        choices=Outcome.choices, required=False,
+        help_text=_("`close` only. `recovered` needs a re-score at or above the promoter line "
+                    "or a follow-up contact in which the customer confirms being satisfied "
+                    "(else 409); without it: recovered when earned, lost after a low re-score, "
+                    "else retained."))
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="",
+                                   help_text=_("`reopen` only, and required there."))
+    plan = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="",
+                                 help_text=_("`propose` only: the written plan, saved on the case "
+                                             "(needed when no offer was made)."))
+
+
+class ReassignIn(serializers.Serializer):
+    owner = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.filter(
+        is_active=True), help_text=_("The new owner's username."))
+    reason = serializers.CharField(max_length=2000)
+
+
+class WatcherIn(serializers.Serializer):
+    user = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.filter(
+        is_active=True), required=False, default=None, allow_null=True,
+        help_text=_("Username; empty: the caller."))
+
+
+class NoteIn(serializers.Serializer):
+    note = serializers.CharField(max_length=5000,
+                                 help_text=_("`@username` notifies that colleague."))
+
+
+class PlanIn(serializers.Serializer):
+    plan = serializers.CharField(max_length=5000)
+
+
+class ChecklistWaiveIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True,
+                                   help_text=_("Why the item does not apply; empty un-waives."))
+
 
 
 class ChecklistItemIn(serializers.Serializer):
@@ -307,6 +394,51 @@ class ChecklistItemIn(serializers.Serializer):
 class SeverityIn(serializers.Serializer):
     severity = serializers.ChoiceField(choices=Severity.choices)
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+CORRECTABLE_FLAGS = [f for f in Flag.values if f != Flag.VIP]
+
+
+class CaseCorrectionIn(serializers.Serializer):
+    """PATCH /cases/{id}/: only the fields sent are corrected."""
+
+    failure_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=FailureType.objects.filter(active=True), required=False,
+        allow_null=True)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    emotion = serializers.ChoiceField(choices=Emotion.choices, required=False, allow_null=True,
+                                      allow_blank=True)
+    # Plain strings checked here: a second choice set named "flags" would collide in the schema.
+    flags = serializers.ListField(child=serializers.CharField(max_length=30), required=False,
+                                  max_length=20, help_text=", ".join(CORRECTABLE_FLAGS))
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+    def validate_flags(self, value):
+        unknown = sorted(set(value) - set(CORRECTABLE_FLAGS))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown or not correctable flags: %(flags)s") % {"flags": ", ".join(unknown)})
+        return value
+
+    def validate(self, attrs):
+        if not set(attrs) - {"note"}:
+            raise serializers.ValidationError(
+                _("Send at least one of failure_type, severity, emotion, flags."))
+        return attrs
+
+
+class CorrectionReportIn(serializers.Serializer):
+    months = serializers.IntegerField(min_value=1, max_value=36, required=False, default=12)
+
+
+class CorrectionRowOut(serializers.Serializer):
+    month = serializers.CharField()
+    store = serializers.CharField()
+    cases = serializers.IntegerField(help_text="Cases opened at the store that month.")
+    corrections = serializers.DictField(child=serializers.IntegerField(),
+                                        help_text="Cases corrected, per field.")
+    accuracy = serializers.DictField(child=serializers.FloatField(),
+                                     help_text="Share of the month's cases not corrected.")
 
 
 class CaseFilterIn(serializers.Serializer):

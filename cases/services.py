@@ -8,30 +8,35 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
+from django_fsm import TransitionNotAllowed, can_proceed
 
 from escalation.deadlines import deadlines_after_transition, deadlines_start
 from escalation.models import DeadlineKind
 from metrics.facts import case_fact_refresh, case_fact_start, customer_facts_refresh
-from notifications.services import notify_case_event
-from org.models import OrgNode, User
+from notifications.services import notification_create, notify_case_event
+from org.models import OrgNode, Role, User
 from org.selectors import people_at_or_above, user_can_see_node, user_scope_path
 from recovery.config_cache import config_cached
 
+from .guards import recovered_earned, unmet_reason
 from .models import (
     ACTIVE_STATES,
+    CORRECTABLE_FIELDS,
     LEVEL_OWNER_ROLE,
     Case,
     CaseEvent,
     CaseEventKind,
     CaseSource,
+    CaseWatcher,
     ChecklistItem,
     ChecklistTemplateItem,
     Customer,
     FailureType,
+    Flag,
+    IntakePolicy,
     IntakeSource,
     Level,
     Outcome,
@@ -39,9 +44,10 @@ from .models import (
     Severity,
     SurveyResponse,
 )
-from .permissions import can_work
+from .permissions import can_correct, can_see, can_work
+from .phones import phone_normalize
 from .selectors import customer_wholly_in_scope, intake_sources
-from .triage import Triage, triage
+from .triage import Triage, level_for, severity_for, triage
 
 # Transitions a user may call by name; the others are driven by approvals.
 PUBLIC_TRANSITIONS = ["contact", "propose", "start", "resolve", "follow_up", "close", "reopen"]
@@ -60,13 +66,42 @@ class IntakeResult:
 def event_record(*, case: Case, kind: str, actor: User | None = None, note: str = "",
                  from_state: str = "", to_state: str = "", data: dict | None = None,
                  at: datetime | None = None) -> CaseEvent:
-    """Every change to a case leaves one immutable event; its notifications leave with it."""
+    """Every change to a case leaves one immutable event; its notifications leave with it, and
+    the colleagues its note @mentions are told."""
     event = CaseEvent.objects.create(
         case=case, kind=kind, actor=actor, note=note, from_state=from_state, to_state=to_state,
         data=data or {}, at=at or timezone.now(),
     )
     notify_case_event(event=event)
+    if "@" in note:
+        _mentions_notify(event=event)
     return event
+
+
+MENTION = re.compile(r"@([\w.+-]+)")
+
+
+def mentioned_users(*, case: Case, text: str) -> list[User]:
+    """The active users named `@username` in the text who may see the case (others are left
+    out: a mention never shows a case to someone outside its scope)."""
+    names = set(MENTION.findall(text))
+    if not names:
+        return []
+    users = User.objects.filter(username__in=names, is_active=True).select_related("node")
+    return [u for u in users if can_see(case, u)]
+
+
+def _mentions_notify(*, event: CaseEvent) -> None:
+    people = [u for u in mentioned_users(case=event.case, text=event.note)
+              if u.pk != event.actor_id]
+    if not people:
+        return
+    who = event.actor.username if event.actor else ""
+    notification_create(
+        recipients=people, case=event.case, event=event, kind="mentioned",
+        title=_("%(who)s mentioned you on case %(number)s")
+        % {"who": who, "number": event.case.number},
+        body=event.note[:500])
 
 
 def _same_phone(a: str, b: str) -> bool:
@@ -87,9 +122,14 @@ def customer_upsert(*, actor: User, name: str, external_id: str | None = None, p
     A customer with cases or visits at stores the actor does not see is linked, never changed
     (`customer_wholly_in_scope`), and only by someone who gives the phone number on record: an
     id alone neither overwrites another store's customer nor reveals them."""
+    try:
+        phone = phone_normalize(phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from exc
     if not external_id:
-        return Customer.objects.create(name=name, phone=phone, vip=vip,
-                                       **({"segment": segment} if segment else {}))
+        return _customer_by_phone(actor=actor, name=name, phone=phone, vip=vip, segment=segment)
+    if phone:
+        _external_id_adopt(external_id=external_id, phone=phone)
     may_change = True
     if user_scope_path(user=actor) != "":
         known = Customer.objects.filter(external_id=external_id).values_list("pk", "phone").first()
@@ -148,6 +188,37 @@ def _without_vehicle(customer_in: dict) -> dict:
     return {k: v for k, v in customer_in.items() if k not in VEHICLE_FIELDS}
 
 
+def _customer_by_phone(*, actor: User, name: str, phone: str, vip: bool,
+                       segment: str | None) -> Customer:
+    """A customer given without an external id (an incident): the one on record with this
+    number, else a new one. The row is locked until commit; a match is linked, not renamed, and
+    one with history outside the actor's stores is not changed at all (the number is the proof
+    of knowing them, as in `customer_upsert`)."""
+    person = (Customer.objects.select_for_update().filter(phone=phone).order_by("-pk").first()
+              if phone else None)
+    if person is None:
+        return Customer.objects.create(name=name, phone=phone, vip=vip,
+                                       **({"segment": segment} if segment else {}))
+    in_scope = (user_scope_path(user=actor) == ""
+                or customer_wholly_in_scope(user=actor, customer_id=person.pk))
+    if in_scope and vip and not person.vip:
+        person.vip = True
+        person.save(update_fields=["vip"])
+    return person
+
+
+def _external_id_adopt(*, external_id: str, phone: str) -> None:
+    """A new external id whose phone number belongs to a customer known without one (reported
+    by an incident) becomes that customer's: one statement, nothing when the id is known."""
+    table = Customer._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET external_id = %s WHERE id = (SELECT id FROM {table} "
+            "WHERE phone = %s AND external_id IS NULL ORDER BY id DESC LIMIT 1) "
+            f"AND NOT EXISTS (SELECT 1 FROM {table} WHERE external_id = %s)",
+            [external_id, phone, external_id])
+
+
 def service_record_upsert(*, store: OrgNode, customer: Customer, order_number: str,
                           service_type: str = "", advisor: str = "", technician: str = "",
                           visit_at: datetime | None = None, amount: Decimal | None = None,
@@ -175,27 +246,40 @@ def _checklist_templates() -> list[tuple[ChecklistTemplateItem, set[int]]]:
 def checklist_instantiate(*, case: Case) -> None:
     items = [
         ChecklistItem(case=case, code=t.code, title=t.title, title_en=t.title_en,
-                      position=t.position)
+                      position=t.position, required=t.required)
         for t, types in _checklist_templates()
         if not types or case.failure_type_id in types
     ]
     ChecklistItem.objects.bulk_create(items)
 
 
+def failure_type_by_code(code: str | None) -> FailureType | None:
+    if not code:
+        return None
+    return config_cached("failure-types", lambda: {
+        t.code: t for t in FailureType.objects.filter(active=True)}).get(code)
+
+
 def case_open(*, store: OrgNode, customer: Customer, result: Triage, source: str,
               triggered_at: datetime, received_at: datetime, actor: User | None,
               service_record: ServiceRecord | None = None,
               failure_type: FailureType | None = None, description: str = "",
-              score: int | None = None) -> Case:
+              score: int | None = None, idempotency_key: str = "") -> Case:
     """Open a case with its owner, deadlines, checklist and first event (must run in a
-    transaction)."""
+    transaction). Without a failure type given, the one triage read from the text."""
     owners, _node, _role = people_at_or_above(node=store, role=LEVEL_OWNER_ROLE[result.level])
+    why = result.why
+    if failure_type is None:
+        failure_type = failure_type_by_code(result.failure_type)
+    else:
+        why = {**why, "failure_type": {"code": failure_type.code, "rule": "sent"}}
     case = Case.objects.create(
         source=source, store=store, customer=customer, service_record=service_record,
         failure_type=failure_type, level=result.level, severity=result.severity,
-        flags=result.flags, description=description, score_before=score,
+        flags=result.flags, emotion=result.emotion, triage=why, description=description,
+        score_before=score,
         triggered_at=triggered_at, received_at=received_at, created_by=actor,
-        owner=owners[0] if owners else None,
+        owner=owners[0] if owners else None, idempotency_key=idempotency_key,
     )
     # The number carries the id, known only after the insert. Nothing watches this write: a
     # plain UPDATE, not the state machine's save.
@@ -369,59 +453,157 @@ def _response_insert(response: SurveyResponse, *, find_active: bool) -> None:
 @transaction.atomic
 def case_report_incident(*, actor: User, store: OrgNode, customer: dict,
                          failure_type: FailureType | None, description: str, flags: list[str],
-                         score: int | None, occurred_at: datetime | None) -> Case:
-    """An SA opens a case by hand for something seen in the store."""
+                         score: int | None, occurred_at: datetime | None,
+                         idempotency_key: str = "") -> Case:
+    """An SA opens a case by hand for something seen in the store. The customer is matched by
+    external id or phone number. With an `idempotency_key`, the same key from the same person
+    again answers with the case it opened (its `replayed` is True) and opens nothing."""
     if not user_can_see_node(user=actor, node=store):
         raise PermissionDenied(_("You cannot open cases for this store."))
+    if idempotency_key:
+        earlier = Case.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            earlier.replayed = True
+            return earlier
     now = timezone.now()
     person = customer_upsert(**_without_vehicle(customer), actor=actor)
     customer_vehicle_set(actor=actor, customer=person, customer_in=customer)
     result = triage(score=score, comment=description, flags=set(flags), record=None,
                     vip=person.vip, manual=True)
-    return case_open(
-        store=store, customer=person, result=result, source=CaseSource.INCIDENT,
-        triggered_at=occurred_at or now, received_at=now, actor=actor,
-        failure_type=failure_type, description=description, score=score,
-    )
+    try:
+        with transaction.atomic():
+            return case_open(
+                store=store, customer=person, result=result, source=CaseSource.INCIDENT,
+                triggered_at=occurred_at or now, received_at=now, actor=actor,
+                failure_type=failure_type, description=description, score=score,
+                idempotency_key=idempotency_key,
+            )
+    except IntegrityError:
+        # The same report sent twice at once: the other request opened it.
+        earlier = Case.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
+        if not idempotency_key or earlier is None:
+            raise
+        earlier.replayed = True
+        return earlier
+
+
+def open_cases_of(*, user: User, phone: str = "", external_id: str = "") -> list[Case]:
+    """The active cases, in the user's scope, of the customer with this number or external id
+    (the incident form warns of them before opening another)."""
+    from .selectors import case_scope
+
+    match = Q()
+    if phone:
+        try:
+            match |= Q(customer__phone=phone_normalize(phone))
+        except ValidationError:
+            pass
+    if external_id:
+        match |= Q(customer__external_id=external_id)
+    if not match:
+        return []
+    return list(case_scope(user=user).filter(match, state__in=ACTIVE_STATES)
+                .select_related("store").order_by("-triggered_at")[:5])
 
 
 def default_outcome(case: Case) -> str:
-    """The outcome a close without one records: from the re-score when there is one."""
-    if case.score_after is not None and case.score_after >= 9:
+    """The outcome a close without one records: recovered only when earned (see
+    `guards.recovered_earned`), lost after a re-score that would open a case, else retained."""
+    if recovered_earned(case):
         return Outcome.RECOVERED
-    if case.score_after is not None and case.score_after <= 6:
+    threshold = config_cached("intake-threshold",
+                              lambda: IntakePolicy.current().score_threshold)
+    if case.score_after is not None and case.score_after <= threshold:
         return Outcome.LOST
     return Outcome.RETAINED
 
 
+def transition_options(case: Case, user: User) -> list[tuple[str, str | None]]:
+    """The public transitions from the case's state that `user` may run, each with the reason
+    its guard refuses it now (None when it can run): the page shows the refused ones disabled."""
+    out = []
+    for name in PUBLIC_TRANSITIONS:
+        method = getattr(case, name)
+        meta = method._django_fsm
+        if not can_proceed(method, check_conditions=False):
+            continue
+        if not meta.has_transition_perm(case, case.state, user):
+            continue
+        # A close can always record retained or lost; the page guards "recovered" itself.
+        out.append((name, None if name == "close" else unmet_reason(method)))
+    return out
+
+
+def _transition_prepare(case: Case, name: str, params: dict) -> None:
+    """What a transition's guards look at, set on the (locked, unsaved) instance first: the
+    outcome a close records, the plan a propose puts to the customer. Bad values: 400."""
+    if name == "close":
+        if params.get("outcome") not in Outcome.values:
+            raise ValidationError({"outcome": _("Choose recovered, retained or lost.")})
+        case.outcome = params["outcome"]
+    elif name == "reopen":
+        if not (params.get("reason") or "").strip():
+            raise ValidationError({"reason": _("Say why the case is reopened.")})
+
+
 def case_transition(*, case_id: int, name: str, actor: User, note: str = "",
                     at: datetime | None = None, **params) -> Case:
-    """Run one named FSM transition under a row lock; 409 when the state forbids it, 403 when
-    the user may not. `at` back-dates an imported history; it defaults to now."""
+    """Run one named FSM transition under a row lock: 409 when the state forbids it or its SOP
+    guard refuses it (with the guard's reason), 403 when the user may not, 400 for a missing or
+    bad parameter. `at` back-dates an imported history; it defaults to now."""
     with transaction.atomic():
         case = Case.objects.select_for_update().select_related("store").get(pk=case_id)
         method = getattr(case, name, None)
         if method is None or not hasattr(method, "_django_fsm"):
             raise TransitionConflict(_("Unknown transition: %(name)s") % {"name": name})
-        if not can_proceed(method):
+        if not can_proceed(method, check_conditions=False):
             raise TransitionConflict(
                 _("Cannot %(name)s a case that is %(state)s.")
                 % {"name": name, "state": case.get_state_display()}
             )
-        if not has_transition_perm(method, actor):
+        if not method._django_fsm.has_transition_perm(case, case.state, actor):
             raise PermissionDenied(_("You may not %(name)s this case.") % {"name": name})
+        _transition_prepare(case, name, params)
+        if plan := (params.pop("plan", "") or "").strip():
+            case.plan = plan
+        reason = unmet_reason(method)
+        if reason:
+            raise TransitionConflict(reason)
         at = at or timezone.now()
         from_state = case.state
+        reopen_reason = params.pop("reason", "") if name == "reopen" else ""
         try:
             method(at=at, **params)
         except TransitionNotAllowed as exc:
             raise TransitionConflict(str(exc)) from exc
         case.save()
-        event_record(case=case, kind=CaseEventKind.TRANSITION, actor=actor, note=note,
-                     from_state=from_state, to_state=case.state,
-                     data={"transition": name, **{k: str(v) for k, v in params.items()}}, at=at)
+        data = {"transition": name, **{k: str(v) for k, v in params.items()}}
+        if reopen_reason:
+            data["reason"] = reopen_reason
+        event_record(case=case, kind=CaseEventKind.TRANSITION, actor=actor,
+                     note=note or reopen_reason, from_state=from_state, to_state=case.state,
+                     data=data, at=at)
         deadlines_after_transition(case=case, name=name, at=at)
         case_fact_refresh(case_id=case.pk)
+    return case
+
+
+def case_plan_set(*, case: Case, plan: str, actor: User) -> Case:
+    """The written plan (fix + compensation + commitment): with it, `propose` may run without an
+    offer."""
+    plan = plan.strip()
+    if not plan:
+        raise ValidationError({"plan": _("Write the plan.")})
+    if not can_work(case, actor):
+        raise PermissionDenied(_("You may not work this case."))
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.state not in ACTIVE_STATES:
+            raise TransitionConflict(_("The case is closed; reopen it first."))
+        case.plan = plan
+        case.save(update_fields=["plan"])
+        event_record(case=case, kind=CaseEventKind.NOTE, actor=actor, note=plan,
+                     data={"plan": True})
     return case
 
 
@@ -436,6 +618,27 @@ def checklist_item_set(*, item: ChecklistItem, done: bool, actor: User) -> Check
         item.save(update_fields=["done_at", "done_by"])
         event_record(case=item.case, kind=CaseEventKind.CHECKLIST, actor=actor,
                      note=item.title, data={"code": item.code, "done": done})
+    return item
+
+
+def checklist_item_waive(*, item: ChecklistItem, reason: str, actor: User) -> ChecklistItem:
+    """A required item that does not apply to this case is waived, with the reason on record;
+    the resolve guard then lets it pass. An empty reason un-waives it."""
+    if not can_work(item.case, actor):
+        raise PermissionDenied(_("You may not work this case."))
+    reason = reason.strip()
+    with transaction.atomic():
+        item = ChecklistItem.objects.select_for_update().get(pk=item.pk)
+        if item.done_at and reason:
+            raise ValidationError({"reason": _("This item is done; there is nothing to waive.")})
+        if bool(reason) == bool(item.waived_at) and reason == item.waive_reason:
+            return item
+        item.waived_at, item.waived_by = (timezone.now(), actor) if reason else (None, None)
+        item.waive_reason = reason
+        item.save(update_fields=["waived_at", "waived_by", "waive_reason"])
+        event_record(case=item.case, kind=CaseEventKind.CHECKLIST, actor=actor,
+                     note=f"{item.title}: {reason}" if reason else item.title,
+                     data={"code": item.code, "waived": bool(reason)})
     return item
 
 
@@ -464,3 +667,150 @@ def case_raise_level(*, case: Case, level: str) -> bool:
     case.level = level
     return True
 
+
+
+def may_reassign(case: Case, user: User) -> bool:
+    """A service manager or above who works the case hands it over."""
+    return can_work(case, user) and user.has_rank(Role.SERVICE_MANAGER)
+
+
+def case_reassign(*, case_id: int, owner: User, reason: str, actor: User) -> Case:
+    """Hand the case to another owner, with the reason on record. The new owner must be able to
+    work it (in scope; a service manager or above from L2). The sweep resolves deadline targets
+    from the current owner, so warnings and the owner's escalations follow the new owner."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the case changes owner.")})
+    with transaction.atomic():
+        case = (Case.objects.select_for_update(of=("self",)).select_related("store", "owner")
+                .get(pk=case_id))
+        if not may_reassign(case, actor):
+            raise PermissionDenied(_("Only a service manager or above may reassign this case."))
+        if case.state not in ACTIVE_STATES:
+            raise TransitionConflict(_("The case is closed; reopen it first."))
+        if not owner.is_active or not can_work(case, owner):
+            raise ValidationError({"owner": _("This person cannot work this case.")})
+        if owner.pk == case.owner_id:
+            return case
+        before = case.owner
+        Case.objects.filter(pk=case.pk).update(owner=owner)
+        case.owner = owner
+        event = event_record(
+            case=case, kind=CaseEventKind.REASSIGNED, actor=actor, note=reason,
+            data={"from": before.username if before else None, "to": owner.username})
+        notification_create(
+            recipients=[owner], case=case, event=event, kind="reassigned",
+            title=_("Case %(number)s is now yours") % {"number": case.number}, body=reason)
+    return case
+
+
+def case_watch(*, case_id: int, user: User, actor: User, watching: bool = True) -> bool:
+    """Add or remove a watcher; True when something changed. Anyone who sees the case may watch
+    it and stop watching; adding or removing someone else takes someone who works the case."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("store").get(pk=case_id)
+        if not can_see(case, actor) or (user.pk != actor.pk and not can_work(case, actor)):
+            raise PermissionDenied(_("You may not change the watchers of this case."))
+        if watching and not (user.is_active and can_see(case, user)):
+            raise ValidationError({"user": _("This person cannot see this case.")})
+        if watching:
+            _row, changed = CaseWatcher.objects.get_or_create(case=case, user=user,
+                                                              defaults={"added_by": actor})
+        else:
+            changed = bool(CaseWatcher.objects.filter(case=case, user=user).delete()[0])
+        if changed:
+            event_record(case=case, kind=CaseEventKind.WATCHERS, actor=actor,
+                         data={"user": user.username, "watching": watching})
+    return changed
+
+
+def case_note_add(*, case_id: int, actor: User, note: str) -> CaseEvent:
+    """A note on the timeline; `@username` tells that colleague."""
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("Write the note.")})
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("store").get(pk=case_id)
+        if not can_see(case, actor):
+            raise PermissionDenied(_("You may not work this case."))
+        return event_record(case=case, kind=CaseEventKind.NOTE, actor=actor, note=note)
+
+
+def _snapshot(case: Case) -> dict:
+    return {"failure_type": case.failure_type.code if case.failure_type else None,
+            "severity": case.severity, "emotion": case.emotion or None,
+            "flags": sorted(case.flags or []), "level": case.level}
+
+
+def _checklist_refit(*, case: Case) -> None:
+    """After a failure-type change: add the template items the new type has, drop the not-done
+    items that only the old type had."""
+    wanted = {t.code: t for t, types in _checklist_templates()
+              if not types or case.failure_type_id in types}
+    present = {item.code: item for item in case.checklist.all()}
+    ChecklistItem.objects.filter(
+        case=case, done_at__isnull=True,
+        pk__in=[item.pk for code, item in present.items() if code not in wanted]).delete()
+    ChecklistItem.objects.bulk_create([
+        ChecklistItem(case=case, code=t.code, title=t.title, title_en=t.title_en,
+                      position=t.position, required=t.required)
+        for code, t in wanted.items() if code not in present])
+
+
+def case_triage_correct(*, case_id: int, actor: User, changes: dict, note: str = "") -> Case:
+    """The owner (or someone senior) corrects what triage read: failure type (a FailureType or
+    None), severity, emotion ("" for none) and flags. Each changed field is one timeline event
+    (before → after, who); the level, owner, checklist and — when it was triage's own —
+    the severity follow. The escalation targets and the quote are read from the case, so they
+    follow too."""
+    unknown = set(changes) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise ValidationError({f: _("This field cannot be corrected.") for f in unknown})
+    if "severity" in changes and changes["severity"] not in Severity.values:
+        raise ValidationError({"severity": _("Unknown severity.")})
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).select_related(
+            "failure_type", "store").get(pk=case_id)
+        if not can_correct(case, actor):
+            raise PermissionDenied(_("Only the case's owner or someone senior may correct it."))
+        before = _snapshot(case)
+        triage_severity = severity_for(score=case.score_before, flags=set(case.flags or []),
+                                       emotion=case.emotion)
+        if "failure_type" in changes:
+            case.failure_type = changes["failure_type"]
+        if "emotion" in changes:
+            case.emotion = changes["emotion"] or ""
+        if "flags" in changes:
+            # VIP is the customer's, not something triage read.
+            keep = {Flag.VIP} & set(case.flags or [])
+            case.flags = sorted((set(changes["flags"]) - {Flag.VIP}) | keep)
+        if "severity" in changes:
+            case.severity = changes["severity"]
+        elif case.severity == triage_severity:
+            case.severity = severity_for(score=case.score_before, flags=set(case.flags),
+                                         emotion=case.emotion)
+        case.level = level_for(score=case.score_before, flags=set(case.flags))
+        after = _snapshot(case)
+        changed = [f for f in (*CORRECTABLE_FIELDS, "level") if before[f] != after[f]]
+        if not changed:
+            return case
+        if after["level"] != before["level"]:
+            owners, _node, _role = people_at_or_above(node=case.store,
+                                                      role=LEVEL_OWNER_ROLE[case.level])
+            case.owner = owners[0] if owners else case.owner
+        case.triage = {**(case.triage or {}), "corrected": sorted(
+            set((case.triage or {}).get("corrected", [])) | {f for f in changed
+                                                            if f in CORRECTABLE_FIELDS})}
+        # Not a state change: a plain update of these columns, as case_raise_level does.
+        Case.objects.filter(pk=case.pk).update(
+            failure_type=case.failure_type, emotion=case.emotion, flags=case.flags,
+            severity=case.severity, level=case.level, owner=case.owner, triage=case.triage)
+        if before["failure_type"] != after["failure_type"]:
+            _checklist_refit(case=case)
+        at = timezone.now()
+        for name in changed:
+            event_record(case=case, kind=CaseEventKind.CORRECTED, actor=actor, note=note, at=at,
+                         data={"field": name, "from": before[name], "to": after[name],
+                               "by_hand": name in changes})
+        case_fact_refresh(case_id=case.pk)
+    return case

@@ -27,10 +27,10 @@ from .services import approval_approve
 
 @admin.register(RemedyItem)
 class RemedyItemAdmin(admin.ModelAdmin):
-    list_display = ["position", "code", "name", "name_en", "dimension", "value", "order_share",
-                    "variable", "segments", "active"]
+    list_display = ["position", "code", "name", "name_en", "dimension", "level", "value",
+                    "value_max", "order_share", "variable", "fits", "segments", "active"]
     list_display_links = ["code"]
-    list_filter = ["dimension", "active", "variable"]
+    list_filter = ["dimension", "level", "active", "variable"]
     search_fields = ["code", "name", "name_en"]
 
 
@@ -65,8 +65,8 @@ class AuthorityLimitAdmin(admin.ModelAdmin):
 
 @admin.register(CompensationPolicy)
 class CompensationPolicyAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "loss_multiplier", "expected_share", "fallback_failure_type",
-                    "retry_delay"]
+    list_display = ["__str__", "coefficient_scheme", "loss_multiplier", "customer_window",
+                    "fallback_failure_type", "retry_delay"]
 
     def has_add_permission(self, request):
         return not CompensationPolicy.objects.exists()

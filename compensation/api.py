@@ -11,7 +11,7 @@ from cases.selectors import case_get, case_scope
 
 from . import serializers as s
 from .models import Approval, Offer
-from .selectors import QuoteInput, approvals_for, case_quote_input, quote_build
+from .selectors import QuoteInput, approval_card, approvals_for, case_quote_input, quote_build
 from .services import (
     ItemChoice,
     approval_approve,
@@ -44,7 +44,9 @@ class QuoteApi(APIView):
     @extend_schema(request=s.QuoteIn, responses=s.QuoteOut)
     def post(self, request):
         data = _valid(s.QuoteIn, request.data)
-        quote = quote_build(data=QuoteInput(**{**data, "flags": tuple(data["flags"])}))
+        earlier = tuple(data.pop("earlier_visits"))
+        quote = quote_build(data=QuoteInput(**{**data, "flags": tuple(data["flags"]),
+                                               "earlier_amounts": earlier}))
         return Response(s.QuoteOut(quote).data)
 
 
@@ -99,6 +101,18 @@ class ApprovalListApi(GenericAPIView):
         return self.get_paginated_response(s.ApprovalOut(page, many=True).data)
 
 
+class ApprovalCardApi(APIView):
+    @extend_schema(responses=s.ApprovalCardOut)
+    def get(self, request, approval_id: int):
+        approval = get_object_or_404(
+            Approval.objects.select_related("case", "approver_node", "requested_by", "offer")
+            .prefetch_related("offer__lines"),
+            pk=approval_id, case__in=case_scope(user=request.user))
+        card = approval_card(approval=approval, user=request.user)
+        return Response(s.ApprovalCardOut(s.ApprovalCardOut.shape(card),
+                                          context={"quote": card.quote}).data)
+
+
 class ApprovalApproveApi(APIView):
     @extend_schema(request=s.ApproveIn, responses=s.ApprovalOut)
     def post(self, request, approval_id: int):
@@ -119,5 +133,7 @@ class ApprovalChangeApi(APIView):
     @extend_schema(request=s.ChangeIn, responses=s.ApprovalOut)
     def post(self, request, approval_id: int):
         data = _valid(s.ChangeIn, request.data)
+        if "items" in data:
+            data["items"] = [ItemChoice(**item) for item in data["items"]]
         approval_change(approval_id=approval_id, actor=request.user, **data)
         return Response(_approval_out(approval_id))

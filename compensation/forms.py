@@ -38,6 +38,37 @@ class RejectForm(forms.Form):
 
 
 class ChangeForm(forms.Form):
-    total_value = forms.DecimalField(label=_("New amount (CNY)"), **MONEY,
+    """The approver's change: the offer's rows (item code and value, a blank value taking the
+    catalog's) or a new total, and the reason, which is required."""
+
+    total_value = forms.DecimalField(label=_("New amount (CNY)"), required=False, **MONEY,
                                      widget=forms.NumberInput(attrs={"inputmode": "decimal",
                                                                      "step": "0.01"}))
+    reason = forms.CharField(label=_("Reason for the change"), max_length=2000)
+
+    def __init__(self, data=None, *args, item_codes=(), **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.item_codes = set(item_codes)
+        self.rows = list(zip(data.getlist("code"), data.getlist("value"), strict=False)) \
+            if data is not None and hasattr(data, "getlist") else []
+
+    def clean(self):
+        data = super().clean()
+        money = forms.DecimalField(**MONEY)
+        items, errors = [], []
+        for code, value in self.rows:
+            if not code:
+                continue
+            if code not in self.item_codes:
+                errors.append(_("Unknown item: %(code)s") % {"code": code})
+                continue
+            try:
+                items.append((code, money.clean(value) if value.strip() else None))
+            except forms.ValidationError as exc:
+                errors.extend(f"{code}: {m}" for m in exc.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        if bool(items) == (data.get("total_value") is not None):
+            raise forms.ValidationError(_("Edit the items, or give a new total."))
+        data["items"] = items or None
+        return data

@@ -54,6 +54,31 @@ class RemedyItem(models.Model):
         _("suits segments"), default=list, blank=True,
         help_text=_("Customer segments this item suits best; empty = every segment."),
     )
+    level = models.CharField(
+        _("level"), max_length=10, choices=[("basic", _("Basic")), ("expected", _("Expected")),
+                                            ("surprise", _("Surprise"))], default="expected",
+        help_text=_("The lowest option this item belongs to (seed 000's 3 × 3 matrix)."),
+    )
+    value_max = money_field(_("top of the value range (CNY)"), null=True, blank=True,
+                            help_text=_("Set for a range: the value is its bottom, this its top "
+                                        "(taken by the surprise option)."))
+    earlier_visits = models.BooleanField(
+        _("includes earlier visits"), default=False,
+        help_text=_("Valued from the order share of this visit and every earlier visit of the "
+                    "customer for the same problem."),
+    )
+    fits = models.JSONField(
+        _("fits failure types"), default=list, blank=True,
+        help_text=_("Codes of the failure types this item suits; empty = every type."),
+    )
+    min_severity = models.CharField(
+        _("from severity"), max_length=10, choices=Severity.choices, blank=True,
+        help_text=_("The generator offers this item only from this severity up."),
+    )
+    replaces = models.SlugField(
+        _("replaces"), max_length=40, blank=True,
+        help_text=_("Code of the item this one supersedes in a higher option."),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     active = models.BooleanField(_("active"), default=True)
 
@@ -66,9 +91,18 @@ class RemedyItem(models.Model):
         return self.name
 
     def clean(self) -> None:
+        errors = {}
         if not isinstance(self.segments, list) or set(self.segments) - set(Segment.values):
-            raise ValidationError({"segments": _("Give a list of: %(codes)s")
-                                   % {"codes": ", ".join(Segment.values)}})
+            errors["segments"] = _("Give a list of: %(codes)s") % {
+                "codes": ", ".join(Segment.values)}
+        known = set(FailureType.objects.values_list("code", flat=True))
+        if not isinstance(self.fits, list) or set(self.fits) - known:
+            errors["fits"] = _("Give a list of failure type codes: %(codes)s") % {
+                "codes": ", ".join(sorted(known))}
+        if self.value_max is not None and self.value_max < self.value:
+            errors["value_max"] = _("The top of the range is below its bottom.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class BasePlan(models.Model):
@@ -111,6 +145,12 @@ class FactorKind(models.TextChoices):
     CUSTOMER = "customer", _("Customer factor")
     SEVERITY = "severity", _("Severity factor")
     INCREMENT = "increment", _("Special increment")
+    MULTIPLIER = "multiplier", _("Multiplier (multiplicative scheme)")
+
+
+class CoefficientScheme(models.TextChoices):
+    ADDITIVE = "additive", _("Customer × severity × (1 + increments) (seed 001 工具2)")
+    MULTIPLICATIVE = "multiplicative", _("Product of the multipliers (seed 001 能力3)")
 
 
 class CoefficientFactor(models.Model):
@@ -176,11 +216,9 @@ class CompensationPolicy(SettingsRow):
         validators=NON_NEGATIVE,
         help_text=_("An offer under this many times the customer's loss is flagged."),
     )
-    expected_share = models.DecimalField(
-        _("expected option share"), max_digits=4, decimal_places=2, default=Decimal("0.50"),
-        validators=NON_NEGATIVE,
-        help_text=_("The expected option fills this share of the gap between the basic option "
-                    "and the target value."),
+    coefficient_scheme = models.CharField(
+        _("coefficient scheme"), max_length=14, choices=CoefficientScheme.choices,
+        default=CoefficientScheme.ADDITIVE,
     )
     fallback_failure_type = models.ForeignKey(
         FailureType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
@@ -190,6 +228,11 @@ class CompensationPolicy(SettingsRow):
     retry_delay = models.DurationField(
         _("sweep retry delay"), default=timezone.timedelta(minutes=5),
         help_text=_("How long an approval the sweep failed on waits before the next try."),
+    )
+    customer_window = models.DurationField(
+        _("customer history window"), default=timezone.timedelta(days=365),
+        help_text=_("Offers to the same customer on other cases within this time count towards "
+                    "the authority an offer needs."),
     )
 
     class Meta:
@@ -280,6 +323,9 @@ class Approval(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="approvals",
                              verbose_name=_("case"))
     amount = money_field(_("amount (CNY)"))
+    # What the decision commits in all: this case's approved and pending offers plus the same
+    # customer's recent ones elsewhere. Authority is checked against this, not `amount`.
+    cumulative_amount = money_field(_("cumulative amount (CNY)"), default=ZERO)
     approver_role = models.CharField(_("approver role"), max_length=20, choices=Role.choices)
     approver_node = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+",
                                       verbose_name=_("approver node"))
@@ -296,6 +342,7 @@ class Approval(models.Model):
                                    verbose_name=_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    change_reason = models.TextField(_("reason for the change"), blank=True)
     failure_message = models.TextField(_("last sweep error"), blank=True)
 
     class Meta:

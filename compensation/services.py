@@ -10,12 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseEvent, CaseEventKind, State
+from cases.models import Case, CaseEvent, CaseEventKind, Customer, State
 from cases.permissions import can_work
 from cases.services import TransitionConflict, case_transition, event_record
 from metrics.facts import case_fact_refresh
 from notifications.services import notification_create
 from org.models import User
+from org.selectors import user_can_see_node
 from toolkit.services import stock_issue
 
 from . import calculator as calc
@@ -31,15 +32,22 @@ from .models import (
     Tier,
 )
 from .selectors import (
+    Exposure,
     Route,
     approver_route,
     case_quote_input,
+    catalog_item,
+    customer_costs,
     decision_window,
+    exposure_for,
     guidance_for,
     pending_approval_for,
+    person_names,
     quote_build,
     user_limit,
     user_may_decide,
+    who_decides,
+    who_works,
 )
 
 # From first contact until the case is resolved (SPEC §11); awaiting_approval already has one
@@ -66,17 +74,15 @@ def _custom_lines(*, case: Case, items: list[ItemChoice]) -> list[tuple[RemedyIt
         raise ValidationError({"items": [_("Choose at least one item.")]})
     catalog = {i.code: i for i in RemedyItem.objects.filter(
         active=True, code__in=[c.code for c in items])}
-    record = case.service_record
-    order_amount = record.amount if record and record.amount else None
+    costs = customer_costs(case=case)
     chosen, errors = [], []
     for choice in items:
         item = catalog.get(choice.code)
         if item is None:
             errors.append(_("Unknown item: %(code)s") % {"code": choice.code})
             continue
-        priced = calc.CatalogItem(code=item.code, name=item.name, dimension=item.dimension,
-                                  value=item.value, order_share=item.order_share)
-        value = priced.value_for(order_amount=order_amount)
+        priced = catalog_item(item)
+        value = priced.value_for(costs=costs)
         if choice.value is not None:
             if choice.value < 0:
                 errors.append(_("%(code)s: the value cannot be negative.") % {"code": item.code})
@@ -110,6 +116,26 @@ def _route_or_fail(*, case: Case, amount: Decimal) -> Route:
     return route
 
 
+def _may_not_work(*, case: Case, actor: User) -> str:
+    if not user_can_see_node(user=actor, node=case.store):
+        return _("You may not work this case.")
+    return _("You may not work this case at its level; %(who)s can.") % {
+        "who": who_works(case=case)}
+
+
+def _case_lock(*, case_id: int) -> Case:
+    """Locks the customer, then the case (the order intake takes them in): two offers at once,
+    on one case or on two cases of the customer, are counted one after the other, so they
+    cannot both slip under a limit."""
+    customer_id = Case.objects.filter(pk=case_id).values_list("customer_id", flat=True).first()
+    if customer_id is None:
+        raise Case.DoesNotExist
+    list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk"))
+    return (Case.objects.select_for_update(of=("self",))
+            .select_related("store", "customer", "service_record", "failure_type")
+            .get(pk=case_id))
+
+
 def _assign(*, approval: Approval, route: Route, now: datetime) -> None:
     window = decision_window(role=route.role)
     approval.approver_role = route.role
@@ -136,25 +162,29 @@ def offer_create(*, case_id: int, actor: User, tier: str | None = None,
     if customer_loss is not None and customer_loss < 0:
         raise ValidationError({"customer_loss": [_("The loss cannot be negative.")]})
     with transaction.atomic():
-        case = (Case.objects.select_for_update(of=("self",))
-                .select_related("store", "customer", "service_record", "failure_type")
-                .get(pk=case_id))
+        case = _case_lock(case_id=case_id)
         if not can_work(case, actor):
-            raise PermissionDenied(_("You may not work this case."))
+            raise PermissionDenied(_may_not_work(case=case, actor=actor))
         if case.state not in OFFER_STATES or pending_approval_for(case=case):
             raise TransitionConflict(_("An offer cannot be made on a case that is %(state)s.")
                                      % {"state": case.get_state_display()})
         chosen = (_tier_lines(case=case, tier=tier, customer_loss=customer_loss) if tier
                   else _custom_lines(case=case, items=items))
         amount = calc.total(line for _item, line in chosen)
-        if case.state == State.CONTACTED:
-            case = case_transition(case_id=case.pk, name="propose", actor=actor, note=note)
+        exposure = exposure_for(case=case, new_amount=amount)
+        if calc.too_large(exposure.total):
+            raise ValidationError({"tier" if tier else "items": [
+                _("This offer would take the case's compensation past %(max)s.")
+                % {"max": _yuan(calc.MAX_MONEY)}]})
         offer = _offer_store(case=case, actor=actor, tier=tier or Tier.CUSTOM, chosen=chosen,
                              amount=amount, note=note, customer_loss=customer_loss)
-        if calc.covers(user_limit(user=actor), amount):
-            _offer_approve_on_spot(offer=offer, actor=actor)
+        if case.state == State.CONTACTED:
+            # After the offer is stored: the offer is what earns `propose` (the SOP's guard).
+            offer.case = case_transition(case_id=case.pk, name="propose", actor=actor, note=note)
+        if calc.covers(user_limit(user=actor), exposure.total):
+            _offer_approve_on_spot(offer=offer, actor=actor, exposure=exposure)
         else:
-            _approval_open(offer=offer, actor=actor)
+            _approval_open(offer=offer, actor=actor, exposure=exposure)
     return offer
 
 
@@ -176,46 +206,72 @@ def _offer_store(*, case: Case, actor: User, tier: str, chosen, amount: Decimal,
     return offer
 
 
-def _offer_approve_on_spot(*, offer: Offer, actor: User) -> None:
+def _offer_approve_on_spot(*, offer: Offer, actor: User, exposure: Exposure) -> None:
     offer.status, offer.decided_by, offer.decided_at = OfferStatus.APPROVED, actor, timezone.now()
     offer.save(update_fields=["status", "decided_by", "decided_at"])
     _record(case=offer.case, actor=actor,
             note=_("Offer %(amount)s (%(tier)s) approved within own authority.")
             % {"amount": _yuan(offer.total_value), "tier": offer.get_tier_display()},
             data={"compensation": "offer_approved", "offer": offer.pk,
-                  "total_value": str(offer.total_value)})
+                  "total_value": str(offer.total_value),
+                  "cumulative": str(exposure.total)})
 
 
-def _approval_open(*, offer: Offer, actor: User) -> Approval:
+def _approval_open(*, offer: Offer, actor: User, exposure: Exposure) -> Approval:
     case = offer.case
-    route = _route_or_fail(case=case, amount=offer.total_value)
+    route = _route_or_fail(case=case, amount=exposure.total)
     now = timezone.now()
-    approval = Approval(offer=offer, case=case, amount=offer.total_value, requested_by=actor,
-                        created_at=now)
+    approval = Approval(offer=offer, case=case, amount=offer.total_value,
+                        cumulative_amount=exposure.total, requested_by=actor, created_at=now)
     _assign(approval=approval, route=route, now=now)
     approval.save()
     if case.state == State.PLAN_PROPOSED:
         case_transition(case_id=case.pk, name="await_approval", actor=actor, note=offer.note)
-    event = _record(case=case, actor=actor,
-                    note=_("Offer %(amount)s needs approval by %(role)s.")
-                    % {"amount": _yuan(offer.total_value),
-                       "role": approval.get_approver_role_display()},
+    if exposure.total != offer.total_value:
+        note = _("Offer %(amount)s needs approval by %(role)s: %(cumulative)s in all with this "
+                 "case's and the customer's recent offers.") % {
+            "amount": _yuan(offer.total_value), "role": approval.get_approver_role_display(),
+            "cumulative": _yuan(exposure.total)}
+    else:
+        note = _("Offer %(amount)s needs approval by %(role)s.") % {
+            "amount": _yuan(offer.total_value), "role": approval.get_approver_role_display()}
+    event = _record(case=case, actor=actor, note=note,
                     data={"compensation": "approval_requested", "offer": offer.pk,
                           "approval": approval.pk, "approver_role": route.role,
-                          "total_value": str(offer.total_value)})
+                          "total_value": str(offer.total_value),
+                          "cumulative": str(exposure.total)})
     _notify_approvers(approval=approval, route=route, event=event, kind="approval_requested")
     return approval
 
 
 def _approval_lock(*, approval_id: int, actor: User) -> Approval:
+    """Locks the approval, then the customer (as an offer does): what the decision commits is
+    counted afresh, with nothing added meanwhile."""
     approval = (Approval.objects.select_for_update(of=("self",))
                 .select_related("case__store", "offer").get(pk=approval_id))
+    if approval.status == ApprovalStatus.PENDING:
+        list(Customer.objects.select_for_update().filter(pk=approval.case.customer_id)
+             .values_list("pk"))
+        approval.cumulative_amount = exposure_for(case=approval.case).total
     if not user_may_decide(user=actor, approval=approval):
-        raise PermissionDenied(_("Approving %(amount)s on this case is outside your authority.")
-                               % {"amount": _yuan(approval.amount)})
+        raise PermissionDenied(_refusal(approval=approval, actor=actor))
     if approval.status != ApprovalStatus.PENDING:
         raise TransitionConflict(_("This approval has already been decided."))
     return approval
+
+
+def _refusal(*, approval: Approval, actor: User) -> str:
+    amount = max(approval.amount, approval.cumulative_amount)
+    if amount != approval.amount:
+        text = _("Approving %(amount)s (%(cumulative)s in all with this case's and the "
+                 "customer's recent offers) is outside your authority") % {
+            "amount": _yuan(approval.amount), "cumulative": _yuan(amount)}
+    else:
+        text = _("Approving %(amount)s on this case is outside your authority") % {
+            "amount": _yuan(amount)}
+    if not user_can_see_node(user=actor, node=approval.case.store):
+        return f"{text}."
+    return f"{text}: {who_decides(case=approval.case, amount=amount)}."
 
 
 def _decide(*, approval: Approval, actor: User, status: str, reason: str = "") -> None:
@@ -223,7 +279,8 @@ def _decide(*, approval: Approval, actor: User, status: str, reason: str = "") -
     approval.status, approval.decided_by, approval.decided_at = status, actor, now
     approval.reason = reason
     approval.save(update_fields=["status", "decided_by", "decided_at", "reason", "amount",
-                                 "approver_role", "approver_node", "due_at"])
+                                 "cumulative_amount", "change_reason", "approver_role",
+                                 "approver_node", "due_at"])
     offer = approval.offer
     offer.status = OfferStatus.APPROVED if status == ApprovalStatus.APPROVED else \
         OfferStatus.REJECTED
@@ -277,38 +334,75 @@ def approval_reject(*, approval_id: int, actor: User, reason: str) -> Approval:
     return approval
 
 
-def approval_change(*, approval_id: int, actor: User, total_value: Decimal,
+def approval_change(*, approval_id: int, actor: User, reason: str,
+                    items: list[ItemChoice] | None = None, total_value: Decimal | None = None,
                     note: str = "") -> Approval:
-    """The approver changes the offer's value: approved at once when the new value is within the
-    approver's own limit, otherwise re-routed to the role whose limit covers it."""
-    if total_value is None or total_value < 0:
+    """The approver changes the offer: its items and values, or only its total (spread over
+    the items), for a reason that is recorded. Approved at once when what the case then commits
+    is within the approver's own limit, otherwise re-routed to the role whose limit covers it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for the change.")]})
+    if (items is None) == (total_value is None):
+        raise ValidationError({"items": [_("Give either the items or the total value.")]})
+    if total_value is not None and total_value < 0:
         raise ValidationError({"total_value": [_("Give a value of zero or more.")]})
-    new_total = calc.money(total_value)
+    field = "items" if items is not None else "total_value"
     with transaction.atomic():
         approval = _approval_lock(approval_id=approval_id, actor=actor)
+        offer, case = approval.offer, approval.case
+        before_lines = [f"{x.name} {_yuan(x.value)}" for x in offer.lines.all()]
         before = approval.amount
-        _offer_rescale(offer=approval.offer, new_total=new_total)
+        chosen = _custom_lines(case=case, items=items) if items is not None else None
+        new_total = (calc.total(line for _item, line in chosen) if chosen is not None
+                     else calc.money(total_value))
+        if calc.too_large(approval.cumulative_amount - before + new_total):
+            raise ValidationError({field: [
+                _("This offer would take the case's compensation past %(max)s.")
+                % {"max": _yuan(calc.MAX_MONEY)}]})
+        if chosen is not None:
+            _offer_replace_lines(offer=offer, chosen=chosen, total=new_total)
+        else:
+            _offer_rescale(offer=offer, new_total=new_total)
         approval.amount = new_total
-        if calc.covers(user_limit(user=actor), new_total):
-            _record(case=approval.case, actor=actor,
-                    note=_("Offer changed from %(before)s to %(after)s.")
-                    % {"before": _yuan(before), "after": _yuan(new_total)},
-                    data={"compensation": "approval_changed", "approval": approval.pk,
-                          "from": str(before), "to": str(new_total)})
+        approval.change_reason = reason
+        approval.cumulative_amount = exposure_for(case=case).total
+        after_lines = [f"{x.name} {_yuan(x.value)}" for x in offer.lines.all()]
+        data = {"approval": approval.pk, "from": str(before), "to": str(new_total),
+                "reason": reason, "items_before": before_lines, "items_after": after_lines}
+        changed = _("Offer changed from %(before)s to %(after)s (%(items)s), because: "
+                    "%(reason)s") % {"before": _yuan(before), "after": _yuan(new_total),
+                                     "items": "、".join(after_lines), "reason": reason}
+        if calc.covers(user_limit(user=actor), approval.cumulative_amount):
+            _record(case=case, actor=actor, note=changed,
+                    data={"compensation": "approval_changed", **data})
             return _approve(approval=approval, actor=actor, note=note)
-        route = _route_or_fail(case=approval.case, amount=new_total)
+        route = _route_or_fail(case=case, amount=approval.cumulative_amount)
         _assign(approval=approval, route=route, now=timezone.now())
-        approval.save(update_fields=["amount", "approver_role", "approver_node", "due_at"])
-        event = _record(case=approval.case, actor=actor,
-                        note=_("Offer changed from %(before)s to %(after)s; now needs %(role)s.")
-                        % {"before": _yuan(before), "after": _yuan(new_total),
-                           "role": approval.get_approver_role_display()},
-                        data={"compensation": "approval_rerouted", "approval": approval.pk,
-                              "from": str(before), "to": str(new_total),
-                              "approver_role": route.role})
+        approval.save(update_fields=["amount", "cumulative_amount", "change_reason",
+                                     "approver_role", "approver_node", "due_at"])
+        event = _record(case=case, actor=actor,
+                        note=_("%(changed)s Now needs %(role)s: %(who)s.")
+                        % {"changed": changed, "role": approval.get_approver_role_display(),
+                           "who": person_names(route.people)},
+                        data={"compensation": "approval_rerouted", "approver_role": route.role,
+                              **data})
         _notify_approvers(approval=approval, route=route, event=event,
                           kind="approval_requested")
     return approval
+
+
+def _offer_replace_lines(*, offer: Offer, chosen, total: Decimal) -> None:
+    offer.lines.all().delete()
+    OfferLine.objects.bulk_create(
+        OfferLine(offer=offer, item=item, code=line.code, name=line.name,
+                  dimension=line.dimension, value=line.value, position=n)
+        for n, (item, line) in enumerate(chosen))
+    offer.total_value = total
+    offer.outside_range = not guidance_for(severity=offer.case.severity).contains(total)
+    offer.under_loss = calc.under_loss(amount=total, loss=offer.customer_loss,
+                                       multiplier=CompensationPolicy.current().loss_multiplier)
+    offer.save(update_fields=["total_value", "outside_range", "under_loss"])
 
 
 def _offer_rescale(*, offer: Offer, new_total: Decimal) -> None:
@@ -330,7 +424,7 @@ def compensation_issue(*, offer_id: int, actor: User,
         offer = (Offer.objects.select_for_update(of=("self",)).select_related("case__store")
                  .get(pk=offer_id))
         if not can_work(offer.case, actor):
-            raise PermissionDenied(_("You may not work this case."))
+            raise PermissionDenied(_may_not_work(case=offer.case, actor=actor))
         if offer.status != OfferStatus.APPROVED:
             raise TransitionConflict(_("Only an approved offer can be issued."))
         lines = offer.lines.filter(issued__isnull=True)

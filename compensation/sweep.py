@@ -27,7 +27,8 @@ def approval_escalate(*, approval_id: int, due_at: datetime, now: datetime) -> b
     decision got there first (the WHERE clause re-checks status, deadline and role)."""
     with transaction.atomic():
         approval = Approval.objects.select_related("case__store", "offer").get(pk=approval_id)
-        route = approver_route(node=approval.case.store, amount=approval.amount,
+        route = approver_route(node=approval.case.store,
+                               amount=max(approval.amount, approval.cumulative_amount),
                                above_role=approval.approver_role)
         window = decision_window(role=route.role) if route else None
         claimed = Approval.objects.filter(

@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/<int:case_id>/offers/", api.CaseOffersApi.as_view(), name="api-case-offers"),
     path("offers/<int:offer_id>/issue/", api.OfferIssueApi.as_view(), name="api-offer-issue"),
     path("approvals/", api.ApprovalListApi.as_view(), name="api-approvals"),
+    path("approvals/<int:approval_id>/", api.ApprovalCardApi.as_view(), name="api-approval"),
     path("approvals/<int:approval_id>/approve/", api.ApprovalApproveApi.as_view(),
          name="api-approval-approve"),
     path("approvals/<int:approval_id>/reject/", api.ApprovalRejectApi.as_view(),

@@ -19,12 +19,19 @@ from . import calculator as calc
 from .forms import ChangeForm, OfferForm, RejectForm
 from .models import Approval, Offer, OfferStatus
 from .selectors import (
+    approval_card,
     approvals_for,
     case_quote_input,
     catalog_items,
+    customer_costs,
+    exposure_for,
     pending_approval_for,
     quote_build,
+    range_note_text,
     user_limit,
+    who_approves,
+    who_decides,
+    who_works,
 )
 from .services import (
     OFFER_STATES,
@@ -45,22 +52,27 @@ def _quote(case: Case):
         return None, "; ".join(exc.messages)
 
 
-def _order_amount(case: Case):
-    record = case.service_record
-    return record.amount if record and record.amount else None
-
-
 def _catalog(case: Case, limit) -> list[dict]:
-    amount = _order_amount(case)
-    return [{"item": i, "value": i.value_for(order_amount=amount),
-             "within": calc.covers(limit, i.value_for(order_amount=amount))}
+    costs = customer_costs(case=case)
+    committed = exposure_for(case=case).total
+    return [{"item": i, "value": i.value_for(costs=costs),
+             "within": calc.covers(limit, committed + i.value_for(costs=costs))}
             for i in catalog_items()]
 
 
-def _options(quote, limit) -> list[dict]:
+def _options(case: Case, quote, limit) -> list[dict]:
+    """Each option with whether the user may grant it alone, counted with what the case and
+    the customer already have, and otherwise who can decide it, by name."""
     if quote is None:
         return []
-    return [{"option": o, "within": calc.covers(limit, o.total_value)} for o in quote.options]
+    rows = []
+    for o in quote.options:
+        committed = exposure_for(case=case, new_amount=o.total_value).total
+        within = calc.covers(limit, committed)
+        rows.append({"option": o, "within": within,
+                     "who": "" if within else who_decides(case=case, amount=committed),
+                     "note": range_note_text(option=o, quote=quote)})
+    return rows
 
 
 def case_sections(request, case: Case) -> dict:
@@ -71,7 +83,7 @@ def case_sections(request, case: Case) -> dict:
                                                               "decided_by")
               .prefetch_related("lines", "lines__issued"))
     return {
-        "quote": quote, "quote_error": quote_error, "options": _options(quote, limit),
+        "quote": quote, "quote_error": quote_error, "options": _options(case, quote, limit),
         "offers": offers, "pending_approval": pending_approval_for(case=case),
         "may_offer": case.state in OFFER_STATES, "my_limit": limit,
         "offer_form": OfferForm(),
@@ -130,11 +142,13 @@ def instant_compensation(request, case_id: int):
                 _issue(request, offer)
             return redirect("case-compensate", case_id=case.pk)
     quote, quote_error = _quote(case)
+    pending = pending_approval_for(case=case)
     return render(request, "compensation/instant.html", {
-        "case": case, "form": form, "limit": limit, "options": _options(quote, limit),
+        "case": case, "form": form, "limit": limit, "options": _options(case, quote, limit),
         "quote_error": quote_error, "catalog": _catalog(case, limit),
         "may_offer": case.state in OFFER_STATES, "may_work": can_work(case, request.user),
-        "pending_approval": pending_approval_for(case=case),
+        "who_works": who_works(case=case), "pending_approval": pending,
+        "pending_who": who_approves(approval=pending) if pending else "",
         "offers": Offer.objects.filter(case=case).prefetch_related("lines", "lines__issued")[:3],
     }, status=400 if form.errors else 200)
 
@@ -166,12 +180,13 @@ def offer_issue(request, offer_id: int):
 def _queue(request, *, forms: dict | None = None, status: int = 200):
     pending = list(approvals_for(user=request.user, status="pending"))
     forms = forms or {}
-    rows = [{"approval": a, "reject_form": forms.get(("reject", a.pk)) or RejectForm(),
-             "change_form": forms.get(("change", a.pk)) or ChangeForm(
-                 initial={"total_value": a.amount})}
+    rows = [{"approval": a, "card": approval_card(approval=a, user=request.user),
+             "reject_form": forms.get(("reject", a.pk)) or RejectForm(),
+             "change_form": forms.get(("change", a.pk)) or ChangeForm()}
             for a in pending]
     return render(request, "compensation/approvals.html", {
         "rows": rows, "my_limit": user_limit(user=request.user),
+        "catalog": catalog_items(), "blank_rows": range(2),
     }, status=status)
 
 
@@ -229,15 +244,26 @@ def approval_reject_submit(request, approval_id: int):
 @login_required
 @require_POST
 def approval_change_submit(request, approval_id: int):
-    form = ChangeForm(request.POST)
+    form = ChangeForm(request.POST, item_codes=[i.code for i in catalog_items()])
     if not form.is_valid():
         get_object_or_404(Approval, pk=approval_id, case__in=case_scope(user=request.user))
         return _queue(request, forms={("change", approval_id): form}, status=400)
+    data = form.cleaned_data
+    items = ([ItemChoice(code=c, value=v) for c, v in data["items"]] if data["items"]
+             else None)
     result = _decide(request, approval_id, lambda: approval_change(
-        approval_id=approval_id, actor=request.user,
-        total_value=form.cleaned_data["total_value"]), form=form, key=("change", approval_id))
+        approval_id=approval_id, actor=request.user, reason=data["reason"], items=items,
+        total_value=None if items else data["total_value"]), form=form,
+        key=("change", approval_id))
     if isinstance(result, Approval):
-        messages.success(request, _("Offer on %(case)s changed to ¥%(amount)s.")
-                         % {"case": result.case.number, "amount": result.amount})
+        if result.status == "pending":
+            messages.info(request, _("Offer on %(case)s changed to ¥%(amount)s; above your "
+                                     "limit, it now waits for %(who)s.")
+                          % {"case": result.case.number, "amount": result.amount,
+                             "who": who_decides(case=result.case,
+                                                amount=result.cumulative_amount)})
+        else:
+            messages.success(request, _("Offer on %(case)s changed to ¥%(amount)s.")
+                             % {"case": result.case.number, "amount": result.amount})
         return redirect("approvals")
     return result

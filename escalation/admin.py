@@ -2,12 +2,19 @@ from django.contrib import admin
 
 from org.admin import ReadOnlyAdminMixin, ScopedAdminMixin
 
-from .models import Deadline, Escalation, SlaPolicy
+from .models import BusinessHours, Deadline, Escalation, SlaPolicy
 
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
-    list_display = ["kind", "window", "anchor", "target", "warn_ratio"]
+    list_display = ["kind", "window", "clock", "anchor", "target", "warn_ratio"]
+
+
+@admin.register(BusinessHours)
+class BusinessHoursAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "store", "opens_at", "closes_at", "days"]
+    list_select_related = ["store"]
+    raw_id_fields = ["store"]
 
 
 @admin.register(Deadline)

@@ -10,5 +10,5 @@ class EscalationConfig(AppConfig):
     def ready(self):
         from recovery.config_cache import config_cache_watch
 
-        from .models import SlaPolicy
-        config_cache_watch(SlaPolicy)
+        from .models import BusinessHours, SlaPolicy
+        config_cache_watch(SlaPolicy, BusinessHours)

@@ -1,17 +1,19 @@
 """Starting, meeting and cancelling a case's SLA deadlines. The sweep that fires them lives in
 `escalation/sweep.py`."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Case
+from metrics.probability import SlaClock
 from metrics.tallies import deadlines_settled
 from recovery.config_cache import config_cached
 
-from .models import Anchor, Deadline, DeadlineKind, SlaPolicy
+from .calendar import sla_due, sla_elapsed
+from .models import Anchor, Clock, Deadline, DeadlineKind, SlaPolicy
 
 CASE_DEADLINES = [
     DeadlineKind.ASSEMBLY, DeadlineKind.CONTACT, DeadlineKind.PLAN, DeadlineKind.EXECUTION,
@@ -48,9 +50,35 @@ def _policies(kinds) -> dict[str, SlaPolicy]:
 
 
 def _build(case: Case, policy: SlaPolicy, anchor_at: datetime) -> Deadline:
-    due_at = anchor_at + policy.window
-    return Deadline(case=case, store_id=case.store_id, kind=policy.kind, due_at=due_at,
-                    warn_at=anchor_at + policy.warn_offset() if policy.warn_ratio else None)
+    """Due and warning times on the policy's clock (business hours of the case's store, or
+    wall time): the sweep fires what is stored, so it keeps the same clock."""
+    business = policy.clock == Clock.BUSINESS
+    due_at = sla_due(anchor_at, policy.window, store_id=case.store_id, business=business)
+    warn_at = (sla_due(anchor_at, policy.warn_offset(), store_id=case.store_id,
+                       business=business) if policy.warn_ratio else None)
+    return Deadline(case=case, store_id=case.store_id, kind=policy.kind, round=case.round,
+                    due_at=due_at, warn_at=warn_at)
+
+
+def policy_clock_business(kind: str) -> bool:
+    """Whether the SLA of this deadline kind counts business time."""
+    policy = _policies([kind]).get(kind)
+    return policy is not None and policy.clock == Clock.BUSINESS
+
+
+def contact_clock(*, store_id: int | None) -> SlaClock:
+    """The first-contact SLA's clock at a store, for the recovery probability (seed 001 counts
+    from the trigger to the first call)."""
+    business = policy_clock_business(DeadlineKind.CONTACT)
+    return SlaClock(
+        elapsed=lambda start, end: sla_elapsed(start, end, store_id=store_id, business=business),
+        due=lambda start, window: sla_due(start, window, store_id=store_id, business=business))
+
+
+def deadline_remaining(deadline: Deadline, *, now: datetime) -> timedelta:
+    """Time left on the deadline's own clock (negative when overdue): the countdowns."""
+    return sla_elapsed(now, deadline.due_at, store_id=deadline.store_id,
+                       business=policy_clock_business(deadline.kind))
 
 
 def deadlines_start(*, case: Case, met=(), met_at: datetime | None = None) -> list[Deadline]:
@@ -107,7 +135,8 @@ def deadlines_after_transition(*, case: Case, name: str, at: datetime) -> None:
     elif name == "close":
         deadlines_cancel_waiting(case=case, at=at)
     elif name == "reopen":
-        # The customer is unhappy again: a fresh resolution window, follow-ups start over.
+        # The customer is unhappy again: a fresh resolution window in the case's new round
+        # (replacing the earlier round's), follow-ups start over at the next resolve.
         deadlines_cancel_waiting(case=case, at=at)
         policy = _policies([DeadlineKind.RESOLUTION]).get(DeadlineKind.RESOLUTION)
         if policy:

@@ -1,6 +1,7 @@
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -35,6 +36,48 @@ class Target(models.TextChoices):
     HQ = "hq", _("Headquarters")
 
 
+class Clock(models.TextChoices):
+    BUSINESS = "business", _("Business hours of the store")
+    WALL = "wall", _("Around the clock")
+
+
+class OpenDays(models.TextChoices):
+    CN_WORKDAYS = "cn_workdays", _("China's working days (public holidays off, adjusted "
+                                   "working days on)")
+    ALL_BUT_HOLIDAYS = "all_but_holidays", _("Every day except public holidays")
+    EVERY_DAY = "every_day", _("Every day")
+
+
+class BusinessHours(models.Model):
+    """When a store is open, for the SLA windows that count business time. The row without a
+    store is the network's default; China's holidays come from the `chinesecalendar` package."""
+
+    store = models.OneToOneField("org.OrgNode", on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="business_hours", verbose_name=_("store"),
+                                 limit_choices_to={"kind": "store"},
+                                 help_text=_("Empty: the default of every store without its "
+                                             "own hours."))
+    opens_at = models.TimeField(_("opens at"), default=time(8, 30))
+    closes_at = models.TimeField(_("closes at"), default=time(18, 0))
+    days = models.CharField(_("open on"), max_length=20, choices=OpenDays.choices,
+                            default=OpenDays.CN_WORKDAYS)
+
+    class Meta:
+        verbose_name = _("business hours")
+        verbose_name_plural = _("business hours")
+
+    def __str__(self) -> str:
+        where = self.store.code if self.store_id else str(_("Default"))
+        return f"{where} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+
+    def clean(self):
+        if self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("Closing time must be after opening time.")})
+        default = BusinessHours.objects.filter(store__isnull=True).exclude(pk=self.pk)
+        if self.store_id is None and default.exists():
+            raise ValidationError({"store": _("There is a default row already.")})
+
+
 class SlaPolicy(models.Model):
     """One SLA window (SPEC §4). Defaults come from a data migration; editable in the admin."""
 
@@ -42,6 +85,10 @@ class SlaPolicy(models.Model):
                             unique=True)
     window = models.DurationField(_("window"))
     anchor = models.CharField(_("counted from"), max_length=10, choices=Anchor.choices)
+    clock = models.CharField(
+        _("clock"), max_length=10, choices=Clock.choices, default=Clock.WALL,
+        help_text=_("Business hours: the window runs only while the store is open (a score at "
+                    "22:00 is due 2 hours after the store opens)."))
     target = models.CharField(_("on breach, notify"), max_length=20, choices=Target.choices)
     warn_ratio = models.DecimalField(
         _("warn when this share of the window has passed"), max_digits=3, decimal_places=2,
@@ -97,6 +144,9 @@ class Deadline(CaseRow):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(_("deadline"), max_length=20, choices=DeadlineKind.choices)
+    # The case's round when the row was written: a reopened case's rows replace the earlier
+    # round's, one row per kind and round.
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
     due_at = models.DateTimeField(_("due at"))
     warn_at = models.DateTimeField(_("warn at"), null=True, blank=True)
     met_at = models.DateTimeField(_("met at"), null=True, blank=True)
@@ -113,6 +163,9 @@ class Deadline(CaseRow):
         ordering = ["due_at", "pk"]
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "round"], name="uniq_deadline_round"),
+        ]
         indexes = [
             models.Index(
                 fields=["due_at"], name="deadline_waiting_due",

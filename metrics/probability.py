@@ -2,7 +2,7 @@
 (within 2 h 85 %, 24 h 60 %, 48 h 30 %, later under 10 %). A pure function over the bands; the
 bands are data (`ProbabilityBand`, editable in the admin)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -41,22 +41,38 @@ class Probability:
         return self.band.label
 
 
+@dataclass(frozen=True)
+class SlaClock:
+    """How time is counted: `elapsed(start, end)` and `due(start, window)`."""
+
+    elapsed: Callable[[datetime, datetime], timedelta]
+    due: Callable[[datetime, timedelta], datetime]
+
+
+WALL_CLOCK = SlaClock(elapsed=lambda start, end: end - start,
+                      due=lambda start, window: start + window)
+
+
 def _ordered(bands: Sequence[Band]) -> list[Band]:
     return sorted(bands, key=lambda b: (b.within is None, b.within or timedelta(0)))
 
 
 def success_probability(*, contacted_at: datetime | None, triggered_at: datetime,
-                        now: datetime, bands: Sequence[Band] = DEFAULT_BANDS) -> Probability:
+                        now: datetime, bands: Sequence[Band] = DEFAULT_BANDS,
+                        clock: SlaClock | None = None) -> Probability:
     """The band the response time falls in: the time to the first contact when there was one,
-    else the time waited so far (and when the chance drops next, which is what delay costs)."""
+    else the time waited so far (and when the chance drops next, which is what delay costs).
+    `clock` counts that time as the contact deadline does (business hours of the store, or wall
+    time, the default)."""
+    clock = clock or WALL_CLOCK
     ordered = _ordered(bands) or list(DEFAULT_BANDS)
     end = contacted_at or now
-    elapsed = max(end - triggered_at, timedelta(0))
+    elapsed = max(clock.elapsed(triggered_at, end), timedelta(0))
     index = next((i for i, b in enumerate(ordered) if b.within is None or elapsed <= b.within),
                  len(ordered) - 1)
     band = ordered[index]
     next_band = next_at = None
     if contacted_at is None and band.within is not None and index + 1 < len(ordered):
-        next_band, next_at = ordered[index + 1], triggered_at + band.within
+        next_band, next_at = ordered[index + 1], clock.due(triggered_at, band.within)
     return Probability(band=band, elapsed=elapsed, contacted=contacted_at is not None,
                        next_band=next_band, next_at=next_at)

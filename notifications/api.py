@@ -28,7 +28,9 @@ class NotificationOut(serializers.ModelSerializer):
 
 
 class MarkReadIn(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False,
+    # Bounded to a database id: a larger number overflowed the query (a 500).
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+                                required=False,
                                 max_length=500)
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import CaseEvent, CaseEventKind
+from cases.selectors import watchers_of
 from org.models import User
 
 from .messages import message_render
@@ -30,10 +31,14 @@ def _notifications_write(*, rows: list[Notification],
 
 
 def _notification_rows(*, recipients, case=None, event=None, kind: str, title: str,
-                       body: str = "", urgent: bool = False, params: dict | None = None
-                       ) -> list[Notification]:
+                       body: str = "", urgent: bool = False, params: dict | None = None,
+                       watchers: list[User] | None = None) -> list[Notification]:
+    """`watchers`: the case's watchers, who hear of everything about it (read here when not
+    given)."""
     url = reverse("case-page", args=[case.pk]) if case else ""
-    unique = {u.pk: u for u in recipients if u is not None}
+    if case is not None and watchers is None:
+        watchers = watchers_of(case_ids=[case.pk]).get(case.pk, [])
+    unique = {u.pk: u for u in [*recipients, *(watchers or [])] if u is not None}
     batch = uuid.uuid4()
     return [
         Notification(recipient=u, case=case, event=event, kind=kind, title=title, body=body,
@@ -57,7 +62,10 @@ def notifications_create_many(items: Iterable[dict]) -> list[Notification]:
     """`notification_create` for many announcements at once, each item its keyword arguments:
     the same rows, batches and deliveries, with one insert per table for them all. Call inside
     the transaction of the changes they announce."""
-    batches = [_notification_rows(**item) for item in items]
+    items = list(items)
+    watchers = watchers_of(case_ids={item["case"].pk for item in items if item.get("case")})
+    batches = [_notification_rows(**item, watchers=watchers.get(item["case"].pk, [])
+                                  if item.get("case") else None) for item in items]
     created = Notification.objects.bulk_create([n for batch in batches for n in batch])
     deliveries_plan_many(batches=batches)  # bulk_create gave the rows in `batches` their keys
     return created
@@ -77,10 +85,14 @@ def notify_case_event(*, event: CaseEvent) -> list[Notification]:
     if not recipients:
         return []
     case = event.case
+    if event.kind != CaseEventKind.OPENED:  # a case just opened has no watchers yet
+        recipients = list({u.pk: u for u in [
+            *recipients, *watchers_of(case_ids=[case.pk]).get(case.pk, [])]}.values())
     url = reverse("case-page", args=[case.pk])
     batch = uuid.uuid4()
-    # A case opened at L2+ is urgent (SPEC §2: the manager must call personally).
-    urgent = event.kind == CaseEventKind.OPENED and case.level != "L1"
+    # Every new case is urgent for the store's managers and its owner (seed 001: an urgent
+    # alert for every trigger; SPEC §2: from L2 the manager calls personally).
+    urgent = event.kind == CaseEventKind.OPENED
     body = case.description[:500] if event.kind == CaseEventKind.OPENED else event.note[:500]
     preferences = preferences_for(users=recipients)
     titles: dict[str, str] = {}

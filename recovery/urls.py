@@ -19,6 +19,9 @@ api_v1 = [
          name="api-case-checklist"),
     path("cases/<int:case_id>/severity/", cases_api.CaseSeverityApi.as_view(),
          name="api-case-severity"),
+    path("triage/corrections/", cases_api.TriageCorrectionsApi.as_view(),
+         name="api-triage-corrections"),
+    path("", include("cases.urls")),
     path("", include("notifications.urls")),
     path("", include("escalation.urls")),
     path("", include("compensation.urls")),
@@ -31,6 +34,7 @@ handler404 = "recovery.api.not_found"
 
 urlpatterns = [
     path("", case_views.dashboard, name="dashboard"),
+    path("", include("cases.page_urls")),
     path("", include("toolkit.page_urls")),
     path("", include("metrics.page_urls")),
     path("", include("notifications.page_urls")),
@@ -41,6 +45,8 @@ urlpatterns = [
     path("cases/<int:case_id>/", case_views.case_page, name="case-page"),
     path("cases/<int:case_id>/transitions/<str:name>/", case_views.case_transition_submit,
          name="case-transition"),
+    path("cases/<int:case_id>/triage/", case_views.case_triage_submit, name="case-triage"),
+    path("triage/corrections/", case_views.triage_corrections_page, name="triage-corrections"),
     path("cases/<int:case_id>/checklist/<int:item_id>/", case_views.checklist_toggle,
          name="case-checklist"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -62,7 +62,8 @@ def test_an_sla_window_changed_in_the_admin_shows_both_windows(root):
     policy = SlaPolicy.objects.get(kind="contact")
     client_for(root).post(reverse("admin:escalation_slapolicy_change", args=[policy.pk]), {
         "kind": "contact", "window": "03:00:00", "anchor": policy.anchor,
-        "target": policy.target, "warn_ratio": "0.50", "position": policy.position})
+        "clock": policy.clock, "target": policy.target, "warn_ratio": "0.50",
+        "position": policy.position})
 
     record = _one_record(model="escalation.SlaPolicy")
     assert set(record.changes) == {"window", "warn_ratio"}

@@ -11,7 +11,7 @@ INCIDENTS = "/api/v1/cases/"
 
 def incident(**over):
     data = {"customer": {"name": "路人甲", "phone": "13700000000"}, "failure_type": "attitude",
-            "description": "客户在店内等待三小时无人接待,当场发火"}
+            "description": "客户在店内等待三小时无人接待"}
     data.update(over)
     return data
 
@@ -116,6 +116,6 @@ def test_owner_changes_severity_and_it_is_recorded(org):
                                   format="json")
     assert r.status_code == 200 and r.json()["severity"] == "crisis"
     event = case.events.get(kind="severity_changed")
-    assert event.data == {"from": "severe", "to": "crisis"} and event.actor == org.manager1
+    assert event.data == {"from": "moderate", "to": "crisis"} and event.actor == org.manager1
     assert api_as(org.manager1).post(url, {"severity": "huge"}, format="json").status_code == 400
     assert api_as(org.advisor1).post(url, {"severity": "minor"}, format="json").status_code == 403

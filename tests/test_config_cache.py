@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from cases.models import IntakePolicy, NegativeKeyword
-from cases.triage import keyword_flags, triage
+from cases.models import IntakePolicy, LexiconEntry
+from cases.triage import triage
 from escalation.deadlines import _policies
 from escalation.models import DeadlineKind, SlaPolicy
 from recovery import config_cache
@@ -27,10 +27,16 @@ def test_a_saved_threshold_applies_to_the_next_response():
     assert _opens(7)
 
 
-def test_a_word_added_to_the_lexicon_applies_at_once():
-    assert keyword_flags("这个配件的颜色有点怪") == (False, set())
-    NegativeKeyword.objects.create(word="颜色有点怪", flag="", active=True)
-    assert keyword_flags("这个配件的颜色有点怪")[0] is True
+def _reads(comment):
+    return triage(score=9, comment=comment, flags=set(), record=None, vip=False)
+
+
+def test_a_phrase_added_to_the_lexicon_applies_at_once():
+    assert not _reads("这个配件的颜色有点怪").opens_case
+    LexiconEntry.objects.create(phrase="颜色有点怪", language="zh-hans", kind="failure",
+                                value="service_quality")
+    result = _reads("这个配件的颜色有点怪")
+    assert result.opens_case and result.failure_type == "service_quality"
 
 
 def test_a_change_made_by_another_process_waits_out_the_cache(settings, monkeypatch):

@@ -83,7 +83,8 @@ ENDPOINTS = [
         "items": [{"code": "voucher", "value": "200"}], "note": "代金券", "customer_loss": "50",
     }, texts=["note"], money=["items.0.value", "customer_loss"]),
     Endpoint("approval change", "post", "/api/v1/approvals/{approval}/change/",
-             {"total_value": "1500", "note": "减少"}, texts=["note"], money=["total_value"]),
+             {"total_value": "1500", "note": "减少", "reason": "客户同意"},
+             texts=["note", "reason"], money=["total_value"]),
     Endpoint("approval reject", "post", "/api/v1/approvals/{approval}/reject/",
              {"reason": "超出预算"}, texts=["reason"]),
     Endpoint("root cause", "put", "/api/v1/cases/{case}/root-cause/", {

@@ -5,9 +5,9 @@ timeline events, deadlines met, and concurrent transitions."""
 import pytest
 
 from cases.models import Case, CaseEvent, ImmutableError
-from cases.services import case_transition
 from tests.conftest import api_as, run_concurrently
-from tests.factories import open_case
+from tests.factories import open_case, sop_walk
+from toolkit.models import Contact
 
 HAPPY_PATH = [
     ("contact", "contacted"), ("propose", "plan_proposed"), ("start", "in_progress"),
@@ -20,16 +20,35 @@ def transition(user, case, name, **data):
 
 
 def walk(case, user, names):
-    for name in names:
-        case = case_transition(case_id=case.pk, name=name, actor=user,
-                               **({"outcome": "recovered"} if name == "close" else {}))
-    return case
+    """The transitions, with the SOP's work done before each (issue 19)."""
+    return sop_walk(case, user, names)
+
+
+def contact_logged_only(case, user):
+    """A conversation on record while the case is still open (as if imported): what earns the
+    `contact` transition when it is run by name."""
+    Contact.objects.create(case=case, channel="phone", outcome="reached", by=user,
+                           at=case.triggered_at)
 
 
 def test_happy_path_through_the_api_records_one_event_per_transition(org):
+    """The SOP walked through the API: logging the conversation makes the case contacted, the
+    written plan earns propose, the required checklist items earn resolve."""
     case = open_case(store=org.S01, score=2)
-    for name, state in HAPPY_PATH:
-        r = transition(org.manager1, case, name, note=f"{name} done")
+    api = api_as(org.manager1)
+    r = api.post(f"/api/v1/cases/{case.pk}/contacts/",
+                 {"channel": "phone", "outcome": "reached", "note": "contact done"},
+                 format="json")
+    assert r.status_code == 201, r.content
+    for name, state in HAPPY_PATH[1:]:
+        data = {"note": f"{name} done"}
+        if name == "propose":
+            data["plan"] = "更换刹车片,赠送一次保养"
+        if name == "resolve":
+            for item in case.checklist.filter(required=True):
+                assert api.post(f"/api/v1/cases/{case.pk}/checklist/{item.pk}/",
+                                {"done": True}, format="json").status_code == 200
+        r = transition(org.manager1, case, name, **data)
         assert r.status_code == 200, r.content
         assert r.json()["state"] == state
     events = list(case.events.filter(kind="transition").values_list("from_state", "to_state",
@@ -37,6 +56,7 @@ def test_happy_path_through_the_api_records_one_event_per_transition(org):
     assert [e[1] for e in events] == [s for _, s in HAPPY_PATH]
     assert events[0] == ("open", "contacted", "contact done", "manager1")
     case.refresh_from_db()
+    assert case.plan == "更换刹车片,赠送一次保养"
     assert case.outcome == "retained"  # no re-score yet
 
 
@@ -78,14 +98,15 @@ def test_advisor_may_not_make_the_first_call_on_an_l2_case(org):
 
 def test_advisor_works_an_l1_case(org):
     case = open_case(store=org.S01, score=6)
+    contact_logged_only(case, org.advisor1)
     assert transition(org.advisor1, case, "contact").status_code == 200
 
 
 def test_advisor_may_not_reopen(org):
     case = walk(open_case(store=org.S01, score=6), org.advisor1,
                 ["contact", "propose", "start", "resolve"])
-    assert transition(org.advisor1, case, "reopen").status_code == 403
-    assert transition(org.manager1, case, "reopen").status_code == 200
+    assert transition(org.advisor1, case, "reopen", reason="客户再次投诉").status_code == 403
+    assert transition(org.manager1, case, "reopen", reason="客户再次投诉").status_code == 200
 
 
 def test_other_store_cannot_touch_the_case(org):
@@ -97,8 +118,9 @@ def test_other_store_cannot_touch_the_case(org):
 
 def test_senior_roles_in_the_chain_may_work_the_case(org):
     case = open_case(store=org.S01, score=0)
+    contact_logged_only(case, org.regional1)
     assert transition(org.regional1, case, "contact").status_code == 200
-    assert transition(org.area1, case, "propose").status_code == 200
+    assert transition(org.area1, case, "propose", plan="区域总监上门致歉").status_code == 200
     assert transition(org.hq1, case, "start").status_code == 200
 
 
@@ -122,7 +144,7 @@ def test_close_records_the_outcome(org):
 def test_reopen_returns_to_in_progress_with_a_fresh_resolution_deadline(org):
     case = walk(open_case(store=org.S01, score=2), org.manager1,
                 ["contact", "propose", "start", "resolve", "follow_up", "close"])
-    r = transition(org.manager1, case, "reopen", note="客户再次投诉")
+    r = transition(org.manager1, case, "reopen", reason="客户再次投诉")
     assert r.status_code == 200 and r.json()["state"] == "in_progress"
     assert r.json()["outcome"] == ""
     waiting = [d for d in r.json()["deadlines"] if d["status"] in ("waiting", "overdue")]
@@ -171,6 +193,11 @@ def test_detail_lists_only_the_transitions_the_user_may_run(org):
     case = open_case(store=org.S01, score=5)
     assert api_as(org.advisor1).get(f"/api/v1/cases/{case.pk}/").json()[
         "allowed_transitions"] == []
+    body = api_as(org.manager1).get(f"/api/v1/cases/{case.pk}/").json()
+    # The manager may contact the customer, and must log the conversation to earn it.
+    assert body["allowed_transitions"] == []
+    assert [t["name"] for t in body["blocked_transitions"]] == ["contact"]
+    contact_logged_only(case, org.manager1)
     assert api_as(org.manager1).get(f"/api/v1/cases/{case.pk}/").json()[
         "allowed_transitions"] == ["contact"]
 
@@ -179,6 +206,7 @@ def test_detail_lists_only_the_transitions_the_user_may_run(org):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_transitions_on_one_case_cannot_both_win(org):
     case = open_case(store=org.S01, score=2)
+    contact_logged_only(case, org.manager1)
     statuses = run_concurrently(lambda: transition(org.manager1, case, "contact").status_code,
                                 times=5)
     assert sorted(statuses) == [200] + [409] * 4

@@ -1,9 +1,11 @@
 """Every page enforces the API's scope: another store's case does not exist; bad input shows an
 error and changes nothing."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -143,9 +145,12 @@ def test_bell_leads_to_own_notifications_and_marks_them_read(org, client):
     assert case.number not in client.get("/notifications/").content.decode()
 
 
+@time_machine.travel(datetime(2026, 3, 4, 16, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
 def test_case_page_shows_the_recovery_chance(org, client):
+    """Counted on the contact SLA's clock, business hours: from Friday 16:00 to Wednesday 16:00
+    is 38 open hours (Saturday 02-28 is a 调休 working day)."""
     fresh = open_case(store=org.S01, score=2)
-    late = open_case(store=org.S01, score=2, responded_at=timezone.now() - timedelta(hours=30))
+    late = open_case(store=org.S01, score=2, responded_at=timezone.now() - timedelta(days=5))
     client.force_login(org.manager1)
     assert 'class="prob p85"' in client.get(f"/cases/{fresh.pk}/").content.decode()
     assert 'class="prob p30"' in client.get(f"/cases/{late.pk}/").content.decode()

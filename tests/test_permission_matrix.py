@@ -21,7 +21,14 @@ from rest_framework.test import APIClient
 
 from attachments.models import Attachment
 from cases.demo import network_create, users_create
-from cases.models import Case, CaseEvent, Customer, SurveyResponse
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseWatcher,
+    ChecklistItem,
+    Customer,
+    SurveyResponse,
+)
 from compensation.models import Approval, IssuedCompensation, Offer
 from notifications.models import Notification
 from org.selectors import user_can_see_node
@@ -76,11 +83,17 @@ ROUTES: dict[str, Route] = {
     # API ------------------------------------------------------------------------------------
     "api-survey-responses": _api("store", writes=((POST, "survey"),)),
     "api-cases": _api("list", get=True, writes=((POST, "incident"),)),
-    "api-case": _api("case", get=True),
+    "api-case": _api("case", get=True, writes=(("patch", {"severity": "minor"}),)),
+    "api-triage-corrections": _api("list", get=True),
     "api-case-transition": _api("case", writes=((POST, {"note": "x"}),),
                                 kwargs={"name": "contact"}),
     "api-case-checklist": _api("checklist", writes=((POST, {"done": True}),)),
     "api-case-severity": _api("case", writes=((POST, {"severity": "minor"}),)),
+    "api-case-plan": _api("case", writes=(("put", {"plan": "越权方案"}),)),
+    "api-case-owner": _api("case", writes=((POST, "reassign"),)),
+    "api-case-watchers": _api("case", writes=((POST, {}), ("delete", {}))),
+    "api-case-notes": _api("case", writes=((POST, {"note": "越权"}),)),
+    "api-case-checklist-waive": _api("checklist", writes=((POST, {"reason": "越权"}),)),
     "api-notifications": _api("list", get=True),
     "api-notifications-read": _api("self", writes=((POST, "others_notifications"),)),
     "api-notifications-unread-count": _api("self", get=True),
@@ -95,7 +108,9 @@ ROUTES: dict[str, Route] = {
     "api-approvals": _api("list", get=True),
     "api-approval-approve": _api("approval", writes=((POST, {}),)),
     "api-approval-reject": _api("approval", writes=((POST, {"reason": "不行"}),)),
-    "api-approval-change": _api("approval", writes=((POST, {"total_value": "900"}),)),
+    "api-approval": _api("approval", get=True),
+    "api-approval-change": _api("approval", writes=((POST, {"total_value": "900",
+                                                            "reason": "客户同意"}),)),
     "api-metrics": _api("list", get=True),
     "api-phrases-check": _api("open"),
     "api-case-contacts": _api("case", get=True, writes=((POST, CONTACT),)),
@@ -118,15 +133,23 @@ ROUTES: dict[str, Route] = {
     "dashboard": _page("list", get=True),
     "incident-new": _page("store", get=True, writes=((POST, "incident_form"),)),
     "case-page": _page("case", get=True),
+    "case-triage": _page("case", writes=((POST, {"severity": "minor", "note": "x"}),)),
+    "triage-corrections": _page("list", get=True),
     "case-transition": _page("case", writes=((POST, {"note": "x"}),), kwargs={"name": "contact"}),
     "case-checklist": _page("checklist", writes=((POST, {"done": "1"}),)),
+    "case-plan": _page("case", writes=((POST, {"plan": "越权方案"}),)),
+    "case-owner": _page("case", writes=((POST, "reassign_form"),)),
+    "case-watchers": _page("case", writes=((POST, {}),)),
+    "case-notes": _page("case", writes=((POST, {"note": "越权"}),)),
+    "case-checklist-waive": _page("checklist", writes=((POST, {"reason": "越权"}),)),
     "case-offer-add": _page("case", writes=((POST, {"items": ["apology_call"], "note": ""}),)),
     "case-compensate": _page("case", get=True),
     "offer-issue": _page("offer", writes=((POST, {}),)),
     "approvals": _page("list", get=True),
     "approval-approve": _page("approval", writes=((POST, {}),)),
     "approval-reject": _page("approval", writes=((POST, {"reason": "不行"}),)),
-    "approval-change": _page("approval", writes=((POST, {"total_value": "900"}),)),
+    "approval-change": _page("approval", writes=((POST, {"total_value": "900",
+                                                         "reason": "客户同意"}),)),
     "case-letter": _page("case", get=True),
     "case-contact-add": _page("case", writes=((POST, CONTACT),)),
     "case-contact-phone": _page("case", get=True, writes=((POST, CONTACT),)),
@@ -253,7 +276,9 @@ def _snapshot() -> tuple:
     """What an outsider's write could change."""
     return (
         list(Case.objects.order_by("pk").values_list("pk", "state", "severity", "level",
-                                                     "score_after")),
+                                                     "score_after", "plan", "owner_id")),
+        list(CaseWatcher.objects.order_by("pk").values_list("pk", "case_id", "user_id")),
+        list(ChecklistItem.objects.order_by("pk").values_list("pk", "done_at", "waive_reason")),
         CaseEvent.objects.count(), Contact.objects.count(), RootCause.objects.count(),
         list(CaseProfile.objects.order_by("pk").values_list("pk", "emotion", "visit_at")),
         list(CustomerProfile.objects.values_list("pk", "vehicle")),
@@ -314,6 +339,10 @@ def _body(body, *, world, user, part):
                 "customer_name": "越权", "score": "1"}
     if body == "stock":
         return {"store": store, "item_code": "car_wash", "quantity": 3}
+    if body == "reassign":
+        return {"owner": user.username, "reason": "越权"}
+    if body == "reassign_form":
+        return {"owner": user.pk, "reason": "越权"}
     if body == "team_member":
         return {"user": user.pk, "role": TeamRole.CS_SPECIALIST}
     if body == "others_notifications":

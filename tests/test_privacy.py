@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from cases.models import Case, CaseEvent, Customer, SurveyResponse
 from cases.privacy import ERASED_NAME, REDACTED, customer_erase
-from cases.services import case_transition
 from compensation.models import IssuedCompensation, Offer
 from notifications import transports
 from notifications.messages import message_render
@@ -103,7 +102,6 @@ def customer_world(org):
     case at S02, each from a survey with a comment."""
     case = open_case(store=org.S01, score=6, customer_id="cust-777",
                      comment="电话13812345678,态度太差")
-    case_transition(case_id=case.pk, name="contact", actor=org.manager1)
     resp = api_as(org.manager1).post(f"/api/v1/cases/{case.pk}/contacts/", {
         "channel": "phone", "outcome": "reached", "note": "王大锤说住在幸福路1号"},
         format="json")

@@ -1,13 +1,14 @@
 """A user sees only cases under their node, by every path (SPEC §1, §12)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
-from cases.services import case_transition
 from tests.conftest import api_as
-from tests.factories import open_case
+from tests.factories import open_case, sop_contact
 
 
 @pytest.fixture
@@ -65,14 +66,17 @@ def test_page_transition_on_another_stores_case_is_404(org, cases, client):
 
 def test_list_filters(org, cases):
     hq = api_as(org.hq1)
-    case_transition(case_id=cases["S01"].pk, name="contact", actor=org.manager1)
+    sop_contact(cases["S01"], org.manager1)
     assert ids(hq.get("/api/v1/cases/?state=contacted")) == {cases["S01"].pk}
     assert ids(hq.get("/api/v1/cases/?store=S02")) == {cases["S02"].pk}
     assert ids(hq.get("/api/v1/cases/?level=L3")) == {c.pk for c in cases.values()}
     assert ids(hq.get("/api/v1/cases/?level=L1")) == set()
 
 
+@time_machine.travel(datetime(2026, 3, 2, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
 def test_overdue_filter(org):
+    """A Monday afternoon: the 2-hour contact window (business hours) of a case from 12:00 is
+    over."""
     late = open_case(store=org.S01, score=2, responded_at=timezone.now() - timedelta(hours=3))
     fresh = open_case(store=org.S01, score=2)
     hq = api_as(org.hq1)

@@ -30,6 +30,8 @@ class ContactForm(forms.Form):
                              widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     note = forms.CharField(label=_("Note"), max_length=5000, required=False,
                            widget=forms.Textarea(attrs={"rows": 3}))
+    satisfied = forms.BooleanField(label=_("The customer confirms being satisfied"),
+                                   required=False)
 
     def clean_at(self):
         at = self.cleaned_data.get("at")

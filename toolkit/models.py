@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, Customer
+from cases.models import Case, Customer, Emotion
 from org.models import OrgNode
 from recovery.data_i18n import in_language
 from recovery.singleton import SettingsRow
@@ -69,6 +69,10 @@ class Contact(models.Model):
                            verbose_name=_("by"))
     at = models.DateTimeField(_("at"))
     met_deadline = models.CharField(_("deadline met"), max_length=20, blank=True)
+    satisfied = models.BooleanField(
+        _("customer confirms being satisfied"), default=False,
+        help_text=_("Said by the customer in a callback or follow-up; lets the case close as "
+                    "recovered."))
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
@@ -217,14 +221,6 @@ class TeamMember(models.Model):
 
 
 # ---------------------------------------------------------------- emotion and visit (seed 003)
-
-
-class Emotion(models.TextChoices):
-    ANGRY = "angry", _("Angry")
-    ANXIOUS = "anxious", _("Anxious")
-    CONFUSED = "confused", _("Confused")
-    HUMOROUS = "humorous", _("Humorous")
-    AGGRIEVED = "aggrieved", _("Aggrieved")
 
 
 class EmotionAdvice(models.Model):

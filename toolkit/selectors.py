@@ -19,17 +19,19 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
-from cases.models import ACTIVE_STATES, Case, Customer, ServiceRecord
+from cases.models import ACTIVE_STATES, Case, Customer, Level, ServiceRecord
 from cases.selectors import case_scope
 from escalation.deadlines import FOLLOWUP_DEADLINES
 from escalation.models import Deadline, DeadlineKind
-from org.models import NodeKind, User
+from org.models import ROLE_RANK, NodeKind, Role, User
 from org.selectors import user_scope_path
 
 from .models import (
+    ONE_WAY_CHANNELS,
     CarePolicy,
     CaseProfile,
     Contact,
+    ContactOutcome,
     ContactPurpose,
     CustomerProfile,
     EmotionAdvice,
@@ -54,6 +56,24 @@ def case_visible(*, user: User, case_id: int) -> Case:
 
 def contacts_for(*, case: Case) -> QuerySet[Contact]:
     return Contact.objects.filter(case=case).select_related("by")
+
+
+def first_contact_logged(case: Case) -> bool:
+    """The SOP's contact guard: a conversation with the customer on a two-way channel, logged
+    by someone allowed to make the first call (on an L2+ case a service manager or above)."""
+    contacts = case.contacts.filter(outcome=ContactOutcome.REACHED).exclude(
+        channel__in=ONE_WAY_CHANNELS)
+    if case.level != Level.L1:
+        contacts = contacts.filter(Q(by__is_superuser=True) | Q(by__role__in=[
+            role for role, rank in ROLE_RANK.items() if rank >= ROLE_RANK[Role.SERVICE_MANAGER]]))
+    return contacts.exists()
+
+
+def satisfaction_confirmed(case: Case) -> bool:
+    """A callback or follow-up in which the customer said they are satisfied."""
+    return case.contacts.filter(
+        satisfied=True, outcome=ContactOutcome.REACHED,
+        purpose__in=[ContactPurpose.CALLBACK, ContactPurpose.FOLLOW_UP]).exists()
 
 
 def followup_deadline_due(*, case: Case, at: datetime) -> Deadline | None:

@@ -71,6 +71,10 @@ class ContactIn(serializers.Serializer):
     at = serializers.DateTimeField(required=False, allow_null=True, default=None,
                                    validators=[past_time])
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    satisfied = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("The customer, reached in a callback or follow-up, confirms being satisfied "
+                    "(lets the case close as recovered)."))
     strict = serializers.BooleanField(required=False, default=False,
                                       help_text=_("Refuse the note when the checker warns."))
 
@@ -83,7 +87,7 @@ class ContactOut(serializers.ModelSerializer):
     class Meta:
         model = Contact
         fields = ["id", "channel", "purpose", "outcome", "note", "by", "at", "met_deadline",
-                  "created_at"]
+                  "satisfied", "created_at"]
 
 
 class ContactCreatedOut(ContactOut):

@@ -104,12 +104,15 @@ def _contact_validate(*, case: Case, channel: str, outcome: str, at: datetime) -
 
 def contact_log(*, case_id: int, actor: User, channel: str, outcome: str,
                 at: datetime | None = None, note: str = "",
-                purpose: str = ContactPurpose.OTHER, strict: bool = False) -> Screened:
+                purpose: str = ContactPurpose.OTHER, satisfied: bool = False,
+                strict: bool = False) -> Screened:
     """Log one touch. The first conversation with the customer (outcome `reached` on a two-way
-    channel) makes the case `contacted`, which meets the 2 h deadline; a touch the customer got
-    while the case is resolved or following up meets the follow-up deadline that is due (see
+    channel) makes the case `contacted`, which meets the 2 h deadline: the contact is written
+    first, since the transition's guard asks for it. A touch the customer got while the case is
+    resolved or following up meets the follow-up deadline that is due (see
     `followup_deadline_due`). While the case is open, only a service manager or above may log a
-    contact on an L2+ case: the first call is theirs (SPEC §3)."""
+    contact on an L2+ case: the first call is theirs (SPEC §3). `satisfied` records that the
+    customer confirmed being satisfied, in a callback or follow-up they were reached in."""
     warnings = _screen(text=note, strict=strict, field="note")
     at = at or timezone.now()
     with transaction.atomic():
@@ -119,9 +122,17 @@ def contact_log(*, case_id: int, actor: User, channel: str, outcome: str,
         if purpose not in ContactPurpose.values:
             raise ValidationError({"purpose": [_("Unknown purpose.")]})
         _contact_validate(case=case, channel=channel, outcome=outcome, at=at)
+        if satisfied and (outcome != ContactOutcome.REACHED or purpose not in {
+                ContactPurpose.CALLBACK, ContactPurpose.FOLLOW_UP}):
+            raise ValidationError({"satisfied": [_(
+                "Only a customer reached in a callback or follow-up can confirm being "
+                "satisfied.")]})
         if case.state == State.OPEN and not may_make_first_contact(case, actor):
             raise PermissionDenied(_("The first contact of an L2+ case must be made by a "
                                      "service manager or above, not delegated."))
+        contact = Contact.objects.create(case=case, channel=channel, purpose=purpose,
+                                         outcome=outcome, note=note, by=actor, at=at,
+                                         satisfied=satisfied)
         met = ""
         if (case.state == State.OPEN and outcome == ContactOutcome.REACHED
                 and channel not in ONE_WAY_CHANNELS):
@@ -132,11 +143,12 @@ def contact_log(*, case_id: int, actor: User, channel: str, outcome: str,
             if deadline is not None:
                 deadlines_meet(case=case, kinds=[deadline.kind], at=at)
                 met = deadline.kind
-        contact = Contact.objects.create(case=case, channel=channel, purpose=purpose,
-                                         outcome=outcome, note=note, by=actor, at=at,
-                                         met_deadline=met)
+        if met:
+            Contact.objects.filter(pk=contact.pk).update(met_deadline=met)
+            contact.met_deadline = met
         _record(case=case, actor=actor, what="contact", note=note, at=at, contact=contact.pk,
-                channel=channel, outcome=outcome, purpose=purpose, met_deadline=met)
+                channel=channel, outcome=outcome, purpose=purpose, met_deadline=met,
+                **({"satisfied": True} if satisfied else {}))
     return Screened(obj=contact, warnings=warnings)
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.models import Case
+from cases.models import Case, Emotion
 from cases.selectors import people
 from cases.views import REFUSED, errors_to_form, render_case_page, scoped_case
 from org.models import User
@@ -79,9 +79,10 @@ def case_sections(request, case: Case) -> dict:
 
 def _emotion_section(case: Case) -> dict:
     profile = case_profile_for(case=case)
-    emotion = profile.emotion if profile else ""
+    # Until the owner records one, the emotion triage read from the comment.
+    emotion = (profile.emotion if profile else "") or case.emotion
     return {
-        "emotion": profile.get_emotion_display() if emotion else "",
+        "emotion": Emotion(emotion).label if emotion else "",
         "emotion_advice": emotion_advice(emotion=emotion) if emotion else "",
         "emotion_form": EmotionForm(initial={"emotion": emotion} if emotion else None),
     }

@@ -12,8 +12,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0005_vehicle_and_search'),
-        ('toolkit', '0002_defaults'),
+        ('cases', '0012_vehicle_and_search'),
+        ('toolkit', '0004_words_read_right'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

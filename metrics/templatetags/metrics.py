@@ -1,6 +1,8 @@
 from django import template
 from django.utils import timezone
 
+from escalation.deadlines import contact_clock
+
 from ..probability import success_probability as probability
 from ..review import probability_bands
 
@@ -16,5 +18,6 @@ def success_probability(context, case, named=True):
     if "metrics_bands" not in cache:
         cache["metrics_bands"] = probability_bands()
     result = probability(contacted_at=case.contacted_at, triggered_at=case.triggered_at,
-                         now=timezone.now(), bands=cache["metrics_bands"])
+                         now=timezone.now(), bands=cache["metrics_bands"],
+                         clock=contact_clock(store_id=case.store_id))
     return {"p": result, "closed": case.state == "closed", "named": named}

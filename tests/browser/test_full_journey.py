@@ -60,11 +60,12 @@ def test_incident_to_resolution_across_four_roles(org, browser, live_server, log
     first_item.locator("button.check").click()
     expect(desk.locator("#checklist-body li").first).to_have_class("done")
 
-    # 3. The customer chooses the "expected" option, above the manager's 2 000 limit.
+    # 3. The customer chooses the "surprise" option, above the manager's 2 000 limit (options
+    # are real items now, not padded towards the target: the expected one is within it).
     options = desk.locator("#offers .option")
     expect(options).to_have_count(3)
     desk.fill("#id_customer_loss", "800")
-    desk.click("#offers .option.tier-expected button[name=tier]")
+    desk.click("#offers .option.tier-surprise button[name=tier]")
     expect(desk.locator(".msg").first).to_contain_text("¥")
     case.refresh_from_db()
     assert case.state == "awaiting_approval"
@@ -94,6 +95,13 @@ def test_incident_to_resolution_across_four_roles(org, browser, live_server, log
     expect(desk.locator("h1")).to_contain_text("执行中")
     desk.click("#offers button:has-text('记录已交付'), #offers form[action*='/issue/'] button")
     assert IssuedCompensation.objects.filter(case=case).exists()
+    # The required checklist items come first (issue 19): until then the button is disabled.
+    expect(desk.locator("button[value=resolve]")).to_be_disabled()
+    pending = desk.locator("#checklist-body li:not(.done):has(.pill.flag) button.check")
+    while (left := pending.count()):
+        pending.first.click()
+        expect(pending).to_have_count(left - 1)
+    desk.reload()
     desk.click("button[value=resolve]")
     expect(desk.locator("h1")).to_contain_text("已解决")
     case.refresh_from_db()

@@ -31,7 +31,12 @@ def test_sa_logs_an_incident_on_a_phone_and_the_manager_calls(org, browser, live
     expect(desk.locator("table.cases")).to_contain_text(case.number)
     screenshots(desk, "manager-dashboard")
     desk.click(f"text={case.number}")
-    desk.click("button[value=contact]")
+    # The button waits for the logged call (issue 19); logging it makes the case contacted.
+    expect(desk.locator("button[value=contact]")).to_be_disabled()
+    desk.select_option("#id_channel", "phone")
+    desk.select_option("#id_outcome", "reached")
+    desk.fill("#contacts textarea[name=note]", "已致电客户致歉")
+    desk.click("#contacts button[type=submit]")
     expect(desk.locator("h1")).to_contain_text("已联系")
     screenshots(desk, "case-page")
     case.refresh_from_db()

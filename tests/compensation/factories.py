@@ -6,10 +6,9 @@ from decimal import Decimal
 
 import factory
 
-from cases.services import case_transition
 from compensation.models import Dimension, RemedyItem
 from org.models import User
-from tests.factories import open_case
+from tests.factories import open_case, sop_contact
 
 _orders = itertools.count(1)
 
@@ -29,10 +28,12 @@ class RemedyItemFactory(factory.django.DjangoModelFactory):
 
 
 def contacted_case(*, store, score: int = 6, vip: bool = False, flags=(),
-                   amount: Decimal | None = None, actor: User | None = None):
+                   amount: Decimal | None = None, actor: User | None = None,
+                   customer_id: str | None = None):
     """A case at `contacted`. Score 6 makes an L1 case any advisor of the store may work."""
     record = ({"order_number": f"RO-{next(_orders)}", "amount": amount}
               if amount is not None else None)
-    case = open_case(store=store, score=score, vip=vip, flags=flags, service_record=record)
+    case = open_case(store=store, score=score, vip=vip, flags=flags, service_record=record,
+                     customer_id=customer_id)
     manager = actor or User.objects.get(node=store, role="service_manager")
-    return case_transition(case_id=case.pk, name="contact", actor=manager)
+    return sop_contact(case, manager)

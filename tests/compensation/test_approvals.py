@@ -77,7 +77,8 @@ def test_a_decided_approval_is_part_of_the_record(org):
 
 def test_changing_within_own_limit_approves_the_new_amount(org):
     approval = _pending(org, 1500)
-    resp = _post(org.manager1, approval, "change", total_value="1200.005")
+    resp = _post(org.manager1, approval, "change", total_value="1200.005",
+                 reason="客户接受较少")
     assert resp.status_code == 200
     assert resp.json()["status"] == "approved" and resp.json()["amount"] == "1200.01"
     offer = Offer.objects.get()
@@ -88,7 +89,7 @@ def test_changing_within_own_limit_approves_the_new_amount(org):
 
 def test_changing_above_own_limit_reroutes_the_request(org):
     approval = _pending(org, 1500)
-    resp = _post(org.manager1, approval, "change", total_value="3000")
+    resp = _post(org.manager1, approval, "change", total_value="3000", reason="加上延保")
     body = resp.json()
     assert body["status"] == "pending" and body["approver_role"] == "regional_director"
     assert body["amount"] == "3000.00"
@@ -99,7 +100,8 @@ def test_changing_above_own_limit_reroutes_the_request(org):
 @pytest.mark.parametrize("value", ["-5", "abc", ""])
 def test_change_refuses_bad_values(org, value):
     approval = _pending(org, 1500)
-    assert _post(org.manager1, approval, "change", total_value=value).status_code == 400
+    assert _post(org.manager1, approval, "change", total_value=value,
+                 reason="试试").status_code == 400
 
 
 # Every role with a limit, one cent and one yuan above it.
@@ -116,7 +118,7 @@ ABOVE_LIMIT = [
 def test_every_role_is_refused_above_its_limit_through_the_api(org, username, amount,
                                                                action):
     approval = _pending(org, amount)
-    body = {"reason": "x"} if action == "reject" else {"total_value": "100"} \
+    body = {"reason": "x"} if action == "reject" else {"total_value": "100", "reason": "x"} \
         if action == "change" else {}
     resp = _post(getattr(org, username), approval, action, **body)
     assert resp.status_code == 403, resp.content

@@ -108,49 +108,75 @@ def test_a_range_without_a_cap_never_flags_high_values():
     assert calc.Range(minimum=D("0"), maximum=None).contains(D("99999999"))
 
 
+def _item(code, dimension, value, position, *, level="expected", segments=(), **kw):
+    return calc.CatalogItem(code=code, name=code, dimension=dimension, value=D(value),
+                            segments=frozenset(segments), position=position, level=level, **kw)
+
+
 CATALOG = [
-    calc.CatalogItem("waive_fee", "免单", "material", D("500"), D("1.00"), True,
-                     frozenset({"price_sensitive"}), 1),
-    calc.CatalogItem("voucher", "代金券", "material", D("100"), None, True,
-                     frozenset({"price_sensitive", "regular"}), 2),
-    calc.CatalogItem("extended_warranty", "延保", "material", D("2000"), None, True,
-                     frozenset({"high_end"}), 3),
-    calc.CatalogItem("loaner_car", "代步车", "convenience", D("300"), None, True,
-                     frozenset({"business", "high_end"}), 4),
-    calc.CatalogItem("priority_lane", "优先", "convenience", D("100"), None, False,
-                     frozenset({"business"}), 5),
-    calc.CatalogItem("apology_call", "电话致歉", "emotional", D("0"), None, False, frozenset(), 6),
-    calc.CatalogItem("senior_visit", "高层拜访", "emotional", D("0"), None, False,
-                     frozenset(), 7),
+    _item("waive_fee", "material", "500", 1, level="basic", order_share=D("1.00")),
+    _item("waive_all", "material", "500", 1, level="surprise", order_share=D("1.00"),
+          earlier_visits=True, replaces="waive_fee"),
+    _item("voucher", "material", "100", 2, value_max=D("500"),
+          segments={"price_sensitive", "regular"}),
+    _item("maintenance", "material", "800", 3),
+    _item("warranty", "material", "2000", 4, level="surprise", value_max=D("5000"),
+          replaces="maintenance"),
+    _item("gift", "material", "100", 5, level="surprise", value_max=D("500"),
+          segments={"high_end"}),
+    _item("loaner_car", "convenience", "300", 6, segments={"business", "high_end"}),
+    _item("pickup", "convenience", "200", 7, segments={"price_sensitive"}),
+    _item("priority_lane", "convenience", "100", 8, level="surprise"),
+    _item("apology_call", "emotional", "0", 9, level="basic"),
+    _item("apology_visit", "emotional", "0", 10),
+    _item("senior_visit", "emotional", "0", 11, level="surprise"),
 ]
+FITS = {i.code: i for i in CATALOG}
+
+
+ONE_VISIT = calc.Costs(this_visit=D("800"))
 
 
 def _quote(*, segment="regular", vip=False, severity="moderate", flags=(), loss=None,
-           base_value=None):
-    base = [calc.line_of(CATALOG[0], D("800")), calc.line_of(CATALOG[1], D("200"))]
+           base_value=None, costs=ONE_VISIT):
+    base = [calc.line_of(FITS["waive_fee"], D("800")),
+            calc.line_of(FITS["maintenance"], D("800"))]
     return calc.quote(
         factors=FACTORS, severity=severity, vip=vip, flags=flags, segment=segment,
         base_lines=base, catalog=CATALOG, guidance=calc.Range(D("500"), D("1500")),
-        limits=LIMITS, expected_share=D("0.5"), loss_multiplier=D("2"),
-        base_value=base_value, customer_loss=loss,
+        limits=LIMITS, loss_multiplier=D("2"), base_value=base_value, customer_loss=loss,
+        costs=costs,
     )
 
 
-def test_three_options_grow_from_the_base_plan_towards_the_target():
-    quote = _quote()
+def _codes(option):
+    return [line.code for line in option.lines]
+
+
+def test_three_options_from_real_items_never_padded_to_the_target():
+    quote = _quote(costs=calc.Costs(this_visit=D("800"), earlier=(D("800"),)))
     basic, expected, surprise = quote.options
-    assert [o.tier for o in quote.options] == ["basic", "expected", "surprise"]
-    assert quote.target_value == D("2000.00")  # 1000 × 2
-    assert basic.total_value == D("1000.00")
-    assert expected.total_value == D("1500.00")  # half the gap to the target
-    assert "apology_call" in {line.code for line in expected.lines}
-    assert surprise.total_value == D("2000.00")
-    assert {line.dimension for line in surprise.lines} == set(calc.DIMENSIONS)
-    assert "senior_visit" in {line.code for line in surprise.lines}
-    assert (basic.approver_role, expected.approver_role, surprise.approver_role) == (
-        "service_manager", "service_manager", "service_manager")
-    assert (basic.outside_range, expected.outside_range, surprise.outside_range) == (
-        False, False, True)
+    assert quote.target_value == D("3200.00")  # 1600 × 2
+    assert _codes(basic) == ["waive_fee", "maintenance"]
+    # + the most senior apology of the expected level + a convenience extra
+    assert _codes(expected) == ["waive_fee", "maintenance", "apology_visit", "loaner_car"]
+    assert expected.total_value == D("1900.00")
+    # waiving both visits replaces waiving this one; the warranty replaces the maintenance at
+    # the bottom of its range (its top would pass the budget); the senior visit; the gift and
+    # the lane do not fit in the budget any more
+    assert _codes(surprise) == ["waive_all", "warranty", "loaner_car", "senior_visit"]
+    assert surprise.total_value == D("3900.00")
+    assert [o.recommended for o in quote.options] == [False, True, False]
+    assert [o.range_note for o in quote.options] == ["above_within_budget",
+                                                     "above_within_budget", "above_budget"]
+
+
+def test_a_generous_budget_takes_range_tops_and_one_surprise_per_dimension():
+    surprise = _quote(vip=True, severity="crisis", flags=["media_exposure"]).options[2]
+    assert _codes(surprise) == ["waive_fee", "warranty", "loaner_car", "senior_visit", "gift",
+                                "priority_lane"]
+    assert surprise.lines[1].value == D("5000.00") and surprise.lines[4].value == D("500.00")
+    assert surprise.recommended
 
 
 def test_base_value_overrides_the_plan_total_for_the_target():
@@ -158,29 +184,35 @@ def test_base_value_overrides_the_plan_total_for_the_target():
 
 
 def test_options_under_twice_the_customer_loss_are_flagged():
-    flags = [o.under_loss for o in _quote(loss=D("600")).options]
+    flags = [o.under_loss for o in _quote(loss=D("900")).options]
     assert flags == [True, False, False]
 
 
-@pytest.mark.parametrize(("segment", "first_filler"), [
+@pytest.mark.parametrize(("segment", "extra"), [
     ("business", "loaner_car"),
-    ("price_sensitive", "voucher"),
-    ("high_end", "extended_warranty"),
+    ("price_sensitive", "pickup"),
+    ("high_end", "loaner_car"),
+    ("regular", "loaner_car"),
 ])
-def test_personalisation_picks_the_extra_the_segment_values(segment, first_filler):
-    expected = _quote(segment=segment).options[1]
-    added = [line.code for line in expected.lines if line.code not in {"waive_fee", "voucher",
-                                                                        "apology_call"}]
-    if segment == "price_sensitive":
-        # vouchers are already in the base plan, so the extra is the next variable item
-        assert added and added[0] in {"extended_warranty", "loaner_car"}
-    else:
-        assert added[0] == first_filler
+def test_personalisation_picks_the_extra_the_segment_values(segment, extra):
+    assert _codes(_quote(segment=segment).options[1])[-1] == extra
 
 
 def test_segment_items_come_first_in_every_option():
-    basic = _quote(segment="price_sensitive").options[0]
-    assert [line.code for line in basic.lines] == ["waive_fee", "voucher"]
+    basic = _quote(segment="high_end").options[0]
+    assert _codes(basic) == ["waive_fee", "maintenance"]
+
+
+def test_the_multiplicative_scheme_multiplies_the_flags_multipliers():
+    factors = calc.Factors(customer={}, severity={}, increments={}, scheme=calc.MULTIPLICATIVE,
+                           multipliers={"vip": D("1.5"), "multiple_repair": D("2.0"),
+                                        "public_complaint": D("1.8"), "media_exposure": D("3.0"),
+                                        "safety": D("5.0")})
+    assert calc.coefficient(factors=factors, vip=True, severity="severe",
+                            flags=["multiple_repair", "public_complaint"]) == D("5.4")
+    assert calc.coefficient(factors=factors, vip=False, severity="minor", flags=[]) == 1
+    assert calc.coefficient(factors=factors, vip=False, severity="minor",
+                            flags=["safety", "lawsuit"]) == D("5.0")
 
 
 @pytest.mark.parametrize(("values", "new_total"), [

@@ -62,11 +62,12 @@ def test_reject_needs_a_reason(org, pending):
 
 def test_change_amount_keeps_the_typed_value_on_error(org, pending):
     response = client_for(org.regional1).post(f"/approvals/{pending.pk}/change/",
-                                              {"total_value": "-5"})
+                                              {"total_value": "-5", "reason": "客户同意"})
     assert response.status_code == 400 and "-5" in response.content.decode()
     pending.refresh_from_db()
     assert pending.status == "pending" and pending.amount == Decimal("3000.00")
-    client_for(org.regional1).post(f"/approvals/{pending.pk}/change/", {"total_value": "2500"})
+    client_for(org.regional1).post(f"/approvals/{pending.pk}/change/",
+                                   {"total_value": "2500", "reason": "客户同意"})
     pending.refresh_from_db()
     assert pending.status == "approved" and pending.amount == Decimal("2500.00")
 

@@ -25,8 +25,9 @@ def test_worked_example_from_seed_001_gives_8_1(org):
     for option in body["options"]:
         assert set(option) >= {"tier", "items", "total_value", "approver_role", "flags"}
         assert D(option["total_value"]) == sum(D(i["value"]) for i in option["items"])
+    # Issue #20: the options are real items, never padded up to base × coefficient.
     surprise = body["options"][2]
-    assert D(surprise["total_value"]) == D("16200.00")
+    assert D(surprise["total_value"]) < D("16200.00") and surprise["recommended"]
     assert surprise["approver_role"] == "area_director"
     assert {i["dimension"] for i in surprise["items"]} == {"material", "emotional",
                                                            "convenience"}
@@ -98,3 +99,12 @@ def test_schema_documents_the_compensation_endpoints(org):
                  "/api/v1/approvals/{approval_id}/reject/",
                  "/api/v1/approvals/{approval_id}/change/"]:
         assert path in paths
+
+
+def test_the_quote_values_waivers_from_what_the_customer_paid(org):
+    body = _quote(org.manager1, failure_type="service_quality", severity="severe", vip=True,
+                  flags=["multiple_repair", "public_complaint"], order_amount="1200",
+                  earlier_visits=["1200", "1200"]).json()
+    surprise = {i["code"]: i["value"] for i in body["options"][2]["items"]}
+    assert surprise["waive_repeat_fees"] == "3600.00"
+    assert body["base_value"] == "2000.00" and body["coefficient"] == "8.1"

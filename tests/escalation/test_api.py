@@ -2,10 +2,9 @@
 
 import pytest
 
-from cases.services import case_transition
 from escalation.sweep import sweep
 from tests.conftest import api_as
-from tests.factories import open_case
+from tests.factories import open_case, sop_contact
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +18,7 @@ def listed_ids(user, query: str) -> set[int]:
 def test_case_detail_shows_escalations_and_each_deadline_due_met_remaining(org, clock):
     case = open_case(store=org.S01, score=5)
     clock.at(hours=1)
-    case_transition(case_id=case.pk, name="contact", actor=org.manager1)
+    sop_contact(case, org.manager1)
     clock.at(hours=4, minutes=30)
     sweep()
     body = api_as(org.manager1).get(f"/api/v1/cases/{case.pk}/").json()
@@ -48,6 +47,6 @@ def test_overdue_filter_lists_cases_with_a_missed_deadline_until_it_is_met(org, 
     assert listed_ids(org.manager1, "?overdue=false") == {on_time.pk}
     sweep()  # escalated, still not contacted: still overdue
     assert listed_ids(org.manager1, "?overdue=true") == {late.pk}
-    case_transition(case_id=late.pk, name="contact", actor=org.manager1)
+    sop_contact(late, org.manager1)
     assert listed_ids(org.manager1, "?overdue=true") == set()
     assert listed_ids(org.manager2, "?overdue=true") == set()

@@ -7,13 +7,12 @@ from datetime import timedelta
 import pytest
 
 from cases.models import Case, CaseEvent, CaseEventKind
-from cases.services import case_transition
 from escalation import conf
 from escalation import sweep as sweep_module
 from escalation.models import Deadline, Escalation
 from escalation.sweep import sweep
 from notifications.models import Delivery, Notification, WebhookEndpoint
-from tests.factories import open_case
+from tests.factories import open_case, sop_walk
 
 pytestmark = pytest.mark.django_db
 
@@ -91,8 +90,7 @@ def _scenario(org, clock, start):
     walks = [[], ["contact"], ["contact", "propose"], ["contact", "propose", "start"]]
     clock.to(start + timedelta(minutes=30))
     for i, case in enumerate(cases):
-        for name in walks[i % 4]:
-            case = case_transition(case_id=case.pk, name=name, actor=case.owner or org.admin)
+        case = sop_walk(case, case.owner or org.admin, walks[i % 4])
     clock.to(start + timedelta(hours=30))
     sweep()
     index = {c.pk: i for i, c in enumerate(cases)}

@@ -6,7 +6,6 @@ import pytest
 from django.core.management import call_command
 
 from cases.models import Case, CaseEvent, CaseEventKind
-from cases.services import case_transition
 from escalation import sweep as sweep_module
 from escalation.models import Deadline, DeadlineKind, Escalation
 from escalation.sweep import (
@@ -16,7 +15,7 @@ from escalation.sweep import (
     warning_process_one,
 )
 from notifications.models import Notification
-from tests.factories import open_case
+from tests.factories import open_case, sop_walk
 
 from .conftest import T0
 
@@ -34,9 +33,7 @@ def recipients(case, kind: str) -> set[str]:
 
 
 def walk(case, *names, actor):
-    for name in names:
-        case = case_transition(case_id=case.pk, name=name, actor=actor)
-    return case
+    return sop_walk(case, actor, names)
 
 
 @pytest.mark.parametrize(
@@ -126,9 +123,11 @@ def test_assembly_breach_alerts_the_administrators_without_raising_the_level(org
 
 
 def test_back_dated_response_is_overdue_at_once_and_escalates_on_the_next_sweep(org, clock):
-    case = open_case(store=org.S01, score=5, responded_at=T0 - timedelta(hours=5))
-    assert sweep().escalated == 2
-    assert escalated_kinds(case) == ["contact", "plan"]
+    # Friday 2026-02-27 13:00, 68 wall-clock hours before T0; Saturday 02-28 is a 调休 working
+    # day, so even the 8 business hours of execution have run out.
+    case = open_case(store=org.S01, score=5, responded_at=T0 - timedelta(days=3, hours=-4))
+    assert sweep().escalated == 4
+    assert escalated_kinds(case) == ["contact", "plan", "execution", "resolution"]
 
 
 def test_nobody_in_the_role_goes_one_level_up_and_says_so(org, clock):
@@ -170,7 +169,7 @@ def test_closing_cancels_the_followups(org, clock):
     case = open_case(store=org.S01, score=5)
     clock.at(hours=1)
     walk(case, "contact", "propose", "start", "resolve", actor=org.manager1)
-    case_transition(case_id=case.pk, name="close", actor=org.manager1, outcome="recovered")
+    walk(case, "close", actor=org.manager1)
     clock.at(days=40)
     assert sweep().escalated == 0
 

@@ -28,8 +28,8 @@ from compensation.models import IssuedCompensation, Offer, OfferLine, RemedyItem
 from escalation.models import Deadline, Escalation
 from metrics.facts import case_facts_rebuild
 from metrics.tallies import tallies_rebuild
-from tests.factories import open_case
-from toolkit.models import RootCause
+from tests.factories import open_case, sop_contact, sop_prepare
+from toolkit.models import Contact, RootCause
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=TZ)
@@ -44,13 +44,19 @@ def make_case(*, store, actor, t0, contact=None, close=None, outcome="recovered"
     with time_machine.travel(t0, tick=False):
         case = open_case(store=store, score=before, responded_at=t0)
     if contact is not None:
-        case_transition(case_id=case.pk, name="contact", actor=actor, at=t0 + contact)
+        sop_contact(case, actor, at=t0 + contact)
     if close is not None:
         for name in ("propose", "start"):
+            sop_prepare(case, name, actor)
             case_transition(case_id=case.pk, name=name, actor=actor, at=t0 + contact)
+        sop_prepare(case, "resolve", actor)
         case_transition(case_id=case.pk, name="resolve", actor=actor, at=resolve or close)
         if after is not None:
             case_rescore(case=Case.objects.get(pk=case.pk), score=after, at=close, actor=actor)
+        elif outcome == "recovered":
+            # Recovered without a re-score: the customer said so in a follow-up (issue 19).
+            Contact.objects.create(case=case, channel="phone", purpose="follow_up",
+                                   outcome="reached", satisfied=True, by=actor, at=close)
         case_transition(case_id=case.pk, name="close", actor=actor, at=close, outcome=outcome)
     if visit is not None:
         ServiceRecord.objects.create(store=store, customer=case.customer, visit_at=visit,

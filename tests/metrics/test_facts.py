@@ -14,6 +14,7 @@ from compensation.services import compensation_issue
 from metrics.facts import COLUMNS, case_facts_rebuild, live_facts
 from metrics.models import CaseFact
 from tests.conftest import api_as
+from tests.factories import sop_prepare
 from tests.metrics.conftest import NOW, at, make_case
 from toolkit.services import root_cause_set
 
@@ -52,7 +53,9 @@ def case(org):
 
 def close(case, actor, **extra):
     for name in ("propose", "start", "resolve"):
+        sop_prepare(case, name, actor)
         case_transition(case_id=case.pk, name=name, actor=actor, at=at(2, 4))
+    sop_prepare(case, "close", actor, outcome=extra.get("outcome"), at=at(2, 5))
     case_transition(case_id=case.pk, name="close", actor=actor, at=at(2, 5), **extra)
 
 
@@ -82,7 +85,8 @@ def test_rescoring_a_closed_case_moves_it_to_its_band(org, case):
 
 def test_reopening_a_case_takes_it_out_of_the_closed_figures(org, case):
     close(case, org.director1, outcome="lost")
-    case_transition(case_id=case.pk, name="reopen", actor=org.director1, at=at(2, 7))
+    case_transition(case_id=case.pk, name="reopen", actor=org.director1, at=at(2, 7),
+                    reason="客户再次投诉")
     with time_machine.travel(NOW, tick=False):
         body = assert_facts_are_live(org)
     assert body["kpis"]["success_rate"]["closed"] == 0

@@ -9,7 +9,6 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from cases.services import case_transition
 from escalation.models import Deadline, Escalation
 from escalation.sweep import escalation_process_one, sweep
 from metrics.models import Tally, TallyChange
@@ -25,7 +24,7 @@ from metrics.selectors import (
 from metrics.tallies import tallies_fold, tallies_rebuild
 from recovery.celery import app
 from tests.conftest import api_as
-from tests.factories import open_case
+from tests.factories import open_case, sop_contact, sop_walk
 from toolkit.models import TeamMember
 
 from .conftest import at
@@ -53,23 +52,22 @@ def lifecycle(org):
         first = open_case(store=org.S02, score=2)
         second = open_case(store=org.S01, score=2)
     actor = org.director1
-    for name in ("contact", "propose", "start", "resolve"):  # resolve starts the follow-ups
-        case_transition(case_id=second.pk, name=name, actor=actor, at=t0 + timedelta(hours=1))
-    case_transition(case_id=second.pk, name="reopen", actor=org.manager1,
-                    at=t0 + timedelta(hours=2))  # a fresh resolution window
+    # resolve starts the follow-ups
+    sop_walk(second, actor, ["contact", "propose", "start", "resolve"],
+             at=t0 + timedelta(hours=1))
+    sop_walk(second, org.manager1, ["reopen"],
+             at=t0 + timedelta(hours=2))  # a fresh resolution window
     with time_machine.travel(t0 + timedelta(days=40), tick=False):
         assert escalation_process_one()  # one by one
         assert sweep().escalated > 1  # set-based batches
     third_t0 = at(2, 3)
     with time_machine.travel(third_t0, tick=False):
         third = open_case(store=org.S01, score=1)
-    case_transition(case_id=third.pk, name="contact", actor=actor,
-                    at=third_t0 + timedelta(hours=3))  # late, not yet escalated: missed
-    for name in ("propose", "start", "resolve"):
-        case_transition(case_id=third.pk, name=name, actor=actor,
-                        at=third_t0 + timedelta(hours=3))
-    case_transition(case_id=third.pk, name="close", actor=actor, outcome="recovered",
-                    at=third_t0 + timedelta(days=1))  # cancels the follow-ups before they fall due
+    # late, not yet escalated: missed
+    sop_walk(third, actor, ["contact", "propose", "start", "resolve"],
+             at=third_t0 + timedelta(hours=3))
+    sop_walk(third, actor, ["close"], outcome="recovered",
+             at=third_t0 + timedelta(days=1))  # cancels the follow-ups before they fall due
     return first, second
 
 
@@ -150,8 +148,7 @@ def test_the_p90_is_exact_however_many_cases_share_its_bucket(org):
     for minutes in range(40):
         with time_machine.travel(t0, tick=False):
             case = open_case(store=org.S01, score=2)
-        case_transition(case_id=case.pk, name="contact", actor=org.director1,
-                        at=t0 + timedelta(minutes=61, seconds=7 * minutes))
+        sop_contact(case, org.director1, at=t0 + timedelta(minutes=61, seconds=7 * minutes))
     period = Period(at(2, 1).date(), at(2, 28).date())
     with time_machine.travel(at(3, 1), tick=False):
         sources = metrics_sources(user=org.hq1)
@@ -211,8 +208,9 @@ def test_another_time_zone_reads_the_rows_not_the_tallies(org):
 def test_a_row_created_without_its_store_takes_the_cases(org, february):
     rows = Deadline.objects.filter(case=february.c8)
     before = rows.count()
-    Deadline.objects.create(case=february.c8, kind="plan", due_at=at(2, 13))
-    Deadline.objects.bulk_create([Deadline(case=february.c8, kind="plan", due_at=at(2, 14))])
+    Deadline.objects.create(case=february.c8, kind="plan", round=2, due_at=at(2, 13))
+    Deadline.objects.bulk_create([Deadline(case=february.c8, kind="plan", round=3,
+                                           due_at=at(2, 14))])
     assert rows.filter(store=org.S02).count() == before + 2
 
 

@@ -65,16 +65,16 @@ def test_sms_goes_to_people_with_a_phone_for_urgent_events_only(org):
     org.manager1.phone = "13812345678"
     org.manager1.save()
 
-    urgent = open_case(store=org.S01, score=5)
-    calm = open_case(store=org.S01, score=6)
+    case = open_case(store=org.S01, score=6, customer_id="sms")  # every new case is urgent
+    open_case(store=org.S01, score=8, customer_id="sms")  # a re-score is not
 
-    def channels(case):
-        return set(Delivery.objects.filter(notification__case=case,
+    def channels(kind):
+        return set(Delivery.objects.filter(notification__case=case, notification__kind=kind,
                                            notification__recipient=org.manager1)
                    .values_list("channel", flat=True))
 
-    assert channels(urgent) == {"email", "sms"}
-    assert channels(calm) == {"email"}
+    assert channels("opened") == {"email", "sms"}
+    assert channels("rescored") == {"email"}
 
 
 def test_a_user_who_turned_email_off_gets_in_app_only(org):
@@ -88,9 +88,11 @@ def test_a_user_who_turned_email_off_gets_in_app_only(org):
 
 @time_machine.travel(datetime(2026, 3, 2, 23, 30, tzinfo=SHANGHAI), tick=False)
 def test_quiet_hours_hold_non_urgent_mail_until_morning(org):
-    case = open_case(store=org.S01, score=6)
+    case = open_case(store=org.S01, score=6, customer_id="quiet")
+    open_case(store=org.S01, score=8, customer_id="quiet")  # the re-score is not urgent
 
-    delivery = Delivery.objects.get(notification__case=case, notification__recipient=org.manager1)
+    delivery = Delivery.objects.get(notification__case=case, notification__kind="rescored",
+                                    notification__recipient=org.manager1)
     assert delivery.next_attempt_at == datetime(2026, 3, 3, 8, 0, tzinfo=SHANGHAI)
 
 
@@ -107,9 +109,11 @@ def test_own_quiet_hours_replace_the_default(org):
     NotificationPreference.objects.create(user=org.manager1, quiet_start=time(12, 0),
                                           quiet_end=time(14, 0))
 
-    case = open_case(store=org.S01, score=6)
+    case = open_case(store=org.S01, score=6, customer_id="own")
+    open_case(store=org.S01, score=8, customer_id="own")  # the re-score is not urgent
 
-    delivery = Delivery.objects.get(notification__case=case, notification__recipient=org.manager1)
+    delivery = Delivery.objects.get(notification__case=case, notification__kind="rescored",
+                                    notification__recipient=org.manager1)
     assert delivery.next_attempt_at == datetime(2026, 3, 2, 14, 0, tzinfo=SHANGHAI)
 
 

@@ -21,11 +21,12 @@ def test_case_opened_reaches_store_manager_and_the_owner_of_its_level(org, score
     assert sorted(n.recipient.username for n in _opened(case)) == sorted({"manager1", owner})
 
 
-@pytest.mark.parametrize(("score", "urgent"), [(6, False), (5, True), (3, True), (0, True)])
-def test_case_opened_is_urgent_from_level_two(org, score, urgent):
+@pytest.mark.parametrize("score", [6, 5, 3, 0])
+def test_every_case_opened_is_urgent(org, score):
+    """Seed 001: an urgent alert for every trigger, L1 included."""
     case = open_case(store=org.S01, score=score)
 
-    assert {n.urgent for n in _opened(case)} == {urgent}
+    assert {n.urgent for n in _opened(case)} == {True}
 
 
 def test_case_opened_at_another_store_reaches_only_that_store(org):

@@ -128,7 +128,9 @@ def test_endpoints_hear_only_their_subtree_kinds_and_urgency(org, httpserver):
     _endpoint(org, httpserver, "generic", "/urgent-only", urgent_only=True)
     _endpoint(org, httpserver, "generic", "/inactive", active=False)
 
-    case = open_case(store=org.S01, score=6)  # L1: not urgent
+    case = open_case(store=org.S01, score=6, customer_id="hook")
+    Delivery.objects.filter(notification__case=case).delete()
+    open_case(store=org.S01, score=8, customer_id="hook")  # a re-score: not urgent
 
     assert not Delivery.objects.filter(notification__case=case, channel="webhook").exists()
 

@@ -3,16 +3,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cases.services import case_transition
-from tests.factories import open_case
+from tests.factories import open_case, sop_walk
 
 
 def walk(case, steps, actor, at=None):
-    """Run transitions in order; returns the refreshed case."""
-    at = at or timezone.now()
-    for name in steps:
-        params = {"outcome": "recovered"} if name == "close" else {}
-        case_transition(case_id=case.pk, name=name, actor=actor, at=at, **params)
+    """Run transitions in order, doing the SOP's work before each; returns the refreshed case."""
+    sop_walk(case, actor, steps, outcome="recovered", at=at or timezone.now())
     case.refresh_from_db()
     return case
 

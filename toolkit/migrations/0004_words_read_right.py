@@ -32,5 +32,5 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("toolkit", "0002_defaults")]
+    dependencies = [("toolkit", "0003_contact_satisfied")]
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -1,0 +1,28 @@
+"""Phone numbers (issue 19): one customer, one record. Every number that comes in is validated and
+written one way, so that the same person typed as `138-1234-5678`, `+86 138 1234 5678` or
+`13812345678` is matched as one."""
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_REGION = "CN"
+
+
+def phone_normalize(raw: str | None) -> str:
+    """The stored form of a phone number: a Chinese number as its national digits (13812345678,
+    02112345678: what people read, mask and search), any other in E.164 (+16502530000); empty
+    stays empty. Not a valid number: ValidationError."""
+    raw = (raw or "").strip()
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(raw, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(_("Enter a valid phone number, e.g. 13812345678."), code="phone")
+    if number.country_code == phonenumbers.country_code_for_region(DEFAULT_REGION):
+        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        return "".join(ch for ch in national if ch.isdigit())
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
