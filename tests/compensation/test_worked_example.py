@@ -9,9 +9,8 @@ from decimal import Decimal as D
 import time_machine
 
 from cases.models import Case, FailureType, ServiceRecord
-from cases.services import case_transition
 from tests.conftest import api_as
-from tests.factories import open_case
+from tests.factories import open_case, sop_contact
 
 NOW = datetime(2026, 8, 15, 9, 0, tzinfo=UTC)
 SEED_PLAN = {"waive_repeat_fees": D("3600.00"), "extended_warranty": D("5000.00"),
@@ -34,7 +33,7 @@ def _seed_case(org):
     Case.objects.filter(pk=case.pk).update(
         severity="severe", failure_type=FailureType.objects.get(code="service_quality"),
         flags=["multiple_repair", "public_complaint", "vip"])
-    return case_transition(case_id=case.pk, name="contact", actor=org.manager1)
+    return sop_contact(case, org.manager1)
 
 
 def test_the_seeds_worked_example_from_intake_to_approval(org):
