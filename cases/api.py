@@ -13,7 +13,8 @@ from org.models import NodeKind
 from . import serializers as s
 from .authentication import SignedSourceAuthentication
 from .models import Case, ChecklistItem, IntakeSource, SurveyResponse
-from .selectors import case_get, case_list, triage_corrections
+from .pagination import CaseKeysetPagination
+from .selectors import case_filtered, case_get, triage_corrections
 from .services import (
     PUBLIC_TRANSITIONS,
     case_change_severity,
@@ -66,13 +67,14 @@ class SurveyResponseCreateApi(APIView):
 
 class CaseListApi(GenericAPIView):
     serializer_class = s.CaseListOut
+    pagination_class = CaseKeysetPagination
     queryset = Case.objects.none()  # for the schema; rows come from the scoped selector
 
     @extend_schema(parameters=[s.CaseFilterIn], responses=s.CaseListOut(many=True))
     def get(self, request):
         filters = s.CaseFilterIn(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        qs = case_list(user=request.user, filters=filters.validated_data)
+        qs = case_filtered(user=request.user, filters=filters.validated_data)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.CaseListOut(page, many=True).data)
 
@@ -109,7 +111,8 @@ def _detail(request, case_id: int) -> dict:
     case = type(case).objects.prefetch_related(
         "deadlines", "checklist", "events__actor", "escalations__target_node",
         "watchers__user"
-    ).select_related("store", "customer", "failure_type", "owner").get(pk=case.pk)
+    ).select_related("store", "customer", "failure_type", "owner", "service_record"
+                     ).get(pk=case.pk)
     return s.CaseDetailOut(case, context={"request": request}).data
 
 

@@ -14,6 +14,10 @@ SENDABLE = [(f.value, f.label) for f in Flag if f.value not in {"repeat_repair",
 
 
 class CaseFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, min_length=2, max_length=100,
+                        widget=forms.TextInput(attrs={
+                            "type": "search", "enterkeyhint": "search",
+                            "placeholder": _("Case no., name, phone, plate, VIN, repair order")}))
     state = forms.ChoiceField(label=_("State"), required=False,
                               choices=[("", _("All states"))] + State.choices)
     level = forms.ChoiceField(label=_("Level"), required=False,
@@ -32,7 +36,7 @@ class CaseFilterForm(forms.Form):
 
     def filters(self) -> dict:
         data = self.cleaned_data
-        out = {k: data[k] for k in ("state", "level") if data.get(k)}
+        out = {k: data[k] for k in ("q", "state", "level") if data.get(k)}
         if data.get("store"):
             out["store"] = data["store"].code
         if data.get("failure_type"):

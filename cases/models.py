@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from org.models import OrgNode, Role
+from recovery.data_i18n import in_language
 from recovery.immutable import ImmutableError, ImmutableQuerySet
 from recovery.singleton import SettingsRow
 
@@ -222,7 +223,7 @@ class FailureType(models.Model):
         verbose_name_plural = _("failure types")
 
     def __str__(self) -> str:
-        return self.name
+        return in_language(self.name, self.name_en)
 
 
 class Segment(models.TextChoices):
@@ -240,6 +241,12 @@ class Customer(models.Model):
     vip = models.BooleanField(_("VIP"), default=False)
     segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices,
                                default=Segment.REGULAR)
+    # The customer's car as last known; each visit keeps its own (a customer may have several).
+    # A database default too: the intake's upsert is raw SQL that names its own columns.
+    plate = models.CharField(_("plate"), max_length=20, blank=True, default="", db_default="")
+    vin = models.CharField(_("VIN"), max_length=17, blank=True, default="", db_default="")
+    vehicle_model = models.CharField(_("vehicle model"), max_length=80, blank=True, default="",
+                                     db_default="")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -266,6 +273,10 @@ class ServiceRecord(models.Model):
     visit_at = models.DateTimeField(_("visit time"), null=True, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2,
                                  default=Decimal("0.00"))
+    plate = models.CharField(_("plate"), max_length=20, blank=True)
+    vin = models.CharField(_("VIN"), max_length=17, blank=True)
+    vehicle_model = models.CharField(_("vehicle model"), max_length=80, blank=True)
+    mileage = models.PositiveIntegerField(_("mileage (km)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("service record")
@@ -333,6 +344,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "level"], name="case_state_level"),
             models.Index(fields=["customer", "store", "state"], name="case_customer_active"),
             models.Index(fields=["triggered_at"], name="case_triggered"),
+            # The case list's keyset order.
+            models.Index(fields=["-triggered_at", "-id"], name="case_list_order"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["created_by", "idempotency_key"],
@@ -544,7 +557,7 @@ class ChecklistItem(models.Model):
         constraints = [models.UniqueConstraint(fields=["case", "code"], name="uniq_case_item")]
 
     def __str__(self) -> str:
-        return self.title
+        return in_language(self.title, self.title_en)
 
 
 class SurveyResponse(models.Model):

@@ -1,8 +1,12 @@
 """Reads of the cases app. Every query a user touches goes through the scope here."""
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+import base64
+import binascii
+from datetime import datetime
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KT
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from escalation.deadlines import waiting_q
@@ -18,10 +22,12 @@ from .models import (
     CaseEvent,
     CaseEventKind,
     CaseWatcher,
+    ChecklistItem,
     IntakeSource,
     ServiceRecord,
     State,
 )
+from .search import case_search_q
 
 
 def case_scope(*, user: User) -> QuerySet[Case]:
@@ -54,12 +60,17 @@ def customer_wholly_in_scope(*, user: User, customer_id: int) -> bool:
                 or ServiceRecord.objects.filter(outside, customer_id=customer_id).exists())
 
 
+def _checklist_count(**filters):
+    return Coalesce(Subquery(
+        ChecklistItem.objects.filter(case=OuterRef("pk"), **filters).order_by()
+        .values("case").annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
 def with_progress(qs: QuerySet[Case]) -> QuerySet[Case]:
-    return qs.annotate(
-        checklist_total=Count("checklist", distinct=True),
-        checklist_done=Count("checklist", filter=Q(checklist__done_at__isnull=False),
-                             distinct=True),
-    )
+    # Subqueries rather than a join and GROUP BY: PostgreSQL computes them for the rows of the
+    # page only, after the LIMIT.
+    return qs.annotate(checklist_total=_checklist_count(),
+                       checklist_done=_checklist_count(done_at__isnull=False))
 
 
 def overdue_exists():
@@ -67,9 +78,11 @@ def overdue_exists():
                                           due_at__lte=timezone.now()))
 
 
-def case_list(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
+def case_filtered(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
+    """The cases in the user's scope that match the filters: the narrow query a page's ids come
+    from (no joins beyond those the filters need)."""
     filters = filters or {}
-    qs = case_scope(user=user).select_related("store", "customer", "failure_type", "owner")
+    qs = case_scope(user=user)
     for key in ("state", "level", "severity"):
         if filters.get(key):
             qs = qs.filter(**{key: filters[key]})
@@ -77,11 +90,22 @@ def case_list(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
         qs = qs.filter(store__code=filters["store"])
     if filters.get("failure_type"):
         qs = qs.filter(failure_type__code=filters["failure_type"])
+    if filters.get("q"):
+        qs = qs.filter(case_search_q(filters["q"]))
     overdue = filters.get("overdue")
     if overdue is not None:
         qs = qs.filter(overdue_exists()) if overdue else qs.exclude(overdue_exists())
+    return qs
+
+
+def case_rows(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """What a list shows of each case."""
+    return with_progress(qs.select_related("store", "customer", "failure_type", "owner"))
+
+
+def case_list(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
     # A stable order, newest first, so that pages neither repeat nor skip a case.
-    return with_progress(qs).order_by("-triggered_at", "-pk")
+    return case_rows(case_filtered(user=user, filters=filters)).order_by("-triggered_at", "-pk")
 
 
 def next_due_subquery():
@@ -89,11 +113,48 @@ def next_due_subquery():
                     .order_by("due_at").values("due_at")[:1])
 
 
+def queue_rows(qs: QuerySet[Case]) -> QuerySet[Case]:
+    return case_rows(qs).annotate(next_due=next_due_subquery())
+
+
 def case_queue(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
-    """Active cases, the nearest deadline first: the manager's working queue."""
-    return (case_list(user=user, filters=filters).exclude(state=State.CLOSED)
-            .annotate(next_due=next_due_subquery())
-            .order_by(F("next_due").asc(nulls_last=True), "-triggered_at"))
+    """Active cases with their next deadline, newest first: the dashboard's working list."""
+    return case_filtered(user=user, filters=filters).exclude(state=State.CLOSED)
+
+
+def _cursor_encode(at: datetime, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{at.isoformat()}|{pk}".encode()).decode().rstrip("=")
+
+
+def _cursor_decode(cursor: str) -> tuple[datetime, int]:
+    """Raises ValueError on a cursor this code did not write."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, pk = raw.split("|")
+        at = datetime.fromisoformat(at)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError("bad cursor") from exc
+    if at.tzinfo is None:
+        raise ValueError("bad cursor")
+    return at, int(pk)
+
+
+def keyset_page(qs: QuerySet[Case], *, after: str | None, size: int,
+                rows=case_rows) -> tuple[list[Case], str | None]:
+    """A page of cases in the list's order (-triggered_at, -pk) after the cursor, and the cursor
+    of the next page (None on the last). No OFFSET and no COUNT: each page costs the same on a
+    million cases. The ids come first from the narrow query; only the page's cases are then
+    joined and annotated (`rows`). Raises ValueError on a bad cursor."""
+    if after:
+        at, pk = _cursor_decode(after)
+        qs = qs.filter(triggered_at__lte=at).exclude(triggered_at=at, pk__gte=pk)
+    keys = list(qs.order_by("-triggered_at", "-pk").values_list("pk", "triggered_at")
+                [:size + 1])
+    next_cursor = None
+    if len(keys) > size:
+        next_cursor = _cursor_encode(keys[size - 1][1], keys[size - 1][0])
+    by_pk = {c.pk: c for c in rows(Case.objects.filter(pk__in=[k[0] for k in keys[:size]]))}
+    return [by_pk[k[0]] for k in keys[:size]], next_cursor
 
 
 def dashboard_counts(*, user: User) -> dict[str, int]:
@@ -143,6 +204,13 @@ def intake_sources() -> dict[str, IntakeSource]:
     """The active signed sources by code (configuration: cached per process)."""
     return config_cached("intake-sources",
                          lambda: {s.code: s for s in IntakeSource.objects.filter(active=True)})
+
+
+def people(users: QuerySet[User]) -> QuerySet[User]:
+    """The people among the users: not the administrators' staff accounts, nor the accounts
+    systems post with (an intake source's). What a picker of owners or team members lists."""
+    return users.filter(is_staff=False, is_superuser=False).exclude(
+        Exists(IntakeSource.objects.filter(account=OuterRef("pk"))))
 
 
 def watchers_of(*, case_ids) -> dict[int, list[User]]:

@@ -82,6 +82,10 @@ class CustomerIn(InputSerializer):
                                               "13812345678, +86 138-1234-5678 are one number."))
     vip = serializers.BooleanField(required=False, default=False)
     segment = serializers.ChoiceField(choices=Segment.choices, required=False)
+    plate = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    vin = serializers.CharField(max_length=17, required=False, allow_blank=True, default="")
+    vehicle_model = serializers.CharField(max_length=80, required=False, allow_blank=True,
+                                          default="")
 
     def validate_phone(self, value: str) -> str:
         return phone_normalize(value)
@@ -102,6 +106,12 @@ class ServiceRecordIn(InputSerializer):
                                          validators=[plausible_time])
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0,
                                       required=False, allow_null=True, default=None)
+    plate = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    vin = serializers.CharField(max_length=17, required=False, allow_blank=True, default="")
+    vehicle_model = serializers.CharField(max_length=80, required=False, allow_blank=True,
+                                          default="")
+    mileage = serializers.IntegerField(min_value=0, max_value=2_000_000, required=False,
+                                       allow_null=True, default=None)
 
 
 class SurveyResponseIn(InputSerializer):
@@ -233,12 +243,13 @@ class CaseListOut(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username", default=None, allow_null=True)
     outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True)
     progress = serializers.SerializerMethodField()
+    plate = serializers.CharField(source="customer.plate")
 
     class Meta:
         model = Case
-        fields = ["id", "number", "source", "store", "customer", "failure_type", "level",
-                  "severity", "state", "outcome", "flags", "score_before", "score_after",
-                  "triggered_at", "owner", "progress"]
+        fields = ["id", "number", "source", "store", "customer", "plate", "failure_type",
+                  "level", "severity", "state", "outcome", "flags", "score_before",
+                  "score_after", "triggered_at", "owner", "progress"]
         read_only_fields = fields
 
     def get_progress(self, obj) -> int:
@@ -251,6 +262,19 @@ class CustomerOut(serializers.Serializer):
     phone = serializers.CharField()
     vip = serializers.BooleanField()
     segment = serializers.CharField()
+    plate = serializers.CharField()
+    vin = serializers.CharField()
+    vehicle_model = serializers.CharField()
+
+
+class ServiceRecordOut(serializers.Serializer):
+    order_number = serializers.CharField()
+    service_type = serializers.CharField()
+    visit_at = serializers.DateTimeField(allow_null=True)
+    plate = serializers.CharField()
+    vin = serializers.CharField()
+    vehicle_model = serializers.CharField()
+    mileage = serializers.IntegerField(allow_null=True)
 
 
 class TransitionBlockedOut(serializers.Serializer):
@@ -269,12 +293,14 @@ class CaseDetailOut(CaseListOut):
     allowed_transitions = serializers.SerializerMethodField()
     blocked_transitions = serializers.SerializerMethodField()
     watchers = serializers.SerializerMethodField()
+    service_record = ServiceRecordOut(read_only=True, allow_null=True)
 
     class Meta(CaseListOut.Meta):
         fields = CaseListOut.Meta.fields + [
-            "description", "plan", "received_at", "contacted_at", "resolved_at", "closed_at",
-            "rescored_at", "emotion", "triage", "deadlines", "checklist", "timeline",
-            "escalations", "allowed_transitions", "blocked_transitions", "watchers",
+            "service_record", "description", "plan", "received_at", "contacted_at",
+            "resolved_at", "closed_at", "rescored_at", "emotion", "triage", "deadlines",
+            "checklist", "timeline", "escalations", "allowed_transitions",
+            "blocked_transitions", "watchers",
         ]
         read_only_fields = fields
 
@@ -422,3 +448,6 @@ class CaseFilterIn(serializers.Serializer):
     store = serializers.CharField(max_length=32, required=False)
     failure_type = serializers.CharField(max_length=40, required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    q = serializers.CharField(min_length=2, max_length=100, required=False, allow_blank=True,
+                              help_text=_("Case number, customer name, phone, plate, VIN or "
+                                          "repair order; partial matches."))

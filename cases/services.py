@@ -166,6 +166,28 @@ def customer_upsert(*, actor: User, name: str, external_id: str | None = None, p
     return rows[0] if rows else None
 
 
+VEHICLE_FIELDS = ("plate", "vin", "vehicle_model")
+
+
+def customer_vehicle_set(*, actor: User, customer: Customer, customer_in: dict,
+                         service_record_in: dict | None = None) -> None:
+    """The car an intake names (the customer's, else the visit's) becomes the customer's car as
+    last known, under the rule for name and phone: only a customer wholly in the actor's scope
+    is changed. Blank values never erase one on record."""
+    visit = service_record_in or {}
+    given = {k: customer_in.get(k) or visit.get(k) or "" for k in VEHICLE_FIELDS}
+    changes = {k: v for k, v in given.items() if v and getattr(customer, k) != v}
+    if not changes or not customer_wholly_in_scope(user=actor, customer_id=customer.pk):
+        return
+    Customer.objects.filter(pk=customer.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(customer, name, value)
+
+
+def _without_vehicle(customer_in: dict) -> dict:
+    return {k: v for k, v in customer_in.items() if k not in VEHICLE_FIELDS}
+
+
 def _customer_by_phone(*, actor: User, name: str, phone: str, vip: bool,
                        segment: str | None) -> Customer:
     """A customer given without an external id (an incident): the one on record with this
@@ -199,13 +221,16 @@ def _external_id_adopt(*, external_id: str, phone: str) -> None:
 
 def service_record_upsert(*, store: OrgNode, customer: Customer, order_number: str,
                           service_type: str = "", advisor: str = "", technician: str = "",
-                          visit_at: datetime | None = None,
-                          amount: Decimal | None = None) -> ServiceRecord:
+                          visit_at: datetime | None = None, amount: Decimal | None = None,
+                          plate: str = "", vin: str = "", vehicle_model: str = "",
+                          mileage: int | None = None) -> ServiceRecord:
     record, _created = ServiceRecord.objects.update_or_create(
         store=store, order_number=order_number,
         defaults={"customer": customer, "service_type": service_type, "advisor": advisor,
                   "technician": technician, "visit_at": visit_at,
-                  "amount": amount if amount is not None else Decimal("0.00")},
+                  "amount": amount if amount is not None else Decimal("0.00"),
+                  "plate": plate, "vin": vin, "vehicle_model": vehicle_model,
+                  "mileage": mileage},
     )
     customer_facts_refresh(customer_id=customer.pk)
     return record
@@ -363,11 +388,14 @@ def _survey_response_store(*, actor, store, source, external_id, score, comment,
     """None when the response is already stored."""
     received_at = timezone.now()
     # The upsert locks the customer: one intake at a time per customer.
-    person = customer_upsert(**customer, actor=actor, unless_received=(source, external_id))
+    person = customer_upsert(**_without_vehicle(customer), actor=actor,
+                             unless_received=(source, external_id))
     if person is None:
         return None
     record = (service_record_upsert(store=store, customer=person, **service_record)
               if service_record else None)
+    customer_vehicle_set(actor=actor, customer=person, customer_in=customer,
+                         service_record_in=service_record)
     result = triage(score=score, comment=comment, flags=set(flags), record=record, vip=person.vip)
     case = active = None
     if result.opens_case:
@@ -438,7 +466,8 @@ def case_report_incident(*, actor: User, store: OrgNode, customer: dict,
             earlier.replayed = True
             return earlier
     now = timezone.now()
-    person = customer_upsert(**customer, actor=actor)
+    person = customer_upsert(**_without_vehicle(customer), actor=actor)
+    customer_vehicle_set(actor=actor, customer=person, customer_in=customer)
     result = triage(score=score, comment=description, flags=set(flags), record=None,
                     vip=person.vip, manual=True)
     try:

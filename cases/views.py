@@ -22,6 +22,8 @@ from .selectors import (
     case_progress,
     case_queue,
     dashboard_counts,
+    keyset_page,
+    queue_rows,
     store_summary,
     triage_corrections,
 )
@@ -42,6 +44,8 @@ from .services import (
     open_cases_of,
     transition_options,
 )
+
+DASHBOARD_PAGE = 50
 
 
 def healthz(request):
@@ -73,14 +77,25 @@ def scoped_case(request, case_id: int) -> Case:
 def dashboard(request):
     form = CaseFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if form.is_valid() else {}
-    cases = case_queue(user=request.user, filters=filters)
-    rows = [(c, case_progress(c)) for c in cases[:100]]
+    queue = case_queue(user=request.user, filters=filters)
+    try:
+        cases, next_cursor = keyset_page(queue, after=request.GET.get("cursor"),
+                                         size=DASHBOARD_PAGE, rows=queue_rows)
+    except ValueError:  # a cursor mangled by hand: the first page
+        cases, next_cursor = keyset_page(queue, after=None, size=DASHBOARD_PAGE, rows=queue_rows)
     node = request.user.node
     stores = (list(store_summary(user=request.user))
               if node is not None and node.kind != NodeKind.STORE else None)
+    # The filters stay in the URL: the next page's link carries them with its cursor.
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    first_page = query.urlencode()
+    query["cursor"] = next_cursor or ""
     return render(request, "cases/dashboard.html", {
-        "rows": rows, "form": form, "counts": dashboard_counts(user=request.user),
-        "shown": cases.count(), "stores": stores, "node": node,
+        "rows": [(c, case_progress(c)) for c in cases], "form": form,
+        "counts": dashboard_counts(user=request.user), "stores": stores, "node": node,
+        "next_page": query.urlencode() if next_cursor else None,
+        "first_page": first_page if "cursor" in request.GET else None,
     })
 
 
@@ -159,10 +174,12 @@ def _people(case: Case, user) -> dict:
 
 def _sections(request, case: Case) -> dict:
     # Imported here: the toolkit and compensation page modules import this one.
+    from attachments.views import case_sections as attachment_sections
     from compensation.views import case_sections as compensation_sections
     from toolkit.views import case_sections as toolkit_sections
 
-    return {**toolkit_sections(request, case), **compensation_sections(request, case)}
+    return {**toolkit_sections(request, case), **compensation_sections(request, case),
+            **attachment_sections(request, case)}
 
 
 def render_case_page(request, case: Case, *, overrides: dict | None = None, status: int = 200):

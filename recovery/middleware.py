@@ -14,6 +14,8 @@ class RequestSizeLimitMiddleware:
 
     def __call__(self, request):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if request.method == "POST" and request.path.endswith("/attachments/"):
+            limit = settings.ATTACHMENT_UPLOAD_MAX_BYTES  # files; the form fields stay small
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "toolkit",
     "metrics",
     "audit",
+    "attachments",
     "demo",
 ]
 
@@ -132,8 +133,23 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Attachments (docs/attachments.md): the filesystem under var/media by default, never served
+# by URL (every read goes through a view that checks the case scope); S3-compatible object
+# storage when ATTACHMENTS_S3_BUCKET is set (pip install ".[s3]").
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+ATTACHMENTS_S3_BUCKET = env.str("ATTACHMENTS_S3_BUCKET", default="")
+DEFAULT_STORAGE = ({"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+    "bucket_name": ATTACHMENTS_S3_BUCKET,
+    "endpoint_url": env.str("ATTACHMENTS_S3_ENDPOINT_URL", default="") or None,
+    "region_name": env.str("ATTACHMENTS_S3_REGION", default="") or None,
+    "access_key": env.str("ATTACHMENTS_S3_ACCESS_KEY", default="") or None,
+    "secret_key": env.str("ATTACHMENTS_S3_SECRET_KEY", default="") or None,
+    "default_acl": "private", "querystring_auth": True, "file_overwrite": False,
+}} if ATTACHMENTS_S3_BUCKET else {"BACKEND": "django.core.files.storage.FileSystemStorage"})
+# The largest upload to an ".../attachments/" URL (a video); other bodies keep the 1 MB limit.
+ATTACHMENT_UPLOAD_MAX_BYTES = env.int("ATTACHMENT_UPLOAD_MAX_BYTES", default=110 * 1024 * 1024)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -27,6 +27,7 @@ api_v1 = [
     path("", include("compensation.urls")),
     path("", include("toolkit.urls")),
     path("", include("metrics.urls")),
+    path("", include("attachments.urls")),
 ]
 
 handler404 = "recovery.api.not_found"
@@ -39,6 +40,7 @@ urlpatterns = [
     path("", include("notifications.page_urls")),
     path("", include("compensation.page_urls")),
     path("", include("escalation.page_urls")),
+    path("", include("attachments.page_urls")),
     path("incidents/new/", case_views.incident_new, name="incident-new"),
     path("cases/<int:case_id>/", case_views.case_page, name="case-page"),
     path("cases/<int:case_id>/transitions/<str:name>/", case_views.case_transition_submit,

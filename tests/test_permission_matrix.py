@@ -6,17 +6,20 @@ store of the same region / a store of another region and area.
 Each check collects every leak it finds and fails once, listing them all."""
 
 import re
+import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
+from attachments.models import Attachment
 from cases.models import (
     Case,
     CaseEvent,
@@ -124,6 +127,8 @@ ROUTES: dict[str, Route] = {
     "api-report-root-causes": _api("list", get=True),
     "api-stock": _api("list", get=True),
     "api-stock-receive": _api("store", writes=((POST, "stock"),)),
+    "api-case-attachments": _api("case", get=True, writes=((POST, {}),)),
+    "api-attachment-file": _api("attachment", get=True),
     # Pages ----------------------------------------------------------------------------------
     "dashboard": _page("list", get=True),
     "incident-new": _page("store", get=True, writes=((POST, "incident_form"),)),
@@ -159,6 +164,8 @@ ROUTES: dict[str, Route] = {
     "metrics-review": _page("list", get=True),
     "notification-list": _page("list", get=True),
     "notifications-read": _page("self", writes=((POST, {}),)),
+    "case-attachment-add": _page("case", writes=((POST, {}),)),
+    "attachment-file": _page("attachment", get=True),
 }
 # Routes outside the matrix, with the reason. Admin pages are scoped by `ScopedAdminMixin`
 # (tests/test_admin.py); these others hold nothing of any store.
@@ -229,9 +236,12 @@ def _store_world(store, nodes, users) -> SimpleNamespace:
     member = TeamMember.objects.create(case=case, user=manager, role=TeamRole.CS_SPECIALIST)
     StockItem.objects.create(store=store, item_code="car_wash", name="洗车券", quantity=5)
     RootCause.objects.create(case=case, category="process_error", whys=["为什么"])
+    attachment = Attachment(case=case, kind="pdf", content_type="application/pdf", size=9)
+    attachment.file.save("signed.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
     cases = [case, pending_case, within_case]
     return SimpleNamespace(
         store=store, case=case, approval=approval, offer=offer, member=member,
+        attachment=attachment,
         customer=Customer.objects.get(pk=case.customer_id),
         checklist=case.checklist.order_by("pk").first(),
         numbers=[c.number for c in Case.objects.filter(pk__in=[c.pk for c in cases])],
@@ -245,7 +255,8 @@ def world(django_db_setup, django_db_blocker):
     offer waits for approval, an approved offer, a team member, a stock row. Built once for
     the module and rolled back at its end."""
     with django_db_blocker.unblock(), override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            MEDIA_ROOT=tempfile.mkdtemp(prefix="matrix-media-")):
         with transaction.atomic():
             nodes = network_create()
             users_create(nodes=nodes, password=make_password(None))
@@ -278,6 +289,7 @@ def _snapshot() -> tuple:
         list(StockItem.objects.order_by("pk").values_list("pk", "quantity")),
         list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
         list(Customer.objects.order_by("pk").values_list("pk", "name")),
+        Attachment.objects.count(),
     )
 
 
@@ -308,6 +320,8 @@ def _url(name: str, route: Route, part) -> str:
         kwargs["approval_id"] = part.approval.pk
     if route.target == "customer":
         kwargs["customer_id"] = part.customer.pk
+    if route.target == "attachment":
+        kwargs["attachment_id"] = part.attachment.pk
     return reverse(name, kwargs=kwargs) + query
 
 

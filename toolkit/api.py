@@ -33,7 +33,7 @@ from .services import (
     team_member_add,
     team_member_remove,
 )
-from .words import words_render
+from .words import FILLABLE, words_render
 
 
 def _warnings(warnings) -> list[dict]:
@@ -200,12 +200,16 @@ class WordsApi(APIView):
         data_in.is_valid(raise_exception=True)
         language = data_in.validated_data["lang"]
         try:
-            words = words_render(case=case, kind=kind, language=language, actor=request.user)
+            words = words_render(case=case, kind=kind, language=language, actor=request.user,
+                                 given={k: request.query_params[k] for k in FILLABLE
+                                        if k in request.query_params})
         except WordTemplate.DoesNotExist as exc:
             raise Http404 from exc
         return Response(s.WordsOut({"kind": words.kind, "language": words.language,
                                     "text": words.text,
-                                    "warnings": _warnings(words.warnings)}).data)
+                                    "warnings": _warnings(words.warnings),
+                                    "missing": [{"fact": f, "label": label}
+                                                for f, label in words.missing]}).data)
 
 
 class StockListApi(GenericAPIView):

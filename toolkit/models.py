@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Customer, Emotion
 from org.models import OrgNode
+from recovery.data_i18n import in_language
 from recovery.singleton import SettingsRow
 
 # ---------------------------------------------------------------- contact log (SPEC §7)
@@ -150,7 +151,7 @@ class Department(models.Model):
         verbose_name_plural = _("departments")
 
     def __str__(self) -> str:
-        return self.name
+        return in_language(self.name, self.name_en)
 
 
 MAX_WHYS = 5

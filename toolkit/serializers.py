@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cases.models import Case, ServiceRecord
+from cases.selectors import people
 from cases.serializers import past_time, plausible_time
 from org.models import NodeKind, OrgNode, User
 from org.pii import phone_for
@@ -195,8 +196,8 @@ class RootCauseIn(serializers.Serializer):
                                               queryset=Department.objects.filter(active=True))
     corrective_action = serializers.CharField(max_length=2000, required=False, allow_blank=True,
                                               default="")
-    action_owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(
-        is_active=True), allow_null=True, required=False, default=None)
+    action_owner = serializers.PrimaryKeyRelatedField(queryset=people(User.objects.filter(
+        is_active=True)), allow_null=True, required=False, default=None)
     action_due = serializers.DateField(allow_null=True, required=False, default=None)
 
 
@@ -255,7 +256,7 @@ class RootCauseReportOut(serializers.Serializer):
 
 
 class TeamMemberIn(serializers.Serializer):
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    user = serializers.PrimaryKeyRelatedField(queryset=people(User.objects.filter(is_active=True)))
     role = InlineChoiceField(choices=TeamRole.choices)
 
 
@@ -308,11 +309,17 @@ class WordsIn(serializers.Serializer):
                                    default=WordLanguage.ZH_HANS)
 
 
+class MissingFactOut(serializers.Serializer):
+    fact = serializers.CharField(help_text="Give it as a query parameter of this name.")
+    label = serializers.CharField()
+
+
 class WordsOut(serializers.Serializer):
     kind = InlineChoiceField(choices=WordKind.choices)
     language = serializers.CharField()
-    text = serializers.CharField()
+    text = serializers.CharField(help_text="A fact the case lacks shows as a blank (＿＿＿＿).")
     warnings = PhraseWarningOut(many=True)
+    missing = MissingFactOut(many=True)
 
 
 # ---------------------------------------------------------------- stock

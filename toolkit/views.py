@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.models import Case, Emotion
+from cases.selectors import people
 from cases.views import REFUSED, errors_to_form, render_case_page, scoped_case
 from org.models import User
 
@@ -27,7 +28,7 @@ from .selectors import (
     root_cause_for,
 )
 from .services import case_emotion_set, contact_log, rescore_record, root_cause_set
-from .words import words_render
+from .words import FILLABLE, words_render
 
 SCRIPTS = [WordKind.FIRST_CALL, WordKind.PLAN_MESSAGE, WordKind.CALLBACK, WordKind.SARA]
 
@@ -50,8 +51,8 @@ def _scripts(request, case: Case) -> list:
 
 def _owners(case: Case):
     """People who may own a corrective action: staff at the case's store and above it."""
-    return User.objects.filter(is_active=True, node__in=case.store.ancestors()).order_by(
-        "node__path", "username")
+    return people(User.objects.filter(is_active=True, node__in=case.store.ancestors())
+                  ).order_by("node__path", "username")
 
 
 def _contact_initial(case: Case) -> dict:
@@ -196,8 +197,12 @@ def letter_page(request, case_id: int):
     try:
         case = case_visible(user=request.user, case_id=case_id)
         words = words_render(case=case, kind=WordKind.LETTER, language=_language(request),
-                             actor=request.user)
+                             actor=request.user,
+                             given={k: request.GET[k] for k in FILLABLE if k in request.GET})
     except (Case.DoesNotExist, WordTemplate.DoesNotExist) as exc:
         raise Http404 from exc
-    return render(request, "toolkit/letter.html", {"case": case, "words": words})
+    # A letter with a blank is never printed: the page asks for the missing facts first.
+    return render(request, "toolkit/letter.html", {
+        "case": case, "words": words,
+        "given": [(k, request.GET[k]) for k in FILLABLE if request.GET.get(k)]})
 

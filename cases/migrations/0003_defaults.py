@@ -68,5 +68,6 @@ def load(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0002_initial")]
+    # The rows written here are audited: the audit table must exist first.
+    dependencies = [("cases", "0002_initial"), ("audit", "0001_initial")]
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]

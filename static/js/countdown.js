@@ -1,9 +1,23 @@
-// Live countdowns: amber in the last quarter of an hour's margin, red once overdue.
+// Live countdowns in words ("剩 2小时5分" / "2 h 5 min left", "超时 3天4小时" / "overdue 3 d 4 h"):
+// amber in the last half hour, red once overdue.
 (function () {
   var loaded = new Date();
-  function fmt(ms) {
-    var s = Math.abs(Math.round(ms / 1000)), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
-    return (ms < 0 ? "-" : "") + h + "h" + String(m).padStart(2, "0") + "m";
+  var zh = (document.documentElement.lang || "").toLowerCase().indexOf("zh") === 0;
+  function span(ms) {
+    var s = Math.abs(Math.round(ms / 1000)), d = Math.floor(s / 86400),
+        h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+    if (zh) {
+      if (d) return d + "天" + (h ? h + "小时" : "");
+      if (h) return h + "小时" + (m ? m + "分" : "");
+      return m + "分钟";
+    }
+    if (d) return d + " d" + (h ? " " + h + " h" : "");
+    if (h) return h + " h" + (m ? " " + m + " min" : "");
+    return m + " min";
+  }
+  function words(ms) {
+    if (ms < 0) return (zh ? "超时 " : "overdue ") + span(ms);
+    return zh ? "剩 " + span(ms) : span(ms) + " left";
   }
   function tick() {
     document.querySelectorAll(".countdown[data-due]").forEach(function (el) {
@@ -13,7 +27,7 @@
       var left = el.dataset.clock === "business"
         ? Number(el.dataset.left) * 1000 - running
         : new Date(el.dataset.due) - new Date();
-      el.textContent = fmt(left);
+      el.textContent = words(left);
       el.classList.toggle("red", left < 0);
       el.classList.toggle("amber", left >= 0 && left < 30 * 60 * 1000);
     });
