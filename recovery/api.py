@@ -19,6 +19,14 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from cases.services import TransitionConflict
 
 
+def bad_request(request, exception):
+    """A request Django refuses before any view reads it (a form body with more fields than
+    DATA_UPLOAD_MAX_NUMBER_FIELDS, a malformed multipart body) answers in JSON under /api/."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception)
+
+
 def not_found(request, exception):
     """A path under /api/ that names nothing (`/api/v1/cases/abc/`) answers in JSON like every
     other API error; pages keep Django's page."""

@@ -30,6 +30,7 @@ api_v1 = [
     path("", include("attachments.urls")),
 ]
 
+handler400 = "recovery.api.bad_request"
 handler404 = "recovery.api.not_found"
 
 urlpatterns = [

@@ -326,3 +326,13 @@ def test_money_stays_decimal_after_a_float_json_number(world):
         "failure_type": "attitude", "severity": "severe", "base_value": 99.995}, format="json")
     assert response.status_code == 200
     assert Decimal(response.json()["base_value"]) == Decimal("100.00")
+
+
+def test_a_form_with_too_many_fields_answers_400_in_json(world):
+    """Django refuses it before the view (DATA_UPLOAD_MAX_NUMBER_FIELDS); the API answers as
+    documented, in JSON (schemathesis found the HTML page)."""
+    body = "&".join(f"f{n}=1" for n in range(1200))
+    response = world["api"].post("/api/v1/notifications/read/", body,
+                                 content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
