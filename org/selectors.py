@@ -27,6 +27,8 @@ def store_by_code(code: str) -> OrgNode | None:
         node.code: node for node in OrgNode.objects.filter(kind=NodeKind.STORE)})
     store = stores.get(code)
     if store is None:
+        if "\x00" in code:  # PostgreSQL refuses NUL in a text; no code has one
+            return None
         return OrgNode.objects.filter(kind=NodeKind.STORE, code=code).first()
     return copy.copy(store)
 

@@ -336,3 +336,12 @@ def test_a_form_with_too_many_fields_answers_400_in_json(world):
                                  content_type="application/x-www-form-urlencoded")
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if "store" in e.body],
+                         ids=lambda e: e.name)
+def test_a_store_code_with_a_nul_is_a_field_error(world, endpoint):
+    """PostgreSQL refuses NUL in a query's text (schemathesis found the 500)."""
+    problem = _refusal(world, endpoint, json.dumps({**endpoint.body, "store": "S0\x001"}),
+                       field_name="store")
+    assert problem is None, problem
