@@ -194,21 +194,19 @@ class CaseWatchersApi(APIView):
     @extend_schema(request=s.WatcherIn, responses=s.CaseDetailOut)
     def post(self, request, case_id: int):
         """Watch the case (or add a colleague as a watcher): they receive its notifications."""
-        case = case_get(user=request.user, case_id=case_id)
-        data_in = s.WatcherIn(data=request.data)
-        data_in.is_valid(raise_exception=True)
-        case_watch(case_id=case.pk, user=data_in.validated_data["user"] or request.user,
-                   actor=request.user)
-        return Response(_detail(request, case.pk))
+        return self._watch(request, case_id, watching=True)
 
     @extend_schema(request=s.WatcherIn, responses={200: s.CaseDetailOut})
     def delete(self, request, case_id: int):
         """Stop watching (or remove a colleague)."""
+        return self._watch(request, case_id, watching=False)
+
+    def _watch(self, request, case_id: int, *, watching: bool):
         case = case_get(user=request.user, case_id=case_id)
         data_in = s.WatcherIn(data=request.data)
         data_in.is_valid(raise_exception=True)
         case_watch(case_id=case.pk, user=data_in.validated_data["user"] or request.user,
-                   actor=request.user, watching=False)
+                   actor=request.user, watching=watching)
         return Response(_detail(request, case.pk))
 
 
