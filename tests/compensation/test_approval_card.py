@@ -66,6 +66,8 @@ def test_the_approvals_page_shows_the_card(org):
     page = client_for(org.manager1).get("/approvals/").content.decode()
     for text in ["等了四个小时没人理", "太多了", "¥350.00", "¥1100.00", "¥300.00"]:
         assert text in page, text
+    # The three options by their names in the page's language.
+    assert "基础" in page and "惊喜" in page and "Surprise" not in page
 
 
 def test_old_compensation_falls_out_of_the_last_12_months(org):
