@@ -104,12 +104,6 @@ def _mentions_notify(*, event: CaseEvent) -> None:
         body=event.note[:500])
 
 
-def _same_phone(a: str, b: str) -> bool:
-    """The same number, whatever its punctuation or the +86 in front."""
-    a, b = re.sub(r"\D", "", a), re.sub(r"\D", "", b)
-    return bool(a) and a[-11:] == b[-11:]
-
-
 def customer_upsert(*, actor: User, name: str, external_id: str | None = None, phone: str = "",
                     vip: bool = False, segment: str | None = None,
                     unless_received: tuple[str, str] | None = None) -> Customer | None:
@@ -134,7 +128,8 @@ def customer_upsert(*, actor: User, name: str, external_id: str | None = None, p
     if user_scope_path(user=actor) != "":
         known = Customer.objects.filter(external_id=external_id).values_list("pk", "phone").first()
         if known and not customer_wholly_in_scope(user=actor, customer_id=known[0]):
-            if not _same_phone(known[1], phone):
+            # Both sides are in the stored form (`phone_normalize`).
+            if not known[1] or known[1] != phone:
                 raise ValidationError({"customer": [_(
                     "A customer with this id is registered at another store. To link them, give "
                     "the phone number on record; or leave the id empty.")]})
