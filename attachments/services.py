@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cases.models import Case, ChecklistItem
+from cases.permissions import can_act
 from org.models import User
 from toolkit.models import Contact
-from toolkit.permissions import can_act
 
 from .models import Attachment, AttachmentKind, AttachmentPolicy
 

@@ -17,9 +17,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.models import ChecklistItem
+from cases.permissions import can_act
 from cases.views import scoped_case
 from toolkit.models import Contact
-from toolkit.permissions import can_act
 
 from . import serializers as s
 from .models import Attachment

@@ -1,7 +1,11 @@
 """One customer's personal data: everything held about them (export) and its anonymisation
 (erase). Cases, scores and money figures stay, so the KPIs do not change; what identifies or
-describes the person goes. Erasing twice changes nothing the second time."""
+describes the person goes. Erasing twice changes nothing the second time.
 
+What other apps hold about the customer (contacts, offers, notifications…) they declare by
+registering a `PersonalData` in their `AppConfig.ready()`."""
+
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -11,6 +15,7 @@ from django.utils.translation import gettext
 
 from org.models import User
 
+from .events import Registry
 from .models import Case, CaseEvent, CaseEventKind, Customer, ServiceRecord, SurveyResponse
 from .services import event_record
 
@@ -19,6 +24,39 @@ ERASED_NAME = "已删除客户"
 REDACTED = "[已删除]"
 ERASED_MARK = {"privacy": "erased"}
 MIN_SECRET = 4
+
+
+class PersonalData:
+    """What one app holds about a customer: it exports it, names the personal texts in it, and
+    erases them. Subclasses override what applies to them."""
+
+    @staticmethod
+    def customer_export(customer: Customer) -> dict:
+        """Top-level parts of the export."""
+        return {}
+
+    @staticmethod
+    def case_export(case: Case) -> dict:
+        """Parts of each case's export."""
+        return {}
+
+    @staticmethod
+    def secrets(customer: Customer) -> Iterable[str]:
+        """Texts that identify or describe the person (cut out of every copy)."""
+        return ()
+
+    @staticmethod
+    def copies(customer: Customer) -> list[tuple[QuerySet, tuple[str, ...]]]:
+        """Rows that keep copies of those texts, with the fields that hold them: the rows stay,
+        the personal text in them is cut out."""
+        return []
+
+    @staticmethod
+    def erase(customer: Customer) -> None:
+        """Redact the free text about the person."""
+
+
+personal_data: Registry[type[PersonalData]] = Registry("personal_data")
 
 
 @dataclass(frozen=True)
@@ -38,83 +76,59 @@ def customer_find(*, key: str) -> Customer:
     return found
 
 
-def _mentions(*, customer: Customer) -> Q:
+def mentions_q(*, customer: Customer) -> Q:
+    """Rows about the customer's cases, or whose title or body names them."""
     mention = Q(case__customer=customer)
     if len(customer.name) >= 2 and customer.name != ERASED_NAME:
         mention |= Q(title__contains=customer.name) | Q(body__contains=customer.name)
     return mention
 
 
-def _notifications(*, customer: Customer) -> QuerySet:
-    from notifications.models import Notification
-
-    return Notification.objects.filter(_mentions(customer=customer))
-
-
-def _rows(qs: QuerySet, *fields: str) -> list[dict]:
+def rows_of(qs: QuerySet, *fields: str) -> list[dict]:
     return list(qs.values(*fields))
 
 
 def _case_export(case: Case) -> dict:
-    from compensation.models import IssuedCompensation, Offer, OfferLine
-    from toolkit.models import Contact
-
-    row = _rows(Case.objects.filter(pk=case.pk), "id", "number", "source", "store__code",
-                "level", "severity", "state", "outcome", "flags", "description", "score_before",
-                "score_after", "triggered_at", "closed_at")[0]
-    offers = Offer.objects.filter(case=case).order_by("pk")
-    return {
-        **row,
-        "contacts": _rows(Contact.objects.filter(case=case).order_by("at", "pk"), "id", "channel",
-                          "purpose", "outcome", "note", "at", "by__username"),
-        "offers": [{**o, "lines": _rows(OfferLine.objects.filter(offer_id=o["id"]).order_by(
-            "position", "pk"), "code", "name", "value")}
-            for o in _rows(offers, "id", "tier", "status", "total_value", "note", "created_at")],
-        "issued_compensation": _rows(IssuedCompensation.objects.filter(case=case).order_by("pk"),
-                                     "id", "code", "name", "value", "issued_at"),
-        "events": _rows(case.events.order_by("at", "pk"), "kind", "from_state", "to_state",
-                        "note", "data", "at"),
-    }
+    row = rows_of(Case.objects.filter(pk=case.pk), "id", "number", "source", "store__code",
+                  "level", "severity", "state", "outcome", "flags", "description",
+                  "score_before", "score_after", "triggered_at", "closed_at")[0]
+    for data in personal_data:
+        row.update(data.case_export(case))
+    return {**row, "events": rows_of(case.events.order_by("at", "pk"), "kind", "from_state",
+                                     "to_state", "note", "data", "at")}
 
 
 def customer_export(*, customer: Customer) -> dict:
     """Everything held about the customer, as plain JSON-ready values."""
-    from toolkit.models import CustomerProfile
-
     cases = Case.objects.filter(customer=customer).order_by("triggered_at", "pk")
-    return {
-        "customer": _rows(Customer.objects.filter(pk=customer.pk), "id", "external_id", "name",
-                          "phone", "vip", "segment", "created_at")[0],
-        "profile": (_rows(CustomerProfile.objects.filter(customer=customer), "birthday",
-                          "vehicle", "preferences") or [None])[0],
-        "service_records": _rows(ServiceRecord.objects.filter(customer=customer).order_by("pk"),
+    out = {
+        "customer": rows_of(Customer.objects.filter(pk=customer.pk), "id", "external_id", "name",
+                            "phone", "vip", "segment", "created_at")[0],
+        "service_records": rows_of(ServiceRecord.objects.filter(customer=customer).order_by("pk"),
                                  "id", "order_number", "store__code", "service_type",
                                  "advisor", "technician", "visit_at", "amount"),
-        "responses": _rows(SurveyResponse.objects.filter(customer=customer).order_by("pk"),
+        "responses": rows_of(SurveyResponse.objects.filter(customer=customer).order_by("pk"),
                            "id", "source", "external_id", "store__code", "score", "comment",
                            "flags", "responded_at", "case_id", "rescore"),
         "cases": [_case_export(case) for case in cases],
-        "notifications": _rows(_notifications(customer=customer).order_by("pk"), "id",
-                               "recipient__username", "kind", "title", "body", "case_id",
-                               "created_at"),
     }
+    for data in personal_data:
+        out.update(data.customer_export(customer))
+    return out
 
 
 def _secrets(*, customer: Customer) -> list[str]:
     """The texts that identify or describe the person, longest first: their name and number,
     and what they or staff wrote about them (comments, descriptions, contact and mood notes).
     Copies of these in notifications and in the timeline are cut out too."""
-    from toolkit.models import CaseProfile, Contact
-
     texts = {customer.phone, customer.external_id or ""}
     if customer.name != ERASED_NAME and len(customer.name) >= 2:
         texts.add(customer.name)
     texts.update(SurveyResponse.objects.filter(customer=customer).values_list("comment",
                                                                               flat=True))
     texts.update(Case.objects.filter(customer=customer).values_list("description", flat=True))
-    texts.update(Contact.objects.filter(case__customer=customer).values_list("note", flat=True))
-    texts.update(CaseProfile.objects.filter(case__customer=customer).values_list(
-        "emotion_note", flat=True))
+    for data in personal_data:
+        texts.update(data.secrets(customer))
     # Shorter snippets ("差", an id like "7") would cut unrelated words out of other texts.
     texts = {t for t in texts if len(t.strip()) >= MIN_SECRET} | ({customer.name} & texts)
     return sorted(texts - {REDACTED, ERASED_NAME, ""}, key=len, reverse=True)
@@ -129,7 +143,7 @@ def _scrub(text: str, *, secrets: list[str], name: str) -> str:
 def _redact_copies(*, customer: Customer, secrets: list[str]) -> None:
     """Notifications about the customer and the notes of their cases' timeline keep their
     rows (the audit trail stays whole); only the personal text in them is cut out."""
-    targets = [(_notifications(customer=customer), ("title", "body")),
+    targets = [*(copy for data in personal_data for copy in data.copies(customer)),
                (CaseEvent.objects.filter(case__customer=customer), ("note",))]
     for qs, fields in targets:
         for row in qs.only("pk", *fields):
@@ -144,18 +158,12 @@ def _redact_copies(*, customer: Customer, secrets: list[str]) -> None:
 
 
 def _redact_free_text(*, customer: Customer) -> None:
-    from toolkit.models import CaseProfile, Contact, CustomerProfile
-
     SurveyResponse.objects.filter(customer=customer).exclude(comment__in=["", REDACTED]).update(
         comment=REDACTED)
     Case.objects.filter(customer=customer).exclude(description__in=["", REDACTED]).update(
         description=REDACTED)
-    Contact.objects.filter(case__customer=customer).exclude(note__in=["", REDACTED]).update(
-        note=REDACTED)
-    CaseProfile.objects.filter(case__customer=customer).exclude(
-        emotion_note__in=["", REDACTED]).update(emotion_note=REDACTED)
-    CustomerProfile.objects.filter(customer=customer).update(birthday=None, vehicle="",
-                                                             preferences="")
+    for data in personal_data:
+        data.erase(customer)
 
 
 def customer_erase(*, customer: Customer, actor: User | None = None) -> Erasure:

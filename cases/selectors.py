@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -9,12 +10,9 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from escalation.deadlines import waiting_q
-from escalation.models import Deadline
 from org.models import User
 from org.selectors import user_scope_path
 from recovery.config_cache import config_cached
-from toolkit.scope import team_case_ids
 
 from .models import (
     CORRECTABLE_FIELDS,
@@ -27,7 +25,23 @@ from .models import (
     ServiceRecord,
     State,
 )
+from .permissions import team_case_ids
 from .search import case_search_q
+
+# Expressions over a case row that the app owning the data provides (escalation: the case's
+# deadlines), registered in its `AppConfig.ready()`; each `build() -> expression`.
+OVERDUE = "overdue"  # Exists: a deadline still to be met is past due
+NEXT_DUE = "next_due"  # Subquery: when the next deadline still to be met falls due
+FOLLOWUP_DUE = "followup_due"  # Exists: a follow-up still to be made is past due
+_expressions: dict[str, Callable] = {}
+
+
+def case_expression_provide(name: str, build: Callable) -> None:
+    _expressions[name] = build
+
+
+def _expression(name: str):
+    return _expressions[name]()
 
 
 def case_scope(*, user: User) -> QuerySet[Case]:
@@ -39,10 +53,10 @@ def case_scope(*, user: User) -> QuerySet[Case]:
         return Case.objects.none()
     team_ids = team_case_ids(user=user)
     if scope is None:
-        return Case.objects.filter(pk__in=team_ids)
+        return Case.objects.none() if team_ids is None else Case.objects.filter(pk__in=team_ids)
     in_subtree = Q(store__path__startswith=scope)
     # Most users are on no team outside their node; the plain prefix filter keeps its index.
-    if not team_ids.exists():
+    if team_ids is None or not team_ids.exists():
         return Case.objects.filter(in_subtree)
     return Case.objects.filter(in_subtree | Q(pk__in=team_ids))
 
@@ -74,8 +88,7 @@ def with_progress(qs: QuerySet[Case]) -> QuerySet[Case]:
 
 
 def overdue_exists():
-    return Exists(Deadline.objects.filter(waiting_q(), case=OuterRef("pk"),
-                                          due_at__lte=timezone.now()))
+    return _expression(OVERDUE)
 
 
 def case_filtered(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
@@ -109,8 +122,7 @@ def case_list(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
 
 
 def next_due_subquery():
-    return Subquery(Deadline.objects.filter(waiting_q(), case=OuterRef("pk"))
-                    .order_by("due_at").values("due_at")[:1])
+    return _expression(NEXT_DUE)
 
 
 def queue_rows(qs: QuerySet[Case]) -> QuerySet[Case]:
@@ -158,15 +170,12 @@ def keyset_page(qs: QuerySet[Case], *, after: str | None, size: int,
 
 
 def dashboard_counts(*, user: User) -> dict[str, int]:
-    now = timezone.now()
     active = case_scope(user=user).exclude(state=State.CLOSED)
-    followups_due = Deadline.objects.filter(
-        waiting_q(), case__in=active, kind__startswith="followup", due_at__lte=now)
     return {
         "open": active.count(),
         "overdue": active.filter(overdue_exists()).count(),
         "awaiting_approval": active.filter(state=State.AWAITING_APPROVAL).count(),
-        "followups_due": followups_due.values("case_id").distinct().count(),
+        "followups_due": active.filter(_expression(FOLLOWUP_DUE)).count(),
     }
 
 

@@ -1,4 +1,5 @@
 import copy
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from django.utils import timezone
@@ -6,11 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from escalation.models import DeadlineKind, Escalation
 from org.models import NodeKind, OrgNode, User
 from org.pii import phone_for
 from org.selectors import store_by_code
-from toolkit.permissions import can_act
 
 from .models import (
     COMPUTED_FLAGS,
@@ -26,6 +25,7 @@ from .models import (
     Severity,
     State,
 )
+from .permissions import can_act
 from .phones import phone_normalize
 from .selectors import case_progress
 
@@ -129,36 +129,32 @@ class SurveyResponseIn(InputSerializer):
                                   required=False, default=list, max_length=20)
 
 
-# The intake's answer uses plain serializers with declared fields: a ModelSerializer rebuilds
-# its fields from the model on every use, a cost every survey response would pay.
-class DeadlineOut(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=DeadlineKind.choices, read_only=True)
-    round = serializers.IntegerField(read_only=True)
-    due_at = serializers.DateTimeField(read_only=True)
-    warn_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    met_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    escalated_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    cancelled_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    status = serializers.SerializerMethodField()
-    remaining_seconds = serializers.SerializerMethodField()
+# Parts of the case's answers that other apps provide (escalation: deadlines and escalations),
+# registered in their `AppConfig.ready()` by name; each `build() -> Field`. The serializers
+# name them where they go in the answer (`provided`).
+DEADLINES = "deadlines"
+ESCALATIONS = "escalations"
+_provided: dict[str, Callable[[], serializers.Field]] = {}
 
-    def get_status(self, obj) -> str:
-        if obj.met_at:
-            return "met"
-        if obj.cancelled_at:
-            return "cancelled"
-        if obj.escalated_at or obj.due_at <= timezone.now():
-            return "overdue"
-        return "waiting"
 
-    def get_remaining_seconds(self, obj) -> int | None:
-        """Seconds left (negative when overdue) while the deadline is still to be met, on the
-        SLA's own clock: business time while the store is open, or wall time."""
-        from escalation.deadlines import deadline_remaining
+def case_field_provide(name: str, build: Callable[[], serializers.Field]) -> None:
+    _provided[name] = build
 
-        if obj.met_at or obj.cancelled_at:
-            return None
-        return int(deadline_remaining(obj, now=timezone.now()).total_seconds())
+
+class ProvidedFields:
+    """A serializer with the `provided` fields other apps provide: after its own, or in the
+    order of `field_order`."""
+
+    provided: tuple[str, ...] = ()
+    field_order: tuple[str, ...] = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in self.provided:
+            fields[name] = _provided[name]()
+        if self.field_order:
+            fields = {name: fields[name] for name in self.field_order}
+        return fields
 
 
 class BlankAsNullField(serializers.CharField):
@@ -175,7 +171,9 @@ class TriageWhyField(serializers.JSONField):
     pass
 
 
-class CaseSummaryOut(serializers.Serializer):
+class CaseSummaryOut(ProvidedFields, serializers.Serializer):
+    provided = (DEADLINES,)
+
     id = serializers.IntegerField(read_only=True)
     number = serializers.CharField(read_only=True, allow_null=True)
     level = serializers.ChoiceField(choices=Level.choices, read_only=True)
@@ -186,7 +184,6 @@ class CaseSummaryOut(serializers.Serializer):
                                          allow_null=True, read_only=True)
     emotion = BlankAsNullField(read_only=True, allow_null=True)
     triage = TriageWhyField(read_only=True)
-    deadlines = DeadlineOut(many=True, read_only=True, source="deadline_rows")
 
 
 class SurveyResponseOut(serializers.Serializer):
@@ -223,16 +220,6 @@ class CaseEventOut(serializers.ModelSerializer):
     class Meta:
         model = CaseEvent
         fields = ["id", "kind", "actor", "from_state", "to_state", "note", "data", "at"]
-
-
-class EscalationOut(serializers.ModelSerializer):
-    target_node = serializers.CharField(source="target_node.code", default=None,
-                                        allow_null=True)
-
-    class Meta:
-        model = Escalation
-        fields = ["id", "kind", "from_level", "to_level", "target", "target_node", "note",
-                  "due_at", "fired_at"]
 
 
 class CaseListOut(serializers.ModelSerializer):
@@ -282,26 +269,29 @@ class TransitionBlockedOut(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class CaseDetailOut(CaseListOut):
+_DETAIL_FIELDS = (*CaseListOut.Meta.fields,
+                  "service_record", "description", "plan", "received_at", "contacted_at",
+                  "resolved_at", "closed_at", "rescored_at", "emotion", "triage", DEADLINES,
+                  "checklist", "timeline", ESCALATIONS, "allowed_transitions",
+                  "blocked_transitions", "watchers")
+
+
+class CaseDetailOut(ProvidedFields, CaseListOut):
     customer = serializers.SerializerMethodField()
     emotion = BlankAsNullField(read_only=True, allow_null=True)
     triage = TriageWhyField(read_only=True)
-    deadlines = DeadlineOut(many=True, read_only=True, source="deadline_rows")
     checklist = ChecklistItemOut(many=True, read_only=True)
     timeline = CaseEventOut(many=True, read_only=True, source="events")
-    escalations = EscalationOut(many=True, read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
     blocked_transitions = serializers.SerializerMethodField()
     watchers = serializers.SerializerMethodField()
     service_record = ServiceRecordOut(read_only=True, allow_null=True)
 
+    provided = (DEADLINES, ESCALATIONS)
+    field_order = _DETAIL_FIELDS
+
     class Meta(CaseListOut.Meta):
-        fields = CaseListOut.Meta.fields + [
-            "service_record", "description", "plan", "received_at", "contacted_at",
-            "resolved_at", "closed_at", "rescored_at", "emotion", "triage", "deadlines",
-            "checklist", "timeline", "escalations", "allowed_transitions",
-            "blocked_transitions", "watchers",
-        ]
+        fields = [f for f in _DETAIL_FIELDS if f not in (DEADLINES, ESCALATIONS)]
         read_only_fields = fields
 
     @extend_schema_field(CustomerOut)

@@ -13,14 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
-from escalation.deadlines import deadlines_after_transition, deadlines_start
-from escalation.models import DeadlineKind
-from metrics.facts import case_fact_refresh, case_fact_start, customer_facts_refresh
-from notifications.services import notification_create, notify_case_event
 from org.models import OrgNode, Role, User
 from org.selectors import people_at_or_above, user_can_see_node, user_scope_path
 from recovery.config_cache import config_cached
 
+from .events import case_events, service_records_saved
 from .guards import recovered_earned, unmet_reason
 from .models import (
     ACTIVE_STATES,
@@ -66,16 +63,22 @@ class IntakeResult:
 def event_record(*, case: Case, kind: str, actor: User | None = None, note: str = "",
                  from_state: str = "", to_state: str = "", data: dict | None = None,
                  at: datetime | None = None) -> CaseEvent:
-    """Every change to a case leaves one immutable event; its notifications leave with it, and
-    the colleagues its note @mentions are told."""
+    """Every change to a case leaves one immutable event, handed to the other apps' handlers
+    (`cases.events.case_events`) in the same transaction."""
     event = CaseEvent.objects.create(
         case=case, kind=kind, actor=actor, note=note, from_state=from_state, to_state=to_state,
         data=data or {}, at=at or timezone.now(),
     )
-    notify_case_event(event=event)
-    if "@" in note:
-        _mentions_notify(event=event)
+    case_events.send([event])
     return event
+
+
+def events_record(events: list[CaseEvent]) -> list[CaseEvent]:
+    """`event_record` for the events of one change written at once (one insert), handed to the
+    handlers together."""
+    events = CaseEvent.objects.bulk_create(events)
+    case_events.send(events)
+    return events
 
 
 MENTION = re.compile(r"@([\w.+-]+)")
@@ -89,19 +92,6 @@ def mentioned_users(*, case: Case, text: str) -> list[User]:
         return []
     users = User.objects.filter(username__in=names, is_active=True).select_related("node")
     return [u for u in users if can_see(case, u)]
-
-
-def _mentions_notify(*, event: CaseEvent) -> None:
-    people = [u for u in mentioned_users(case=event.case, text=event.note)
-              if u.pk != event.actor_id]
-    if not people:
-        return
-    who = event.actor.username if event.actor else ""
-    notification_create(
-        recipients=people, case=event.case, event=event, kind="mentioned",
-        title=_("%(who)s mentioned you on case %(number)s")
-        % {"who": who, "number": event.case.number},
-        body=event.note[:500])
 
 
 def customer_upsert(*, actor: User, name: str, external_id: str | None = None, phone: str = "",
@@ -227,7 +217,7 @@ def service_record_upsert(*, store: OrgNode, customer: Customer, order_number: s
                   "plate": plate, "vin": vin, "vehicle_model": vehicle_model,
                   "mileage": mileage},
     )
-    customer_facts_refresh(customer_id=customer.pk)
+    service_records_saved.send([record])
     return record
 
 
@@ -260,8 +250,10 @@ def case_open(*, store: OrgNode, customer: Customer, result: Triage, source: str
               service_record: ServiceRecord | None = None,
               failure_type: FailureType | None = None, description: str = "",
               score: int | None = None, idempotency_key: str = "") -> Case:
-    """Open a case with its owner, deadlines, checklist and first event (must run in a
-    transaction). Without a failure type given, the one triage read from the text."""
+    """Open a case with its owner, checklist and first event (must run in a transaction); the
+    event's handlers start the deadlines (meeting the assembly one: the case is assembled and
+    the manager's notification handed to the outbox in this transaction), announce it and start
+    its fact row. Without a failure type given, the one triage read from the text."""
     owners, _node, _role = people_at_or_above(node=store, role=LEVEL_OWNER_ROLE[result.level])
     why = result.why
     if failure_type is None:
@@ -280,14 +272,9 @@ def case_open(*, store: OrgNode, customer: Customer, result: Triage, source: str
     # plain UPDATE, not the state machine's save.
     case.number = f"SR{timezone.localtime(received_at):%y%m%d}-{case.pk:06d}"
     Case.objects.filter(pk=case.pk).update(number=case.number)
-    # Assembling the case and handing the manager's notification to the outbox happen in this
-    # transaction, so the 15-minute assembly deadline is met here.
-    case.opened_deadlines = deadlines_start(case=case, met=[DeadlineKind.ASSEMBLY],
-                                            met_at=timezone.now())
     checklist_instantiate(case=case)
     event_record(case=case, kind=CaseEventKind.OPENED, actor=actor, to_state=case.state,
                  data={"triggers": result.triggers, "level": result.level}, at=received_at)
-    case_fact_start(case=case)
     return case
 
 
@@ -327,7 +314,6 @@ def case_rescore(*, case: Case, score: int | None, at: datetime, actor: User | N
         case.score_after = score
         case.rescored_at = at
         case.save(update_fields=["score_after", "rescored_at"])
-        case_fact_refresh(case_id=case.pk)
     event_record(case=case, kind=CaseEventKind.RESCORED, actor=actor, note=note,
                  data={"score_before": case.score_before, "score_after": score}, at=at)
     return case
@@ -578,8 +564,6 @@ def case_transition(*, case_id: int, name: str, actor: User, note: str = "",
         event_record(case=case, kind=CaseEventKind.TRANSITION, actor=actor,
                      note=note or reopen_reason, from_state=from_state, to_state=case.state,
                      data=data, at=at)
-        deadlines_after_transition(case=case, name=name, at=at)
-        case_fact_refresh(case_id=case.pk)
     return case
 
 
@@ -690,12 +674,9 @@ def case_reassign(*, case_id: int, owner: User, reason: str, actor: User) -> Cas
         before = case.owner
         Case.objects.filter(pk=case.pk).update(owner=owner)
         case.owner = owner
-        event = event_record(
+        event_record(
             case=case, kind=CaseEventKind.REASSIGNED, actor=actor, note=reason,
             data={"from": before.username if before else None, "to": owner.username})
-        notification_create(
-            recipients=[owner], case=case, event=event, kind="reassigned",
-            title=_("Case %(number)s is now yours") % {"number": case.number}, body=reason)
     return case
 
 
@@ -803,9 +784,9 @@ def case_triage_correct(*, case_id: int, actor: User, changes: dict, note: str =
         if before["failure_type"] != after["failure_type"]:
             _checklist_refit(case=case)
         at = timezone.now()
-        for name in changed:
-            event_record(case=case, kind=CaseEventKind.CORRECTED, actor=actor, note=note, at=at,
-                         data={"field": name, "from": before[name], "to": after[name],
-                               "by_hand": name in changes})
-        case_fact_refresh(case_id=case.pk)
+        events_record([
+            CaseEvent(case=case, kind=CaseEventKind.CORRECTED, actor=actor, note=note, at=at,
+                      data={"field": name, "from": before[name], "to": after[name],
+                            "by_hand": name in changes})
+            for name in changed])
     return case

@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
@@ -16,6 +15,7 @@ from org.models import NodeKind, User
 from .forms import CaseFilterForm, CorrectionReportForm, IncidentForm, TriageCorrectionForm
 from .guards import guard_reason, outcome_earned, recovered_earned
 from .models import CORRECTABLE_FIELDS, TRANSITION_LABELS, Case, ChecklistItem, Outcome
+from .pages import case_sections_context
 from .permissions import can_correct, can_see, can_work
 from .selectors import (
     case_get,
@@ -172,43 +172,21 @@ def _people(case: Case, user) -> dict:
     }
 
 
-def _sections(request, case: Case) -> dict:
-    # Imported here: the toolkit and compensation page modules import this one.
-    from attachments.views import case_sections as attachment_sections
-    from compensation.views import case_sections as compensation_sections
-    from toolkit.views import case_sections as toolkit_sections
-
-    return {**toolkit_sections(request, case), **compensation_sections(request, case),
-            **attachment_sections(request, case)}
-
-
 def render_case_page(request, case: Case, *, overrides: dict | None = None, status: int = 200):
     """The 挽回进度追踪表 of seed 001 工具1. `overrides` carries a bound form with its errors
-    when a section's form came back invalid, so the page keeps what the user typed."""
-    from escalation.calendar import store_open_at
-    from escalation.deadlines import deadline_remaining, policy_clock_business
-
-    deadlines = list(case.deadline_rows())
-    waiting = [d for d in deadlines if not d.met_at and not d.cancelled_at]
-    now = timezone.now()
-    store_open = store_open_at(now, store_id=case.store_id)
-    for d in waiting:  # the countdown on the SLA's own clock
-        d.business = policy_clock_business(d.kind)
-        d.running = store_open or not d.business
-        d.left_seconds = int(deadline_remaining(d, now=now).total_seconds())
+    when a section's form came back invalid, so the page keeps what the user typed. The other
+    apps' sections (deadlines, toolkit, compensation, attachments) are registered with
+    `cases.pages`."""
     context = {
         "case": case, "progress": case_progress(case),
-        "deadlines": deadlines, "next_deadline": min(waiting, key=lambda d: d.due_at,
-                                                     default=None),
         "checklist": case.checklist.all(),
         "timeline": case.events.select_related("actor"),
-        "escalations": case.escalations.select_related("target_node"),
         **_transitions(case, request.user),
         **_people(case, request.user),
         "may_work": can_work(case, request.user),
         "may_correct": can_correct(case, request.user),
         "triage_form": TriageCorrectionForm.for_case(case),
-        **_sections(request, case),
+        **case_sections_context(request, case),
     }
     context.update(overrides or {})
     return render(request, "cases/case.html", context, status=status)

@@ -313,6 +313,14 @@ def user_may_decide(*, user: User, approval: Approval) -> bool:
                             max(approval.amount, approval.cumulative_amount)))
 
 
+def pending_approvals_badge(user: User) -> int | None:
+    """Approvals waiting for the user (the top bar's badge), or None for roles that never
+    approve (SAs)."""
+    if not user.is_authenticated or not user.has_rank(Role.SERVICE_MANAGER):
+        return None
+    return approvals_for(user=user, status="pending").count()
+
+
 def approvals_for(*, user: User, status: str | None = None) -> QuerySet[Approval]:
     """Approvals routed to the user's role in the user's part of the tree."""
     scope = user_scope_path(user=user)

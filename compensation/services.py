@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from cases.models import Case, CaseEvent, CaseEventKind, Customer, State
 from cases.permissions import can_work
 from cases.services import TransitionConflict, case_transition, event_record
-from metrics.facts import case_fact_refresh
 from notifications.services import notification_create
 from org.models import User
 from org.selectors import user_can_see_node
@@ -448,5 +447,4 @@ def compensation_issue(*, offer_id: int, actor: User,
                     note=_("Compensation issued: %(items)s (%(amount)s).")
                     % {"items": "、".join(i.name for i in issued), "amount": _yuan(value)},
                     data={"compensation": "issued", "offer": offer.pk, "value": str(value)})
-        case_fact_refresh(case_id=offer.case_id)
     return issued

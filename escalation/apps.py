@@ -8,7 +8,27 @@ class EscalationConfig(AppConfig):
     verbose_name = _("Escalation")
 
     def ready(self):
+        from cases.events import case_events
+        from cases.pages import case_sections
+        from cases.selectors import (
+            FOLLOWUP_DUE,
+            NEXT_DUE,
+            OVERDUE,
+            case_expression_provide,
+        )
+        from cases.serializers import DEADLINES, ESCALATIONS, case_field_provide
         from recovery.config_cache import config_cache_watch
 
+        from .deadlines import followup_due_exists, next_due_subquery, overdue_exists
+        from .handlers import case_events_clock
         from .models import BusinessHours, SlaPolicy
+        from .serializers import deadlines_field, escalations_field
+        from .views import case_sections as deadline_sections
         config_cache_watch(SlaPolicy, BusinessHours)
+        case_events.register(case_events_clock)
+        case_sections.register(deadline_sections)
+        case_expression_provide(OVERDUE, overdue_exists)
+        case_expression_provide(NEXT_DUE, next_due_subquery)
+        case_expression_provide(FOLLOWUP_DUE, followup_due_exists)
+        case_field_provide(DEADLINES, deadlines_field)
+        case_field_provide(ESCALATIONS, escalations_field)

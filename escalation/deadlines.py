@@ -4,15 +4,14 @@
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cases.models import Case
-from metrics.probability import SlaClock
-from metrics.tallies import deadlines_settled
 from recovery.config_cache import config_cached
 
 from .calendar import sla_due, sla_elapsed
+from .events import deadlines_settled
 from .models import Anchor, Clock, Deadline, DeadlineKind, SlaPolicy
 
 CASE_DEADLINES = [
@@ -66,15 +65,6 @@ def policy_clock_business(kind: str) -> bool:
     return policy is not None and policy.clock == Clock.BUSINESS
 
 
-def contact_clock(*, store_id: int | None) -> SlaClock:
-    """The first-contact SLA's clock at a store, for the recovery probability (seed 001 counts
-    from the trigger to the first call)."""
-    business = policy_clock_business(DeadlineKind.CONTACT)
-    return SlaClock(
-        elapsed=lambda start, end: sla_elapsed(start, end, store_id=store_id, business=business),
-        due=lambda start, window: sla_due(start, window, store_id=store_id, business=business))
-
-
 def deadline_remaining(deadline: Deadline, *, now: datetime) -> timedelta:
     """Time left on the deadline's own clock (negative when overdue): the countdowns."""
     return sla_elapsed(now, deadline.due_at, store_id=deadline.store_id,
@@ -92,7 +82,7 @@ def deadlines_start(*, case: Case, met=(), met_at: datetime | None = None) -> li
         if row.kind in met:
             row.met_at = met_at
     rows = Deadline.objects.bulk_create(rows)
-    deadlines_settled(rows=[row for row in rows if row.met_at])
+    deadlines_settled.send([row for row in rows if row.met_at])
     return rows
 
 
@@ -111,7 +101,7 @@ def _settle(waiting: QuerySet[Deadline], **change) -> int:
         for deadline in settling:
             for name, value in change.items():
                 setattr(deadline, name, value)
-        deadlines_settled(rows=settling)
+        deadlines_settled.send(settling)
     return changed
 
 
@@ -146,3 +136,22 @@ def deadlines_after_transition(*, case: Case, name: str, at: datetime) -> None:
 def overdue_case_ids(*, now: datetime | None = None) -> QuerySet:
     now = now or timezone.now()
     return Deadline.objects.filter(waiting_q(), due_at__lte=now).values("case_id")
+
+
+# What the case lists and dashboards ask of a case's deadlines (`cases.selectors`, registered
+# in `EscalationConfig.ready`).
+
+def overdue_exists() -> Exists:
+    return Exists(Deadline.objects.filter(waiting_q(), case=OuterRef("pk"),
+                                          due_at__lte=timezone.now()))
+
+
+def next_due_subquery() -> Subquery:
+    return Subquery(Deadline.objects.filter(waiting_q(), case=OuterRef("pk"))
+                    .order_by("due_at").values("due_at")[:1])
+
+
+def followup_due_exists() -> Exists:
+    return Exists(Deadline.objects.filter(waiting_q(), case=OuterRef("pk"),
+                                          kind__startswith="followup",
+                                          due_at__lte=timezone.now()))

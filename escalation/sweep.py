@@ -12,17 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseEvent, CaseEventKind, Level
-from cases.services import case_raise_level, event_record
-from metrics.tallies import deadlines_settled, escalations_fired
-from notifications.services import (
-    notification_create,
-    notifications_create_many,
-    notify_case_event,
-)
+from cases.services import case_raise_level, event_record, events_record
+from notifications.services import notification_create, notifications_create_many
 
 from . import conf
 from .claim import Outcome, claim_and_run
 from .deadlines import unfired_q
+from .events import deadlines_settled
 from .models import Deadline, Escalation, SlaPolicy, Target
 from .targets import Resolved, owner_people, resolve
 
@@ -151,14 +147,13 @@ def deadline_escalate(*, deadline: Deadline, now: datetime,
     if not Deadline.objects.filter(unfired_q(), pk=deadline.pk).update(escalated_at=now):
         return None
     deadline.escalated_at = now
-    deadlines_settled(rows=[deadline])
+    deadlines_settled.send([deadline])
     case = deadline.case
     # Another deadline of this case in the same batch may have raised the level already.
     case.level = Case.objects.values_list("level", flat=True).get(pk=case.pk)
     breach = _breach(deadline=deadline, now=now, cache=cache or SweepCache())
     case_raise_level(case=case, level=breach.escalation.to_level)
     breach.escalation.save()
-    escalations_fired(rows=[breach.escalation])
     event = event_record(case=case, **breach.event_fields())
     notification_create(**breach.notification_fields(event))
     return breach.escalation
@@ -173,7 +168,7 @@ def deadlines_escalate(*, deadlines: list[Deadline], now: datetime, cache: Sweep
         return False
     for deadline in deadlines:
         deadline.escalated_at = now
-    deadlines_settled(rows=deadlines)
+    deadlines_settled.send(deadlines)
     # The cases were locked with their deadlines, so their levels are current; a deadline sees
     # the level the ones before it in the batch raised.
     before = {d.case_id: d.case.level for d in deadlines}
@@ -191,11 +186,8 @@ def deadlines_escalate(*, deadlines: list[Deadline], now: datetime, cache: Sweep
     for level, case_ids in raised.items():
         Case.objects.filter(pk__in=case_ids).update(level=level)
     Escalation.objects.bulk_create([b.escalation for b in breaches])
-    escalations_fired(rows=[b.escalation for b in breaches])
-    events = CaseEvent.objects.bulk_create(
+    events = events_record(
         [CaseEvent(case=b.escalation.case, **b.event_fields()) for b in breaches])
-    for event in events:  # as `event_record` does (this app announces escalations itself)
-        notify_case_event(event=event)
     notifications_create_many(
         [b.notification_fields(event) for b, event in zip(breaches, events, strict=True)])
     return True

@@ -1,12 +1,12 @@
 """Recovery-team membership as a scope: a team member sees the case even outside their own
-store node, and only that case. Depends on toolkit models alone so `cases.selectors` and
-`cases.permissions` can use it without an import cycle."""
+store node, and only that case. `cases.permissions` asks these (registered in
+`ToolkitConfig.ready`)."""
 
 from django.db.models import QuerySet
 
 from org.models import User
 
-from .models import TeamMember
+from .models import TeamMember, TeamRole
 
 
 def team_case_ids(*, user: User) -> QuerySet:
@@ -19,3 +19,7 @@ def team_case_ids(*, user: User) -> QuerySet:
 def is_team_member(*, case_id: int, user: User) -> bool:
     return user.is_authenticated and TeamMember.objects.filter(case_id=case_id,
                                                                user=user).exists()
+
+
+def is_team_leader(*, case_id: int, user: User) -> bool:
+    return TeamMember.objects.filter(case_id=case_id, user=user, role=TeamRole.LEADER).exists()

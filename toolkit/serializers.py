@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cases.models import Case, ServiceRecord
+from cases.permissions import can_act
 from cases.selectors import people
 from cases.serializers import past_time, plausible_time
 from org.models import NodeKind, OrgNode, User
@@ -25,7 +26,6 @@ from .models import (
     WordKind,
     WordLanguage,
 )
-from .permissions import can_act
 from .schema import InlineChoiceField
 
 

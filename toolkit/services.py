@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import ACTIVE_STATES, Case, CaseEventKind, State
+from cases.permissions import can_act, can_manage_team, can_see, may_make_first_contact
 from cases.services import TransitionConflict, case_rescore, case_transition, event_record
 from escalation.deadlines import deadlines_meet
 from escalation.models import DeadlineKind
-from metrics.facts import case_fact_refresh
 from org.models import NodeKind, OrgNode, Role, User
 from org.selectors import user_can_see_node
 
@@ -38,7 +38,6 @@ from .models import (
     TeamMember,
     TeamRole,
 )
-from .permissions import can_act, can_manage_team, can_view, may_make_first_contact
 from .phrases import PhraseWarning, phrases_check
 from .selectors import case_visible_scope, customer_get, followup_deadline_due
 
@@ -67,7 +66,7 @@ def _screen(*, text: str, strict: bool, field: str) -> list[PhraseWarning]:
 
 def _locked_case(*, case_id: int, actor: User, may) -> Case:
     case = Case.objects.select_for_update().select_related("store").get(pk=case_id)
-    if not can_view(case, actor):
+    if not can_see(case, actor):
         raise Case.DoesNotExist
     if not may(case, actor):
         raise PermissionDenied(_("You may not work this case."))
@@ -116,7 +115,7 @@ def contact_log(*, case_id: int, actor: User, channel: str, outcome: str,
     warnings = _screen(text=note, strict=strict, field="note")
     at = at or timezone.now()
     with transaction.atomic():
-        case = _locked_case(case_id=case_id, actor=actor, may=can_view)
+        case = _locked_case(case_id=case_id, actor=actor, may=can_see)
         if case.state == State.CLOSED:
             raise TransitionConflict(_("The case is closed."))
         if purpose not in ContactPurpose.values:
@@ -224,7 +223,7 @@ def root_cause_set(*, case_id: int, actor: User, category: str, whys: list[str],
         raise ValidationError({"department": [_("This department is no longer used.")]})
     with transaction.atomic():
         case = _locked_case(case_id=case_id, actor=actor, may=can_act)
-        if action_owner is not None and not can_view(case, action_owner):
+        if action_owner is not None and not can_see(case, action_owner):
             raise ValidationError({"action_owner": [_("The owner must be able to see the case.")]})
         if action_due and action_due < timezone.localdate(case.triggered_at):
             raise ValidationError({"action_due": [_("The due date is before the case.")]})
@@ -238,7 +237,6 @@ def root_cause_set(*, case_id: int, actor: User, category: str, whys: list[str],
                 department=department.code if department else None,
                 action_owner=action_owner.pk if action_owner else None,
                 action_due=action_due.isoformat() if action_due else None)
-        case_fact_refresh(case_id=case.pk)
     return row
 
 

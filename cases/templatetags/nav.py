@@ -3,20 +3,16 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 
-from org.models import Role
+from ..pages import APPROVALS, badge
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def pending_approvals(context) -> int | None:
-    """Approvals waiting for the user, or None for roles that never approve (SAs)."""
-    from compensation.selectors import approvals_for
-
-    user = context["request"].user
-    if not user.is_authenticated or not user.has_rank(Role.SERVICE_MANAGER):
-        return None
-    return approvals_for(user=user, status="pending").count()
+    """Approvals waiting for the user, or None for roles that never approve (SAs); counted by
+    the app that registered the badge (compensation)."""
+    return badge(APPROVALS, context["request"].user)
 
 
 @register.simple_tag

@@ -5,6 +5,8 @@ from django import template
 from org.pii import phone_for
 from org.pii import phone_mask as _phone_mask
 
+from ..permissions import can_act
+
 register = template.Library()
 
 
@@ -15,8 +17,7 @@ def phone_mask(value) -> str:
 
 @register.simple_tag(takes_context=True)
 def case_phone(context, case) -> str:
-    """The customer's number in full for someone who may work the case, masked for the rest."""
-    from toolkit.permissions import can_act
-
+    """The customer's number in full for someone who may act on the case, masked for the
+    rest."""
     user = context["request"].user
     return phone_for(case.customer.phone, full=can_act(case, user))
