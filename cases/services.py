@@ -124,31 +124,36 @@ def customer_upsert(*, actor: User, name: str, external_id: str | None = None, p
                     "A customer with this id is registered at another store. To link them, give "
                     "the phone number on record; or leave the id empty.")]})
             may_change = False
-    table = Customer._meta.db_table
-    if may_change:
-        keep_segment = "EXCLUDED.segment" if segment else f"{table}.segment"
-        # A payload that leaves VIP out (an incident form's default) never demotes a VIP;
-        # that is an administrator's decision.
-        changes = ("name = EXCLUDED.name, phone = EXCLUDED.phone, "
-                   f"vip = {table}.vip OR EXCLUDED.vip, segment = {keep_segment}")
-    else:
-        changes = f"name = {table}.name"  # takes the row lock, changes nothing
-    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    params = [external_id, name, phone, vip,
-              segment or Customer._meta.get_field("segment").default, created_at]
-    if unless_received:
-        rows_from = (f"SELECT %s, %s, %s, %s, %s, %s WHERE NOT EXISTS (SELECT 1 FROM "
-                     f"{SurveyResponse._meta.db_table} WHERE source = %s AND external_id = %s)")
-        params += list(unless_received)
-    else:
-        rows_from = "VALUES (%s, %s, %s, %s, %s, %s)"
-    rows = list(Customer.objects.raw(
-        f"INSERT INTO {table} (external_id, name, phone, vip, segment, created_at) {rows_from} "
-        f"ON CONFLICT (external_id) DO UPDATE SET {changes} "
-        "RETURNING id, external_id, name, phone, vip, segment, created_at",
-        params,
-    ))
+    source, response_id = unless_received or (None, None)
+    rows = list(Customer.objects.raw(CUSTOMER_UPSERT, {
+        "external_id": external_id, "name": name, "phone": phone, "vip": vip,
+        "segment": segment or Customer._meta.get_field("segment").default,
+        "segment_given": bool(segment), "may_change": may_change,
+        "created_at": connection.ops.adapt_datetimefield_value(timezone.now()),
+        "source": source, "response_id": response_id,
+    }))
     return rows[0] if rows else None
+
+
+# `customer_upsert` in one statement: the ORM's update_or_create reads, then writes, so two
+# intakes of one customer could both insert; `bulk_create(update_conflicts=True)` cannot keep
+# the row as it is (a customer outside the actor's scope: the update only takes the row lock),
+# keep a VIP a VIP, or insert nothing when the survey response is stored already. The WHERE
+# also settles SQLite's parsing of an upsert from a SELECT. A null `source` matches no response.
+CUSTOMER_UPSERT = """
+    INSERT INTO cases_customer (external_id, name, phone, vip, segment, created_at)
+    SELECT %(external_id)s, %(name)s, %(phone)s, %(vip)s, %(segment)s, %(created_at)s
+    WHERE NOT EXISTS (SELECT 1 FROM cases_surveyresponse
+                      WHERE source = %(source)s AND external_id = %(response_id)s)
+    ON CONFLICT (external_id) DO UPDATE SET
+        name = CASE WHEN %(may_change)s THEN excluded.name ELSE cases_customer.name END,
+        phone = CASE WHEN %(may_change)s THEN excluded.phone ELSE cases_customer.phone END,
+        -- A payload that leaves VIP out (an incident form's default) never demotes a VIP:
+        -- that is an administrator's decision.
+        vip = cases_customer.vip OR (%(may_change)s AND excluded.vip),
+        segment = CASE WHEN %(may_change)s AND %(segment_given)s THEN excluded.segment
+                       ELSE cases_customer.segment END
+    RETURNING id, external_id, name, phone, vip, segment, created_at"""
 
 
 VEHICLE_FIELDS = ("plate", "vin", "vehicle_model")
@@ -192,16 +197,20 @@ def _customer_by_phone(*, actor: User, name: str, phone: str, vip: bool,
     return person
 
 
+# One statement, so that a concurrent intake of the same id cannot adopt it in between (the
+# ORM would read, then write).
+EXTERNAL_ID_ADOPT = """
+    UPDATE cases_customer SET external_id = %(external_id)s
+    WHERE id = (SELECT id FROM cases_customer WHERE phone = %(phone)s AND external_id IS NULL
+                ORDER BY id DESC LIMIT 1)
+      AND NOT EXISTS (SELECT 1 FROM cases_customer WHERE external_id = %(external_id)s)"""
+
+
 def _external_id_adopt(*, external_id: str, phone: str) -> None:
     """A new external id whose phone number belongs to a customer known without one (reported
-    by an incident) becomes that customer's: one statement, nothing when the id is known."""
-    table = Customer._meta.db_table
+    by an incident) becomes that customer's: nothing when the id is known."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET external_id = %s WHERE id = (SELECT id FROM {table} "
-            "WHERE phone = %s AND external_id IS NULL ORDER BY id DESC LIMIT 1) "
-            f"AND NOT EXISTS (SELECT 1 FROM {table} WHERE external_id = %s)",
-            [external_id, phone, external_id])
+        cursor.execute(EXTERNAL_ID_ADOPT, {"external_id": external_id, "phone": phone})
 
 
 def service_record_upsert(*, store: OrgNode, customer: Customer, order_number: str,
@@ -395,7 +404,7 @@ def _survey_response_store(*, actor, store, source, external_id, score, comment,
     )
     # Most responses open nothing: the insert itself finds the customer's active case (after the
     # upsert's lock, so a case a concurrent intake just opened is seen).
-    _response_insert(response, find_active=not result.opens_case)
+    response = _response_insert(response, find_active=not result.opens_case)
     if response.rescore:
         response.case = active or Case.objects.get(pk=response.case_id)
         case_rescore(case=response.case, score=score, at=responded_at, actor=actor,
@@ -407,28 +416,37 @@ _RESPONSE_COLUMNS = ["source", "external_id", "store", "customer", "service_reco
                      "comment", "flags", "responded_at", "received_at"]
 
 
-def _response_insert(response: SurveyResponse, *, find_active: bool) -> None:
+@functools.cache
+def _response_insert_sql() -> str:
+    """The statement of `_response_insert`, built once. The ORM cannot insert a row whose
+    values come from a query in the same statement; the customer's active case is found by
+    `_active_case_keys`, compiled, so that the rule lives in one place."""
+    columns = ", ".join(SurveyResponse._meta.get_field(name).column
+                        for name in _RESPONSE_COLUMNS)
+    values = ", ".join(["%s"] * len(_RESPONSE_COLUMNS))
+    active_sql, _params = _active_case_keys_compiled()
+    return (f"INSERT INTO cases_surveyresponse ({columns}, case_id, rescore) "
+            f"SELECT {values}, COALESCE(%s, active.pk), %s OR active.pk IS NOT NULL "
+            f"FROM (SELECT 1 AS one) AS anchor LEFT JOIN ({active_sql}) AS active ON %s "
+            "RETURNING *")
+
+
+def _response_insert(response: SurveyResponse, *, find_active: bool) -> SurveyResponse:
     """Written last: a concurrent re-send of the same response fails here and rolls back whole.
     With `find_active`, the customer's active case at the store becomes the response's case, as
-    a re-score."""
+    a re-score. Returns the stored row, with the related rows `response` carries."""
     fields = [SurveyResponse._meta.get_field(name) for name in _RESPONSE_COLUMNS]
     values = [f.get_db_prep_save(getattr(response, f.attname), connection) for f in fields]
-    columns = ", ".join(f.column for f in fields)
-    active_sql, active_params = _active_case_keys_sql(customer_id=response.customer_id,
-                                                      store_id=response.store_id)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {SurveyResponse._meta.db_table} ({columns}, case_id, rescore) "
-            f"SELECT {', '.join(['%s'] * len(fields))}, COALESCE(%s, active.pk), "
-            "%s OR active.pk IS NOT NULL "
-            f"FROM (SELECT 1 AS one) AS anchor LEFT JOIN ({active_sql}) AS active ON %s "
-            "RETURNING id, case_id, rescore",
-            [*values, response.case_id, response.rescore, *active_params, find_active],
-        )
-        response.pk, response.case_id, response.rescore = cursor.fetchone()
-    response.rescore = bool(response.rescore)
-    response._state.adding = False
-    response._state.db = connection.alias
+    _sql, active_params = _active_case_keys_sql(customer_id=response.customer_id,
+                                                store_id=response.store_id)
+    stored = next(iter(SurveyResponse.objects.raw(
+        _response_insert_sql(),
+        [*values, response.case_id, response.rescore, *active_params, find_active])))
+    stored.store, stored.customer = response.store, response.customer
+    stored.service_record = response.service_record
+    if stored.case_id == response.case_id:
+        stored.case = response.case
+    return stored
 
 
 @transaction.atomic
