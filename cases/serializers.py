@@ -28,6 +28,7 @@ from .models import (
 from .permissions import can_act
 from .phones import phone_normalize
 from .selectors import case_progress
+from .services import transition_options
 
 SENDABLE_FLAGS = [f for f in Flag.values if f not in COMPUTED_FLAGS]
 MAX_FUTURE_SKEW = timezone.timedelta(minutes=5)
@@ -307,8 +308,6 @@ class CaseDetailOut(ProvidedFields, CaseListOut):
         return [w.user.username for w in obj.watchers.all()]
 
     def _options(self, obj) -> list[tuple[str, str | None]]:
-        from .services import transition_options
-
         return transition_options(obj, self.context["request"].user)
 
     def get_allowed_transitions(self, obj) -> list[str]:

@@ -43,7 +43,7 @@ from .models import (
 )
 from .permissions import can_correct, can_see, can_work
 from .phones import phone_normalize
-from .selectors import customer_wholly_in_scope, intake_sources
+from .selectors import case_scope, customer_wholly_in_scope, intake_sources
 from .triage import Triage, level_for, severity_for, triage
 
 # Transitions a user may call by name; the others are driven by approvals.
@@ -489,8 +489,6 @@ def case_report_incident(*, actor: User, store: OrgNode, customer: dict,
 def open_cases_of(*, user: User, phone: str = "", external_id: str = "") -> list[Case]:
     """The active cases, in the user's scope, of the customer with this number or external id
     (the incident form warns of them before opening another)."""
-    from .selectors import case_scope
-
     match = Q()
     if phone:
         try:

@@ -14,6 +14,7 @@ from cases.models import Case, Outcome
 from compensation.models import IssuedCompensation
 from escalation.models import Deadline, Escalation
 from org.models import OrgNode
+from toolkit.models import RootCause
 
 from .selectors import (
     RESCORE_BANDS,
@@ -102,8 +103,6 @@ def review_actions(*, node: OrgNode | None, month: date):
 
 
 def corrective_actions(*, cases: QuerySet[Case], period: Period):
-    from toolkit.models import RootCause
-
     return (RootCause.objects.filter(case__in=closed_in(cases, period).values("pk"))
             .exclude(corrective_action="").select_related("case", "action_owner", "department")
             .order_by("action_due", "pk"))

@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Flag, State
+from org.models import Role
 
 register = template.Library()
 
@@ -22,8 +23,6 @@ def state_label(code: str) -> str:
 
 @register.filter
 def role_label(code: str) -> str:
-    from org.models import Role
-
     return dict(Role.choices).get(code, code)
 
 
