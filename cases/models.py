@@ -360,8 +360,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def owner_role(self) -> str:
         return LEVEL_OWNER_ROLE[Level(self.level)]
 
-    # The deadlines `case_open` has just written, kept on the instance so that the intake's
-    # answer and the first notifications need not read them back.
+    # The deadlines the opening event's handler has just written (escalation), kept on the
+    # instance so that the intake's answer and the first notifications need not read them back.
     opened_deadlines = None
     # True on a case an incident report with an already used idempotency key answered with.
     replayed = False

@@ -1,6 +1,6 @@
-"""The per-case fact rows the measures read (`CaseFact`). A writer that changes a figure's input
-calls one function here inside its own transaction, so a fact commits with the change it
-reflects and is never stale:
+"""The per-case fact rows the measures read (`CaseFact`). The change of a figure's input reaches
+one function here inside the writer's transaction, from the case events and service visits
+(`metrics.handlers`), so a fact commits with the change it reflects and is never stale:
 
 - `case_fact_refresh(case_id=…)`: case open, transition (close, reopen, contact…), re-score,
   compensation issued, root cause recorded;
