@@ -17,6 +17,7 @@ from recovery.singleton import SettingsRow
 
 from .guards import checklist_settled, contact_logged, outcome_earned, plan_ready
 from .permissions import can_reopen, can_work
+from .reading import compile_phrase
 
 
 class Level(models.TextChoices):
@@ -197,8 +198,6 @@ class LexiconEntry(models.Model):
         return self.phrase
 
     def clean(self) -> None:
-        from .reading import compile_phrase
-
         try:
             compile_phrase(self.phrase, self.language)
         except re.error as exc:
