@@ -4,16 +4,15 @@
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from cases.models import Case
-from metrics.probability import SlaClock
 from metrics.tallies import deadlines_settled
 from recovery.config_cache import config_cached
 
 from .calendar import sla_due, sla_elapsed
-from .models import Anchor, Clock, Deadline, DeadlineKind, SlaPolicy
+from .models import Anchor, Clock, Deadline, DeadlineKind, SlaPolicy, waiting_q
 
 CASE_DEADLINES = [
     DeadlineKind.ASSEMBLY, DeadlineKind.CONTACT, DeadlineKind.PLAN, DeadlineKind.EXECUTION,
@@ -31,17 +30,6 @@ TRANSITION_MEETS = {
     "approve_plan": [DeadlineKind.EXECUTION],
     "resolve": [DeadlineKind.RESOLUTION],
 }
-
-
-def waiting_q() -> Q:
-    """Still to be met. An escalated deadline stays waiting: it is overdue until the transition
-    meets it (late), and a close cancels it."""
-    return Q(met_at__isnull=True, cancelled_at__isnull=True)
-
-
-def unfired_q() -> Q:
-    """Waiting and not yet escalated: what the sweep looks at (the partial indexes cover it)."""
-    return waiting_q() & Q(escalated_at__isnull=True)
 
 
 def _policies(kinds) -> dict[str, SlaPolicy]:
@@ -64,15 +52,6 @@ def policy_clock_business(kind: str) -> bool:
     """Whether the SLA of this deadline kind counts business time."""
     policy = _policies([kind]).get(kind)
     return policy is not None and policy.clock == Clock.BUSINESS
-
-
-def contact_clock(*, store_id: int | None) -> SlaClock:
-    """The first-contact SLA's clock at a store, for the recovery probability (seed 001 counts
-    from the trigger to the first call)."""
-    business = policy_clock_business(DeadlineKind.CONTACT)
-    return SlaClock(
-        elapsed=lambda start, end: sla_elapsed(start, end, store_id=store_id, business=business),
-        due=lambda start, window: sla_due(start, window, store_id=store_id, business=business))
 
 
 def deadline_remaining(deadline: Deadline, *, now: datetime) -> timedelta:

@@ -26,10 +26,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case as When_
-from django.db.models import F, IntegerField, Q, Value, When
+from django.db.models import IntegerField, Value, When
 
 from cases.models import Outcome
-from escalation.models import Deadline, Escalation
+from escalation.models import Deadline, Escalation, counted_q, on_time_q, unsettled_q
 
 from .models import Tally, TallyChange
 
@@ -84,22 +84,6 @@ def _day(moment: datetime) -> date:
     return moment.astimezone(summary_zone()).date()
 
 
-def on_time_q() -> Q:
-    return Q(met_at__isnull=False, met_at__lte=F("due_at"))
-
-
-def counted_q() -> Q:
-    """Left out: a deadline a close cancelled before it fell due was never missed."""
-    return (Q(cancelled_at__isnull=True) | Q(met_at__isnull=False)
-            | Q(escalated_at__isnull=False) | Q(cancelled_at__gt=F("due_at")))
-
-
-def unsettled_q() -> Q:
-    """Still waiting and not escalated: its verdict may change (the same condition as the
-    sweep's partial index)."""
-    return Q(met_at__isnull=True, escalated_at__isnull=True, cancelled_at__isnull=True)
-
-
 # ---------------------------------------------------------------- what a row contributes
 
 
@@ -140,15 +124,21 @@ def _facts_sql(where: str) -> tuple[str, list]:
     return sql, [zone, zone, RESPONSE_BOUNDS]
 
 
-def _deadlines_sql() -> tuple[str, list]:
-    """The settled deadlines' share (`deadlines_settled` for every row), for a rebuild."""
-    settled = (Deadline.objects.exclude(unsettled_q()).filter(counted_q()).order_by()
+def _deadlines_sql(ids: list[int] | None = None) -> tuple[str, list]:
+    """The settled deadlines' share, by store, day and kind: of the rows `ids`, or of every row
+    for a rebuild. The ORM compiles the settled rule (`escalation.models`) so it is written once;
+    the day in the summary zone and the grouping into changes are SQL it cannot express."""
+    settled = Deadline.objects.exclude(unsettled_q()).filter(counted_q())
+    if ids is not None:
+        settled = settled.filter(pk__in=ids)
+    settled = (settled.order_by()
                .annotate(on_time=When_(When(on_time_q(), then=Value(1)), default=Value(0),
                                        output_field=IntegerField()))
                .values("store_id", "due_at", "kind", "on_time"))
     inner, params = settled.query.sql_with_params()
-    return (f"SELECT s.store_id, (s.due_at AT TIME ZONE %s)::date, '{M.SLA}', s.kind, 1, "
-            f"s.on_time::numeric FROM ({inner}) s", [settings.TIME_ZONE, *params])
+    return (f"SELECT s.store_id, (s.due_at AT TIME ZONE %s)::date, '{M.SLA}', s.kind, "
+            f"count(*), sum(s.on_time)::numeric FROM ({inner}) s GROUP BY 1, 2, 4",
+            [settings.TIME_ZONE, *params])
 
 
 def _escalations_sql() -> tuple[str, list]:
@@ -205,20 +195,15 @@ def facts_tallied(*, before: Counter, case_ids: list[int]) -> None:
 
 
 def deadlines_settled(*, rows: Iterable[Deadline]) -> None:
-    """Count deadlines that have just settled (`rows` carry their new met / escalated /
-    cancelled time)."""
-    if not tallies_enabled():
+    """Count deadlines that have just settled (`rows`, already written met / escalated /
+    cancelled), by the one rule of `escalation.models`, read back from their rows."""
+    ids = [d.pk for d in rows]
+    if not tallies_enabled() or not ids:
         return
-    counts: dict[tuple, list] = {}
-    for d in rows:
-        on_time = d.met_at is not None and d.met_at <= d.due_at
-        missed = not on_time and (d.escalated_at is not None or d.met_at is not None
-                                  or d.cancelled_at > d.due_at)
-        if on_time or missed:
-            total = counts.setdefault((d.store_id, _day(d.due_at), M.SLA, d.kind), [0, 0])
-            total[0] += 1
-            total[1] += on_time
-    _changes_add(counts)
+    sql, params = _deadlines_sql(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {TallyChange._meta.db_table} "
+                       f"(store_id, day, measure, key, count, value) {sql}", params)
 
 
 def escalations_fired(*, rows: Iterable[Escalation]) -> None:

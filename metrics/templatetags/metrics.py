@@ -1,8 +1,7 @@
 from django import template
 from django.utils import timezone
 
-from escalation.deadlines import contact_clock
-
+from ..probability import contact_clock
 from ..probability import success_probability as probability
 from ..review import probability_bands
 
