@@ -166,6 +166,13 @@ def counted_q() -> Q:
             | Q(escalated_at__isnull=False) | Q(cancelled_at__gt=F("due_at")))
 
 
+def missed_q(now) -> Q:
+    """Verdict at `now`: counted and not met on time, and escalated, met late, or past due."""
+    return counted_q() & ~on_time_q() & (
+        Q(escalated_at__isnull=False) | Q(met_at__gt=F("due_at"))
+        | Q(met_at__isnull=True, due_at__lte=now))
+
+
 class Deadline(CaseRow):
     """One SLA deadline of one case, stored on its own row so the sweep finds due ones with one
     indexed query (the partial index covers only deadlines still waiting)."""
