@@ -1,5 +1,6 @@
-"""A database function Django lacks: PostgreSQL's percentile_cont, and the same percentile in
-Python for SQLite (`percentile_of`)."""
+"""A database function Django lacks: PostgreSQL's percentile_cont (an ordered-set aggregate, which
+the ORM cannot express with its built-in aggregates), and the same percentile in Python for
+SQLite (`percentile_of`)."""
 
 from django.db import NotSupportedError
 from django.db.models import Aggregate, FloatField

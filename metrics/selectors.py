@@ -6,6 +6,12 @@ Which cases a period holds, per figure:
 - response time: cases triggered (T0) in the period;
 - SLA compliance: deadlines due in the period; escalations: fired in the period;
 - cases by failure type / cause / store: opened (T0) in the period, with those closed in it.
+
+One path per figure: each reads the cells of `counted` (measure, key, month → count, value),
+which are the stored tallies (`metrics.tallies`) wherever they serve the scope and otherwise
+the same cells counted from the scoped rows (`tallied_live`: SQLite, a scope with
+recovery-team cases, another time zone). Read live always: the deadlines still waiting (their
+verdict is open) and the response times around the 90th percentile.
 """
 
 from collections import Counter
@@ -357,10 +363,10 @@ def tallied_live(sources: Sources, period: Period, *, details: bool = True) -> T
     if not details:
         return t
     keys = ("store_id", "failure_type_id", "cause")
-    grouped = ((opened, "opened", (M.OPENED_STORE, M.OPENED_TYPE, M.OPENED_CAUSE), {}),
-               (closed, "closed", (M.CLOSED_STORE, M.CLOSED_TYPE, M.CLOSED_CAUSE),
+    grouped = ((opened, (M.OPENED_STORE, M.OPENED_TYPE, M.OPENED_CAUSE), {}),
+               (closed, (M.CLOSED_STORE, M.CLOSED_TYPE, M.CLOSED_CAUSE),
                 {"recovered": recovered}))
-    for facts, _name, measures, extra in grouped:
+    for facts, measures, extra in grouped:
         for r in facts.values(*keys).order_by().annotate(n=Count("*"), **extra):
             for measure, key in zip(measures, keys, strict=True):
                 t.add(measure, r[key], None, r["n"], r.get("recovered"))
@@ -638,7 +644,8 @@ def _kind_label(kind: str) -> str:
 @contextmanager
 def one_snapshot():
     """The report's reads see one moment (PostgreSQL's repeatable read), so the tallies and the
-    rows read beside them agree; inside a caller's transaction, that transaction's."""
+    rows read beside them agree; inside a caller's transaction, that transaction's. Plain SQL:
+    the ORM sets no isolation level per transaction."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         yield
         return
