@@ -1,8 +1,9 @@
 """Approval decision deadlines (SPEC §6): a pending approval past `due_at` moves one role up the
 case's chain with a new deadline. Sweep, don't schedule: the beat task calls `approvals_sweep`
-every 30 s, and a conditional update claims each row so two sweepers can't both escalate it."""
+every 30 s, which claims the overdue rows with the project's sweep primitive
+(`recovery.sweeps`, as the SLA sweep does); a conditional update re-checks each row, so two
+sweepers can't both escalate it."""
 
-import logging
 from datetime import datetime
 
 from django.db import transaction
@@ -14,12 +15,11 @@ from cases.models import CaseEventKind
 from cases.services import event_record
 from notifications.services import notification_create
 from org.models import Role
+from recovery.sweeps import claim_and_run, failure_text
 
 from . import conf
 from .models import Approval, ApprovalStatus, CompensationPolicy
 from .selectors import approver_route, decision_window
-
-log = logging.getLogger(__name__)
 
 
 def approval_escalate(*, approval_id: int, due_at: datetime, now: datetime) -> bool:
@@ -72,27 +72,27 @@ def _escalation_record(*, approval: Approval, route, now: datetime) -> None:
 
 def approval_escalate_failed(*, approval_id: int, due_at: datetime, now: datetime,
                              error: Exception) -> None:
-    """One bad row never stops the sweep: record the error and push its deadline back."""
-    log.exception("Escalating approval %s failed", approval_id, exc_info=error)
+    """Record the error on the row and push its deadline back by the policy's retry delay."""
     Approval.objects.filter(pk=approval_id, status=ApprovalStatus.PENDING, due_at=due_at).update(
         due_at=now + CompensationPolicy.current().retry_delay,
-        failure_message=f"{type(error).__name__}: {error}"[:2000],
+        failure_message=failure_text(now=now, error=error),
     )
 
 
+def _overdue(now: datetime):
+    return (Approval.objects.filter(status=ApprovalStatus.PENDING, due_at__lte=now)
+            .order_by("due_at", "pk"))
+
+
 def approval_escalate_one(now: datetime | None = None) -> bool:
-    """Escalate the most overdue approval; False when nothing is due."""
+    """Escalate the most overdue approval nobody else holds; False when nothing is due. One bad
+    row never stops the sweep: its error is recorded on it."""
     now = now or timezone.now()
-    due = (Approval.objects.filter(status=ApprovalStatus.PENDING, due_at__lte=now)
-           .order_by("due_at", "pk").values_list("pk", "due_at").first())
-    if due is None:
-        return False
-    approval_id, due_at = due
-    try:
-        approval_escalate(approval_id=approval_id, due_at=due_at, now=now)
-    except Exception as exc:  # noqa: BLE001 - any failure is recorded on the row
-        approval_escalate_failed(approval_id=approval_id, due_at=due_at, now=now, error=exc)
-    return True
+    return bool(claim_and_run(
+        due=_overdue(now), lock=("self",),
+        run=lambda a: approval_escalate(approval_id=a.pk, due_at=a.due_at, now=now),
+        failed=lambda a, exc: approval_escalate_failed(approval_id=a.pk, due_at=a.due_at,
+                                                       now=now, error=exc)))
 
 
 def approvals_sweep(now: datetime | None = None) -> int:

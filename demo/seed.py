@@ -33,8 +33,8 @@ from compensation.models import RemedyItem
 from compensation.selectors import pending_approval_for
 from compensation.services import ItemChoice, approval_approve, compensation_issue, offer_create
 from compensation.sweep import approvals_sweep
-from escalation.deadlines import unfired_q, waiting_q
-from escalation.models import Deadline
+from escalation.deadlines import waiting_q
+from escalation.models import Deadline, unsettled_q
 from escalation.models import DeadlineKind as K
 from escalation.sweep import sweep
 from notifications.services import notifications_mark_read
@@ -404,7 +404,7 @@ class History:
         first contact can fall due after the 24-hour resolution)."""
 
         now = timezone.now()
-        due = (Deadline.objects.filter(unfired_q(), case=case, due_at__gt=now)
+        due = (Deadline.objects.filter(unsettled_q(), case=case, due_at__gt=now)
                .exclude(kind=but).order_by("due_at").values_list("due_at", flat=True).first())
         return due or now + timedelta(days=30)
 

@@ -4,7 +4,7 @@
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from cases.models import Case
@@ -12,7 +12,7 @@ from recovery.config_cache import config_cached
 
 from .calendar import sla_due, sla_elapsed
 from .events import deadlines_settled
-from .models import Anchor, Clock, Deadline, DeadlineKind, SlaPolicy
+from .models import Anchor, Clock, Deadline, DeadlineKind, SlaPolicy, waiting_q
 
 CASE_DEADLINES = [
     DeadlineKind.ASSEMBLY, DeadlineKind.CONTACT, DeadlineKind.PLAN, DeadlineKind.EXECUTION,
@@ -30,17 +30,6 @@ TRANSITION_MEETS = {
     "approve_plan": [DeadlineKind.EXECUTION],
     "resolve": [DeadlineKind.RESOLUTION],
 }
-
-
-def waiting_q() -> Q:
-    """Still to be met. An escalated deadline stays waiting: it is overdue until the transition
-    meets it (late), and a close cancels it."""
-    return Q(met_at__isnull=True, cancelled_at__isnull=True)
-
-
-def unfired_q() -> Q:
-    """Waiting and not yet escalated: what the sweep looks at (the partial indexes cover it)."""
-    return waiting_q() & Q(escalated_at__isnull=True)
 
 
 def _policies(kinds) -> dict[str, SlaPolicy]:

@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Level
@@ -138,6 +138,41 @@ class CaseRow(models.Model):
             self.store_id = self.case.store_id
 
 
+# When a deadline is settled, and its verdict: the one definition the sweep, the transitions,
+# the live measures and the tallies share (the tallies count a deadline once, when it settles).
+
+
+def waiting_q() -> Q:
+    """Still to be met. An escalated deadline stays waiting: it is overdue until the transition
+    meets it (late), and a close cancels it."""
+    return Q(met_at__isnull=True, cancelled_at__isnull=True)
+
+
+def unsettled_q() -> Q:
+    """Waiting and not yet escalated: what the sweep looks at (the partial indexes cover it) and
+    the only deadlines whose verdict may still change. Every other deadline is settled."""
+    return Q(met_at__isnull=True, escalated_at__isnull=True, cancelled_at__isnull=True)
+
+
+def on_time_q() -> Q:
+    """Verdict of a settled deadline: met on time."""
+    return Q(met_at__isnull=False, met_at__lte=F("due_at"))
+
+
+def counted_q() -> Q:
+    """Counted in the SLA figures at all (on time or missed). Left out: a deadline a close
+    cancelled before it fell due was never missed."""
+    return (Q(cancelled_at__isnull=True) | Q(met_at__isnull=False)
+            | Q(escalated_at__isnull=False) | Q(cancelled_at__gt=F("due_at")))
+
+
+def missed_q(now) -> Q:
+    """Verdict at `now`: counted and not met on time, and escalated, met late, or past due."""
+    return counted_q() & ~on_time_q() & (
+        Q(escalated_at__isnull=False) | Q(met_at__gt=F("due_at"))
+        | Q(met_at__isnull=True, due_at__lte=now))
+
+
 class Deadline(CaseRow):
     """One SLA deadline of one case, stored on its own row so the sweep finds due ones with one
     indexed query (the partial index covers only deadlines still waiting)."""
@@ -167,22 +202,14 @@ class Deadline(CaseRow):
             models.UniqueConstraint(fields=["case", "kind", "round"], name="uniq_deadline_round"),
         ]
         indexes = [
-            models.Index(
-                fields=["due_at"], name="deadline_waiting_due",
-                condition=Q(met_at__isnull=True, escalated_at__isnull=True,
-                            cancelled_at__isnull=True),
-            ),
+            models.Index(fields=["due_at"], name="deadline_waiting_due", condition=unsettled_q()),
             models.Index(
                 fields=["warn_at"], name="deadline_waiting_warn",
-                condition=Q(warned_at__isnull=True, met_at__isnull=True,
-                            escalated_at__isnull=True, cancelled_at__isnull=True),
+                condition=unsettled_q() & Q(warned_at__isnull=True),
             ),
             # The measures count the deadlines still waiting in a store's or region's scope live.
-            models.Index(
-                fields=["store", "due_at"], name="deadline_waiting_store", include=["kind"],
-                condition=Q(met_at__isnull=True, escalated_at__isnull=True,
-                            cancelled_at__isnull=True),
-            ),
+            models.Index(fields=["store", "due_at"], name="deadline_waiting_store",
+                         include=["kind"], condition=unsettled_q()),
             models.Index(fields=["case", "kind"], name="deadline_case_kind"),
             # Covering: one store's SLA figures read the index alone, not a heap page per row.
             models.Index(fields=["store", "due_at"], name="deadline_store_due",

@@ -3,7 +3,6 @@ django-celery-beat); `manage.py run_sweeps` runs it once. Each step claims a bat
 deadlines, records what happened and hands the notifications to the outbox, in one transaction."""
 
 import time
-from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -14,12 +13,11 @@ from django.utils.translation import gettext as _
 from cases.models import Case, CaseEvent, CaseEventKind, Level
 from cases.services import case_raise_level, event_record, events_record
 from notifications.services import notification_create, notifications_create_many
+from recovery.sweeps import Outcome, backoff, claim_and_run, failure_text
 
 from . import conf
-from .claim import Outcome, claim_and_run
-from .deadlines import unfired_q
 from .events import deadlines_settled
-from .models import Deadline, Escalation, SlaPolicy, Target
+from .models import Deadline, Escalation, SlaPolicy, Target, unsettled_q
 from .targets import Resolved, owner_people, resolve
 
 # Lock the case with the deadline: a transition holds the case while it meets deadlines, so the
@@ -67,7 +65,7 @@ class SweepStats:
 
 
 def _claimable(now: datetime) -> QuerySet[Deadline]:
-    return (Deadline.objects.filter(unfired_q())
+    return (Deadline.objects.filter(unsettled_q())
             .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
             .select_related("case", "case__store", "case__owner"))
 
@@ -143,59 +141,53 @@ def deadline_escalate(*, deadline: Deadline, now: datetime,
                       cache: SweepCache | None = None) -> Escalation | None:
     """Record the missed deadline once, raise the case's level when the target is higher, write
     the timeline event and the notifications. None when someone else fired or met it first."""
-    # The WHERE clause re-checks the state: exactly once even where row locks do not exist.
-    if not Deadline.objects.filter(unfired_q(), pk=deadline.pk).update(escalated_at=now):
-        return None
-    deadline.escalated_at = now
-    deadlines_settled.send([deadline])
-    case = deadline.case
-    # Another deadline of this case in the same batch may have raised the level already.
-    case.level = Case.objects.values_list("level", flat=True).get(pk=case.pk)
-    breach = _breach(deadline=deadline, now=now, cache=cache or SweepCache())
-    case_raise_level(case=case, level=breach.escalation.to_level)
-    breach.escalation.save()
-    event = event_record(case=case, **breach.event_fields())
-    notification_create(**breach.notification_fields(event))
-    return breach.escalation
+    fired = _escalate([deadline], now=now, cache=cache or SweepCache())
+    return fired[0] if fired else None
 
 
 def deadlines_escalate(*, deadlines: list[Deadline], now: datetime, cache: SweepCache) -> bool:
-    """`deadline_escalate` for a claimed batch, in its order, set-based: one claim, one update
-    per level reached, one insert per table. False when a row was fired or met meanwhile (only
-    possible without row locks): the caller rolls the batch back and goes one by one."""
+    """`deadline_escalate` for a claimed batch, in its order. False when a row was fired or met
+    meanwhile (only possible without row locks): the caller rolls the batch back and goes one
+    by one."""
+    return _escalate(deadlines, now=now, cache=cache) is not None
+
+
+def _escalate(deadlines: list[Deadline], *, now: datetime,
+              cache: SweepCache) -> list[Escalation] | None:
+    """The one path that fires missed deadlines, one or a batch: one claim, one read of the
+    cases' levels, one insert of the escalations and of the notifications; each case event is
+    written by `event_record`. None, having written nothing else, when the claim did not
+    change every row."""
     ids = [d.pk for d in deadlines]
-    if Deadline.objects.filter(unfired_q(), pk__in=ids).update(escalated_at=now) != len(ids):
-        return False
+    # The WHERE clause re-checks the state: exactly once even where row locks do not exist.
+    if Deadline.objects.filter(unsettled_q(), pk__in=ids).update(escalated_at=now) != len(ids):
+        return None
     for deadline in deadlines:
         deadline.escalated_at = now
     deadlines_settled.send(deadlines)
-    # The cases were locked with their deadlines, so their levels are current; a deadline sees
-    # the level the ones before it in the batch raised.
-    before = {d.case_id: d.case.level for d in deadlines}
-    levels = dict(before)
+    # Current levels (a row fired alone may carry a stale case); a deadline sees the level the
+    # ones before it in the batch raised.
+    levels = dict(Case.objects.filter(pk__in={d.case_id for d in deadlines})
+                  .values_list("pk", "level"))
     breaches = []
     for deadline in deadlines:
-        deadline.case.level = levels[deadline.case_id]
+        case = deadline.case
+        case.level = levels[case.pk]
         breach = _breach(deadline=deadline, now=now, cache=cache)
-        levels[deadline.case_id] = breach.escalation.to_level
+        case_raise_level(case=case, level=breach.escalation.to_level)
+        levels[case.pk] = case.level
         breaches.append(breach)
-    raised = defaultdict(list)
-    for case_id, level in levels.items():
-        if level != before[case_id]:
-            raised[level].append(case_id)
-    for level, case_ids in raised.items():
-        Case.objects.filter(pk__in=case_ids).update(level=level)
     Escalation.objects.bulk_create([b.escalation for b in breaches])
     events = events_record(
         [CaseEvent(case=b.escalation.case, **b.event_fields()) for b in breaches])
     notifications_create_many(
         [b.notification_fields(event) for b, event in zip(breaches, events, strict=True)])
-    return True
+    return [b.escalation for b in breaches]
 
 
 def deadline_warn(*, deadline: Deadline, now: datetime, cache: SweepCache | None = None) -> bool:
     """Tell the owner once that a deadline is near. False when it was warned, met or fired."""
-    claimed = Deadline.objects.filter(unfired_q(), pk=deadline.pk, warned_at__isnull=True)
+    claimed = Deadline.objects.filter(unsettled_q(), pk=deadline.pk, warned_at__isnull=True)
     if not claimed.update(warned_at=now):
         return False
     deadline.warned_at = now
@@ -215,11 +207,10 @@ def deadline_warn(*, deadline: Deadline, now: datetime, cache: SweepCache | None
 def deadline_failed(*, deadline: Deadline, now: datetime, error: Exception) -> None:
     """Record the error on the row and leave it alone for a growing while."""
     attempts = deadline.attempts + 1
-    delay = min(conf.RETRY_SECONDS * 2 ** (attempts - 1), conf.RETRY_MAX_SECONDS)
+    delay = backoff(attempts=attempts, first=timedelta(seconds=conf.RETRY_SECONDS),
+                    most=timedelta(seconds=conf.RETRY_MAX_SECONDS))
     Deadline.objects.filter(pk=deadline.pk).update(
-        attempts=attempts, retry_at=now + timedelta(seconds=delay),
-        failure_message=f"{now:%Y-%m-%d %H:%M:%S} {type(error).__name__}: {error}"[:2000],
-    )
+        attempts=attempts, retry_at=now + delay, failure_message=failure_text(now=now, error=error))
 
 
 def _escalation_batch(*, now: datetime | None, cache: SweepCache, limit: int) -> list[Outcome]:

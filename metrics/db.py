@@ -1,28 +1,9 @@
-"""Database functions Django lacks: seconds between two datetimes and percentile_cont.
-PostgreSQL computes both; SQLite gets the seconds and a Python percentile (see `percentile`)."""
+"""A database function Django lacks: PostgreSQL's percentile_cont (an ordered-set aggregate, which
+the ORM cannot express with its built-in aggregates), and the same percentile in Python for
+SQLite (`percentile_of`)."""
 
 from django.db import NotSupportedError
-from django.db.models import Aggregate, FloatField, Func
-
-
-class SecondsBetween(Func):
-    """`end − start` in seconds (float); NULL when either is NULL."""
-
-    output_field = FloatField()
-
-    def __init__(self, end, start, **extra):
-        super().__init__(end, start, **extra)
-
-    def as_sql(self, compiler, connection, **extra):
-        raise NotSupportedError(f"SecondsBetween is not implemented for {connection.vendor}")
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, arg_joiner=" - ",
-                              template="EXTRACT(EPOCH FROM (%(expressions)s))", **extra)
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, arg_joiner=") - julianday(",
-                              template="((julianday(%(expressions)s)) * 86400.0)", **extra)
+from django.db.models import Aggregate, FloatField
 
 
 class PercentileCont(Aggregate):

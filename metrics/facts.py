@@ -10,8 +10,15 @@ one function here inside the writer's transaction, from the case events and serv
 Each refresh recomputes the whole row from the source tables (`live_facts`), so it is idempotent
 and the order of refreshes does not matter; it records the change of the row's share in the
 tallies (`metrics.tallies`). `case_facts_rebuild` (command `metrics_rebuild`)
-recomputes every row, for a backfill or after bulk SQL that bypassed the services."""
+recomputes every row, for a backfill, after bulk SQL that bypassed the services, or after the
+first-contact SLA policy changed its clock.
 
+The response time is counted on the first-contact SLA policy's clock (business hours of the
+store with its holidays, or wall time), as its deadline, the countdowns and the recovery
+probability are (`metrics.probability.contact_clock`): Python works it out, since the store
+calendar is not in the database."""
+
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -29,8 +36,8 @@ from django.db.models.functions import Coalesce
 from cases.models import Case
 from compensation.models import IssuedCompensation
 
-from .db import SecondsBetween
 from .models import CaseFact
+from .probability import contact_clock
 from .tallies import facts_shares, facts_started, facts_tallied
 
 # CaseFact column → its live expression over a Case row.
@@ -38,8 +45,31 @@ COLUMNS = ["case_id", "store_id", "triggered_at", "closed_at", "outcome", "respo
            "score_before", "score_after", "band", "retained", "failure_type_id", "cause", "cost"]
 
 
-def live_facts(cases: QuerySet[Case]) -> QuerySet:
-    """The fact row of each case computed from the source tables, as dicts keyed by COLUMNS."""
+def live_facts(cases: QuerySet[Case]) -> Iterator[dict]:
+    """The fact row of each case computed from the source tables, as dicts keyed by `f_` and
+    the COLUMNS."""
+    clocks: dict = {}
+    for row in _live_values(cases).iterator():
+        contacted_at = row.pop("f_contacted_at")
+        row["f_response_seconds"] = response_seconds(
+            store_id=row["f_store_id"], triggered_at=row["f_triggered_at"],
+            contacted_at=contacted_at, clocks=clocks)
+        yield row
+
+
+def response_seconds(*, store_id: int, triggered_at, contacted_at,
+                     clocks: dict | None = None) -> float | None:
+    """Seconds from T0 to the first contact on the contact SLA's clock at the store (`clocks`
+    keeps each store's clock for a run of rows); None when nobody called yet."""
+    if contacted_at is None:
+        return None
+    clocks = {} if clocks is None else clocks
+    if store_id not in clocks:
+        clocks[store_id] = contact_clock(store_id=store_id)
+    return clocks[store_id].elapsed(triggered_at, contacted_at).total_seconds()
+
+
+def _live_values(cases: QuerySet[Case]) -> QuerySet:
     from .selectors import later_visit, rescore_band
 
     money = DecimalField(max_digits=14, decimal_places=2)
@@ -48,7 +78,7 @@ def live_facts(cases: QuerySet[Case]) -> QuerySet:
     return cases.order_by().values(
         f_case_id=F("pk"), f_store_id=F("store_id"), f_triggered_at=F("triggered_at"),
         f_closed_at=F("closed_at"), f_outcome=F("outcome"),
-        f_response_seconds=SecondsBetween(F("contacted_at"), F("triggered_at")),
+        f_contacted_at=F("contacted_at"),
         f_score_before=F("score_before"), f_score_after=F("score_after"),
         f_band=rescore_band(), f_retained=later_visit(), f_failure_type_id=F("failure_type_id"),
         f_cause=F("root_cause__category"),
@@ -82,15 +112,34 @@ def customer_facts_refresh(*, customer_id: int) -> None:
 
 
 def case_facts_rebuild() -> int:
-    """Recompute every fact row in one statement; returns the number of rows. The tallies
-    need `tallies_rebuild` after it."""
-    select, params = live_facts(Case.objects.all()).query.sql_with_params()
+    """Recompute every fact row; returns the number of rows. The tallies need
+    `tallies_rebuild` after it. Plain SQL: one INSERT … SELECT writes a million rows where the
+    ORM would load and save each; only the response times of the contacted cases come back
+    through Python (`response_seconds`), a chunk at a time."""
+    select, params = _live_values(Case.objects.all()).query.sql_with_params()
     table = CaseFact._meta.db_table
-    columns = ", ".join(CaseFact._meta.get_field(n.removesuffix("_id")).column for n in COLUMNS)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table}")
-        cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
-        return cursor.rowcount
+    names = [n for n in COLUMNS if n != "response_seconds"]
+    columns = ", ".join(CaseFact._meta.get_field(n.removesuffix("_id")).column for n in names)
+    selected = ", ".join(f"f_{n}" for n in names)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table}")
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {selected} FROM ({select}) "
+                           f"AS live", params)
+            count = cursor.rowcount
+        contacted = (Case.objects.filter(contacted_at__isnull=False).order_by()
+                     .values_list("pk", "store_id", "triggered_at", "contacted_at"))
+        clocks: dict = {}
+        rows = []
+        for pk, store_id, triggered_at, contacted_at in contacted.iterator(chunk_size=5000):
+            rows.append(CaseFact(case_id=pk, response_seconds=response_seconds(
+                store_id=store_id, triggered_at=triggered_at, contacted_at=contacted_at,
+                clocks=clocks)))
+            if len(rows) == 5000:
+                CaseFact.objects.bulk_update(rows, ["response_seconds"])
+                rows = []
+        CaseFact.objects.bulk_update(rows, ["response_seconds"])
+    return count
 
 
 def case_fact_start(*, case: Case) -> None:

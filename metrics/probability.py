@@ -6,6 +6,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from escalation.calendar import sla_due, sla_elapsed
+from escalation.deadlines import policy_clock_business
+from escalation.models import DeadlineKind
+
 
 @dataclass(frozen=True)
 class Band:
@@ -51,6 +55,15 @@ class SlaClock:
 
 WALL_CLOCK = SlaClock(elapsed=lambda start, end: end - start,
                       due=lambda start, window: start + window)
+
+
+def contact_clock(*, store_id: int | None) -> SlaClock:
+    """The first-contact SLA's clock at a store (seed 001 counts from the trigger to the first
+    call), the clock the response-time KPIs count on too."""
+    business = policy_clock_business(DeadlineKind.CONTACT)
+    return SlaClock(
+        elapsed=lambda start, end: sla_elapsed(start, end, store_id=store_id, business=business),
+        due=lambda start, window: sla_due(start, window, store_id=store_id, business=business))
 
 
 def _ordered(bands: Sequence[Band]) -> list[Band]:

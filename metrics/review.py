@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, Outcome
 from compensation.models import IssuedCompensation
-from escalation.models import Deadline, Escalation
+from escalation.models import Deadline, Escalation, missed_q, on_time_q
 from org.models import OrgNode
 from toolkit.models import RootCause
 
@@ -54,11 +54,8 @@ def drill_cases(*, cases: QuerySet[Case], period: Period, kpi: str, key: str = "
     elif kpi == "band" and key in RESCORE_BANDS:
         qs = closed_in(cases, period).annotate(band=rescore_band()).filter(band=key)
     elif kpi in ("sla_missed", "sla_on_time"):
-        deadlines = Deadline.objects.filter(in_period("due_at", period), kind=key)
-        on_time = Q(met_at__isnull=False, met_at__lte=F("due_at"))
-        deadlines = deadlines.filter(on_time) if kpi == "sla_on_time" else deadlines.exclude(
-            on_time).filter(Q(escalated_at__isnull=False) | Q(met_at__gt=F("due_at"))
-                            | Q(met_at__isnull=True, due_at__lte=now))
+        deadlines = Deadline.objects.filter(in_period("due_at", period), kind=key).filter(
+            on_time_q() if kpi == "sla_on_time" else missed_q(now))
         qs = cases.filter(pk__in=deadlines.values("case_id"))
     elif kpi == "escalated":
         qs = cases.filter(pk__in=Escalation.objects.filter(in_period("fired_at", period), kind=key)

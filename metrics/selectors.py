@@ -6,6 +6,12 @@ Which cases a period holds, per figure:
 - response time: cases triggered (T0) in the period;
 - SLA compliance: deadlines due in the period; escalations: fired in the period;
 - cases by failure type / cause / store: opened (T0) in the period, with those closed in it.
+
+One path per figure: each reads the cells of `counted` (measure, key, month → count, value),
+which are the stored tallies (`metrics.tallies`) wherever they serve the scope and otherwise
+the same cells counted from the scoped rows (`tallied_live`: SQLite, a scope with
+recovery-team cases, another time zone). Read live always: the deadlines still waiting (their
+verdict is open) and the response times around the 90th percentile.
 """
 
 from collections import Counter
@@ -17,11 +23,12 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import (
-    Avg,
+    Case as When_,
+)
+from django.db.models import (
     CharField,
     Count,
     Exists,
-    F,
     OuterRef,
     Q,
     QuerySet,
@@ -29,16 +36,20 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models import (
-    Case as When_,
-)
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, FailureType, Outcome, ServiceRecord
 from cases.selectors import case_scope
-from escalation.models import Deadline, DeadlineKind, Escalation
+from escalation.models import (
+    Deadline,
+    DeadlineKind,
+    Escalation,
+    counted_q,
+    on_time_q,
+    unsettled_q,
+)
 from org.models import OrgNode, User
 from org.selectors import user_can_see_node, user_scope_path
 from toolkit.scope import team_case_ids
@@ -52,15 +63,7 @@ from .models import (
     Kpi,
     KpiTarget,
 )
-from .tallies import (
-    M,
-    bucket_bounds,
-    counted_q,
-    on_time_q,
-    summary_zone,
-    tallies_enabled,
-    unsettled_q,
-)
+from .tallies import M, bucket_bounds, summary_zone, tallies_enabled
 
 HOUR = 3600.0
 # Re-score bands of seed 001's table (改后平均分 9-10 / 7-8 / 5-6 / 0-3) and "not re-scored".
@@ -268,8 +271,11 @@ MONTHLY = [M.CLOSED, M.RECOVERED, M.RETAINED, M.BEFORE, M.AFTER, M.OPENED, M.RES
 
 
 class Tallied(dict):
-    """The tallies of a scope over a period: (measure, key, first day of the month, or None
-    for a measure not read by month) → [count, value]."""
+    """The counts of a scope over a period, in the cells of the tallies: (measure, key, first
+    day of the month, or None for a measure not read by month) → [count, value]. `bucketed`:
+    the response-time buckets are among them (the stored tallies)."""
+
+    bucketed = False
 
     def keys_of(self, measure: str) -> dict[tuple[str, date | None], list]:
         return {(k, month): v for (m, k, month), v in self.items() if m == measure}
@@ -277,11 +283,19 @@ class Tallied(dict):
     def total(self, measure: str, key: str = "", month: date | None = None) -> list:
         return self.get((measure, key, month), [0, Decimal(0)])
 
+    def add(self, measure: str, key, month, count, value=0) -> None:
+        cell = self.setdefault((measure, "" if key is None else str(key),
+                                month if measure in MONTHLY else None), [0, Decimal(0)])
+        cell[0] += count
+        cell[1] += Decimal(value or 0)
+
 
 def tallied(nodes: list[OrgNode], period: Period) -> Tallied:
     """One statement: the nodes' day and month tallies that tile the period (whole months from
     the month rows, the days around them from the day rows) and the changes not yet folded of
-    their stores, added up by measure, key and month."""
+    their stores, added up by measure, key and month. Plain SQL: a union of three ranges of one
+    table and the pending changes, grouped by an expression of the measure, is one round trip
+    here and several querysets (and a Python merge) through the ORM."""
     first_full = (period.start if period.start.day == 1
                   else (period.start.replace(day=1) + timedelta(days=32)).replace(day=1))
     after_full = (period.end + timedelta(days=1)).replace(day=1)
@@ -308,12 +322,77 @@ def tallied(nodes: list[OrgNode], period: Period) -> Tallied:
               period.start, period.end, paths]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return Tallied({(m, k, month): [count, value]
-                        for m, k, month, count, value in cursor.fetchall()})
+        t = Tallied({(m, k, month): [count, value]
+                     for m, k, month, count, value in cursor.fetchall()})
+    t.bucketed = True
+    return t
 
 
-def closed_rows_tallied(t: Tallied) -> list[dict]:
-    """`closed_rows` from the tallies."""
+def _first_day(moment) -> date:
+    if isinstance(moment, datetime):
+        moment = (timezone.localtime(moment) if timezone.is_aware(moment) else moment).date()
+    return moment.replace(day=1)
+
+
+def tallied_live(sources: Sources, period: Period, *, details: bool = True) -> Tallied:
+    """The cells of `tallied`, counted from the scoped rows with the tallies' rules (see
+    `metrics.tallies`): where no tallies serve the scope. Months are the current time zone's.
+    `details=False` leaves out what only SLA, escalations and the breakdowns read."""
+    tz = timezone.get_current_timezone()
+    t = Tallied()
+    closed = sources.facts.filter(in_period("closed_at", period))
+    opened = sources.facts.filter(in_period("triggered_at", period))
+    recovered = Count("closed_at", filter=Q(outcome=Outcome.RECOVERED))
+    for r in (closed.values("band", month=TruncMonth("closed_at", tzinfo=tz)).order_by()
+              .annotate(n=Count("*"), recovered=recovered,
+                        retained=Count("closed_at", filter=Q(retained=True)),
+                        before_n=Count("score_before"), before_sum=Sum("score_before"),
+                        after_sum=Sum("score_after"), cost=Sum("cost"))):
+        band, month = r["band"], _first_day(r["month"])
+        t.add(M.CLOSED, band, month, r["n"], r["cost"])
+        t.add(M.RECOVERED, band, month, r["recovered"])
+        t.add(M.RETAINED, band, month, r["retained"])
+        t.add(M.BEFORE, band, month, r["before_n"], r["before_sum"])
+        t.add(M.AFTER, band, month, r["n"], r["after_sum"])
+    for r in (opened.values(month=TruncMonth("triggered_at", tzinfo=tz)).order_by()
+              .annotate(n=Count("*"), contacted=Count("response_seconds"),
+                        seconds=Sum("response_seconds"))):
+        month = _first_day(r["month"])
+        t.add(M.OPENED, "", month, r["n"])
+        t.add(M.RESPONSE, "", month, r["contacted"], r["seconds"])
+    if not details:
+        return t
+    keys = ("store_id", "failure_type_id", "cause")
+    grouped = ((opened, (M.OPENED_STORE, M.OPENED_TYPE, M.OPENED_CAUSE), {}),
+               (closed, (M.CLOSED_STORE, M.CLOSED_TYPE, M.CLOSED_CAUSE),
+                {"recovered": recovered}))
+    for facts, measures, extra in grouped:
+        for r in facts.values(*keys).order_by().annotate(n=Count("*"), **extra):
+            for measure, key in zip(measures, keys, strict=True):
+                t.add(measure, r[key], None, r["n"], r.get("recovered"))
+    settled = (sources.deadlines.filter(in_period("due_at", period)).exclude(unsettled_q())
+               .filter(counted_q()).values("kind").order_by()
+               .annotate(n=Count("*"), on_time=Count("due_at", filter=on_time_q())))
+    for r in settled:
+        t.add(M.SLA, r["kind"], None, r["n"], r["on_time"])
+    for r in (sources.escalations.filter(in_period("fired_at", period)).values("kind")
+              .order_by().annotate(n=Count("*"))):
+        t.add(M.ESCALATED, r["kind"], None, r["n"])
+    return t
+
+
+def counted(sources: Sources, period: Period, *, details: bool = True) -> Tallied:
+    """What every figure of the report reads: the stored tallies where they serve the scope,
+    else the same cells counted live. Always live besides: the deadlines still waiting (their
+    verdict is open, `sla_rows`) and the response times around the 90th percentile (`_p90`)."""
+    if sources.tally_nodes is not None:
+        return tallied(sources.tally_nodes, period)
+    return tallied_live(sources, period, details=details)
+
+
+def closed_rows(t: Tallied) -> list[dict]:
+    """Closed cases by month and re-score band with every closed-case count and the
+    compensation issued to them."""
     rows = []
     for (band, month), (closed, cost) in t.keys_of(M.CLOSED).items():
         if not closed:
@@ -330,7 +409,7 @@ def closed_rows_tallied(t: Tallied) -> list[dict]:
     return rows
 
 
-def _p90(facts: QuerySet[CaseFact], buckets: dict[int, int]) -> float | None:
+def _p90_bucketed(facts: QuerySet[CaseFact], buckets: dict[int, int]) -> float | None:
     """percentile_cont(0.9) of the response times of `facts`, whose count per bucket is
     `buckets`: the two values around the 90th percentile are read from their bucket(s) alone.
     If the rows changed since the tallies were read, the whole set is sorted instead."""
@@ -358,13 +437,29 @@ def _p90(facts: QuerySet[CaseFact], buckets: dict[int, int]) -> float | None:
     found = list(values.order_by("response_seconds")
                  .values_list("response_seconds", flat=True)[low - before:high - before + 1])
     if len(found) != high - low + 1:
-        return facts.aggregate(p90=PercentileCont("response_seconds", 0.9))["p90"]
+        return _p90_sorted(facts)
     return found[0] + (found[-1] - found[0]) * (position - low)
 
 
-def response_rows_tallied(t: Tallied, facts: QuerySet[CaseFact],
-                          period: Period) -> tuple[dict, list[dict]]:
-    """`response_rows` from the tallies; each p90 reads the facts of one bucket or two."""
+def _p90_sorted(facts: QuerySet[CaseFact]) -> float | None:
+    """percentile_cont(0.9) of all the response times of `facts` (PostgreSQL's, a Python one
+    elsewhere)."""
+    if connection.vendor == "postgresql":
+        return facts.aggregate(p90=PercentileCont("response_seconds", 0.9))["p90"]
+    return percentile_of(list(facts.filter(response_seconds__isnull=False)
+                              .values_list("response_seconds", flat=True)), 0.9)
+
+
+def _p90(facts: QuerySet[CaseFact], t: Tallied, buckets: Counter) -> float | None:
+    return _p90_bucketed(facts, buckets) if t.bucketed else _p90_sorted(facts)
+
+
+def response_rows(t: Tallied, facts: QuerySet[CaseFact],
+                  period: Period) -> tuple[dict, list[dict]]:
+    """Time to first contact (on the contact SLA's clock, `CaseFact.response_seconds`) of the
+    cases triggered in the period: the whole period and by month, mean and p90 in seconds.
+    Each p90 reads the response times of the cases: of one bucket or two when the tallies
+    count them by bucket, else all of them."""
     months: dict[date, dict] = {}
     for (_key, month), (opened, _value) in t.keys_of(M.OPENED).items():
         contacted, seconds = t.total(M.RESPONSE, "", month)
@@ -380,62 +475,22 @@ def response_rows_tallied(t: Tallied, facts: QuerySet[CaseFact],
             total[name] += row[name]
         days = Period(start=max(period.start, month), end=min(period.end,
                                                              Period.month_of(month).end))
-        row["p90"] = _p90(opened.filter(in_period("triggered_at", days)), row.pop("_buckets"))
+        row["p90"] = _p90(opened.filter(in_period("triggered_at", days)), t,
+                          row.pop("_buckets"))
         del row["_seconds"]
     contacted = total["contacted"]
     total["mean"] = float(total.pop("_seconds")) / contacted if contacted else None
-    total["p90"] = _p90(opened, total.pop("_buckets"))
+    total["p90"] = _p90(opened, t, total.pop("_buckets")) if months else None
     return total, [months[m] for m in sorted(months)]
-
-
-def closed_rows(facts: QuerySet[CaseFact], period: Period) -> list[dict]:
-    """One query: closed cases grouped by month and re-score band with every closed-case count
-    and the compensation issued to them."""
-    tz = timezone.get_current_timezone()
-    return list(
-        closed_in(facts, period)
-        .values("band", month=TruncMonth("closed_at", tzinfo=tz))
-        .annotate(closed=Count("*"),
-                  recovered=Count("closed_at", filter=Q(outcome=Outcome.RECOVERED)),
-                  retained=Count("closed_at", filter=Q(retained=True)),
-                  before_sum=Sum("score_before"), before_n=Count("score_before"),
-                  after_sum=Sum("score_after"), cost=Sum("cost"))
-        .order_by()
-    )
-
-
-def response_rows(facts: QuerySet[CaseFact], period: Period) -> tuple[dict, list[dict]]:
-    """Time to first contact of the cases triggered in the period: the whole period and by month
-    (mean and p90 in seconds; PostgreSQL's percentile_cont, a Python fallback elsewhere)."""
-    tz = timezone.get_current_timezone()
-    opened = facts.filter(in_period("triggered_at", period))
-    measures = {"opened": Count("*"), "contacted": Count("response_seconds"),
-                "mean": Avg("response_seconds")}
-    postgres = connection.vendor == "postgresql"
-    if postgres:
-        measures["p90"] = PercentileCont("response_seconds", 0.9)
-    total = opened.aggregate(**measures)
-    monthly = list(opened.values(month=TruncMonth("triggered_at", tzinfo=tz))
-                   .annotate(**measures).order_by("month"))
-    if not postgres:
-        values: dict[str, list[float]] = {}
-        for month, seconds in opened.filter(response_seconds__isnull=False).values_list(
-                TruncMonth("triggered_at", tzinfo=tz), "response_seconds"):
-            values.setdefault(_month_key(month), []).append(seconds)
-        total["p90"] = percentile_of([v for vs in values.values() for v in vs], 0.9)
-        for row in monthly:
-            row["p90"] = percentile_of(values.get(_month_key(row["month"]), []), 0.9)
-    return total, monthly
 
 
 def sla_rows(sources: Sources, period: Period, *, now: datetime,
              t: Tallied | None = None) -> list[dict]:
-    """Per deadline kind: met on time (met_at ≤ due_at) against missed (escalated, met late,
-    cancelled or still waiting after it fell due); deadlines still running count in neither, a
-    deadline a close cancelled before it fell due nowhere. The settled ones come from the
-    tallies when the scope has them, the waiting ones live."""
-    if t is None:
-        return sla_rows_live(sources.deadlines, period, now=now)
+    """Per deadline kind: met on time against missed (escalated, met late, cancelled or still
+    waiting after it fell due); deadlines still running count in neither, a deadline a close
+    cancelled before it fell due nowhere (the rules of `escalation.models`). The settled ones
+    are counted (`counted`), the waiting ones read live."""
+    t = counted(sources, period) if t is None else t
     kinds: dict[str, dict] = {}
     for (kind, _month), (total, on_time) in t.keys_of(M.SLA).items():
         kinds[kind] = {"kind": kind, "total": total, "on_time": int(on_time),
@@ -452,55 +507,17 @@ def sla_rows(sources: Sources, period: Period, *, now: datetime,
     return [kinds[k] for k in sorted(kinds) if kinds[k]["total"]]
 
 
-def sla_rows_live(deadlines: QuerySet[Deadline], period: Period, *, now: datetime) -> list[dict]:
-    """`sla_rows` computed from the deadline rows alone."""
-    on_time = on_time_q()
-    missed = ~on_time & (Q(escalated_at__isnull=False) | Q(met_at__gt=F("due_at"))
-                         | Q(met_at__isnull=True, due_at__lte=now))
-    rows = (deadlines.filter(in_period("due_at", period)).filter(counted_q())
-            .values("kind")
-            .annotate(total=Count("*"), on_time=Count("due_at", filter=on_time),
-                      missed=Count("due_at", filter=missed))
-            .order_by("kind"))
-    return list(rows)
-
-
 def escalation_rows(sources: Sources, period: Period, t: Tallied | None = None) -> list[dict]:
-    if t is None:
-        rows = (sources.escalations.filter(in_period("fired_at", period))
-                .values("kind").annotate(count=Count("*")).order_by())
-    else:
-        rows = [{"kind": kind, "count": count}
-                for (kind, _month), (count, _value) in t.keys_of(M.ESCALATED).items() if count]
+    """Escalations fired in the period, by deadline kind, most first."""
+    t = counted(sources, period) if t is None else t
+    rows = [{"kind": kind, "count": count}
+            for (kind, _month), (count, _value) in t.keys_of(M.ESCALATED).items() if count]
     return sorted(rows, key=lambda r: (-r["count"], r["kind"]))
 
 
-def breakdown_rows(facts: QuerySet[CaseFact], period: Period) -> dict[str, list[dict]]:
-    """Cases opened in the period and closed / recovered in it, grouped by failure type, by
-    cause and by store. Two grouped scans (opened, closed), each of one covering index, added
-    up here."""
-    keys = ("store_id", "failure_type_id", "cause")
-    dimensions: dict[str, dict] = {"type": {}, "cause": {}, "store": {}}
-
-    def add(rows):
-        for row in rows:
-            for dimension, key in zip(("store", "type", "cause"), keys, strict=True):
-                counts = dimensions[dimension].setdefault(
-                    row[key], {"opened": 0, "closed": 0, "recovered": 0})
-                for name in counts.keys() & row.keys():
-                    counts[name] += row[name]
-
-    add(facts.filter(in_period("triggered_at", period)).values(*keys)
-        .annotate(opened=Count("*")).order_by())
-    add(facts.filter(in_period("closed_at", period)).values(*keys)
-        .annotate(closed=Count("*"),
-                  recovered=Count("closed_at", filter=Q(outcome=Outcome.RECOVERED)))
-        .order_by())
-    return _breakdowns(**dimensions)
-
-
-def breakdown_rows_tallied(t: Tallied) -> dict[str, list[dict]]:
-    """`breakdown_rows` from the tallies (keys are text there: "" is none)."""
+def breakdown_rows(t: Tallied) -> dict[str, list[dict]]:
+    """Cases opened in the period and closed / recovered in it, by failure type, by cause and
+    by store (keys are text in the cells: "" is none)."""
     dimensions: dict[str, dict] = {"type": {}, "cause": {}, "store": {}}
     measures = {M.OPENED_TYPE: ("type", int), M.OPENED_CAUSE: ("cause", str),
                 M.OPENED_STORE: ("store", int), M.CLOSED_TYPE: ("type", int),
@@ -627,7 +644,8 @@ def _kind_label(kind: str) -> str:
 @contextmanager
 def one_snapshot():
     """The report's reads see one moment (PostgreSQL's repeatable read), so the tallies and the
-    rows read beside them agree; inside a caller's transaction, that transaction's."""
+    rows read beside them agree; inside a caller's transaction, that transaction's. Plain SQL:
+    the ORM sets no isolation level per transaction."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         yield
         return
@@ -647,15 +665,10 @@ def metrics_report(*, sources: Sources, period: Period, node: OrgNode | None = N
 
 def _report(*, sources: Sources, period: Period, node: OrgNode | None, now: datetime,
             details: bool) -> Report:
-    facts = sources.facts
     targets = kpi_targets()
-    t = tallied(sources.tally_nodes, period) if sources.tally_nodes is not None else None
-    if t is None:
-        closed = closed_rows(facts, period)
-        response, response_monthly = response_rows(facts, period)
-    else:
-        closed = closed_rows_tallied(t)
-        response, response_monthly = response_rows_tallied(t, facts, period)
+    t = counted(sources, period, details=details)
+    closed = closed_rows(t)
+    response, response_monthly = response_rows(t, sources.facts, period)
     months = []
     by_month_response = {_month_key(r["month"]): r for r in response_monthly}
     empty_response = {"opened": 0, "contacted": 0, "mean": None, "p90": None}
@@ -674,7 +687,7 @@ def _report(*, sources: Sources, period: Period, node: OrgNode | None, now: date
                       for r in sla_rows(sources, period, now=now, t=t)]
         report.escalations = [{**r, "label": _kind_label(r["kind"])}
                               for r in escalation_rows(sources, period, t)]
-        breakdowns = breakdown_rows(facts, period) if t is None else breakdown_rows_tallied(t)
+        breakdowns = breakdown_rows(t)
         report.by_failure_type = breakdowns["by_failure_type"]
         report.by_cause = breakdowns["by_cause"]
         report.by_store = breakdowns["by_store"]

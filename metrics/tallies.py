@@ -26,10 +26,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case as When_
-from django.db.models import F, IntegerField, Q, Value, When
+from django.db.models import IntegerField, Value, When
 
 from cases.models import Outcome
-from escalation.models import Deadline, Escalation
+from escalation.models import Deadline, Escalation, counted_q, on_time_q, unsettled_q
 
 from .models import Tally, TallyChange
 
@@ -84,76 +84,78 @@ def _day(moment: datetime) -> date:
     return moment.astimezone(summary_zone()).date()
 
 
-def on_time_q() -> Q:
-    return Q(met_at__isnull=False, met_at__lte=F("due_at"))
-
-
-def counted_q() -> Q:
-    """Left out: a deadline a close cancelled before it fell due was never missed."""
-    return (Q(cancelled_at__isnull=True) | Q(met_at__isnull=False)
-            | Q(escalated_at__isnull=False) | Q(cancelled_at__gt=F("due_at")))
-
-
-def unsettled_q() -> Q:
-    """Still waiting and not escalated: its verdict may change (the same condition as the
-    sweep's partial index)."""
-    return Q(met_at__isnull=True, escalated_at__isnull=True, cancelled_at__isnull=True)
-
-
 # ---------------------------------------------------------------- what a row contributes
 
 
 def _facts_sql(where: str) -> tuple[str, list]:
     """SELECT store_id, day, measure, key, count, value: the share of each case fact row `f`
-    that matches `where` (SQL over `f`, no parameters)."""
-    recovered = f"(f.outcome = '{Outcome.RECOVERED}')::int"
-    closed, opened = "d.closed_day", "d.opened_day"
+    that matches `where` (SQL over `f`; its parameters follow the ones returned). Plain SQL:
+    one scan of the facts fans each row out into its cells (a lateral VALUES list); the ORM
+    would need a query per measure, and has no width_bucket."""
+    recovered = ("(f.outcome = %s)::int", [Outcome.RECOVERED])
+    closed, opened = ("d.closed_day", []), ("d.opened_day", [])
+    bucket_day = (f"CASE WHEN f.response_seconds IS NOT NULL THEN {opened[0]} END", [])
+    bucket = ("width_bucket(f.response_seconds, %s::float8[])::text", [RESPONSE_BOUNDS])
+
+    def sql(text: str) -> tuple[str, list]:
+        return text, []
+
     rows = [
-        (closed, M.CLOSED, "f.band", "1", "f.cost"),
-        (closed, M.RECOVERED, "f.band", recovered, "0"),
-        (closed, M.RETAINED, "f.band", "f.retained::int", "0"),
-        (closed, M.BEFORE, "f.band", "(f.score_before IS NOT NULL)::int",
-         "coalesce(f.score_before, 0)"),
-        (closed, M.AFTER, "f.band", "1", "coalesce(f.score_after, 0)"),
-        (closed, M.CLOSED_TYPE, "coalesce(f.failure_type_id::text, '')", "1", recovered),
-        (closed, M.CLOSED_CAUSE, "coalesce(f.cause, '')", "1", recovered),
-        (closed, M.CLOSED_STORE, "f.store_id::text", "1", recovered),
-        (opened, M.OPENED, "''", "1", "0"),
-        (opened, M.RESPONSE, "''", "(f.response_seconds IS NOT NULL)::int",
-         "coalesce(f.response_seconds::numeric, 0)"),
-        (f"CASE WHEN f.response_seconds IS NOT NULL THEN {opened} END", M.BUCKET,
-         "width_bucket(f.response_seconds, %s::float8[])::text", "1", "0"),
-        (opened, M.OPENED_TYPE, "coalesce(f.failure_type_id::text, '')", "1", "0"),
-        (opened, M.OPENED_CAUSE, "coalesce(f.cause, '')", "1", "0"),
-        (opened, M.OPENED_STORE, "f.store_id::text", "1", "0"),
+        (closed, M.CLOSED, sql("f.band"), sql("1"), sql("f.cost")),
+        (closed, M.RECOVERED, sql("f.band"), recovered, sql("0")),
+        (closed, M.RETAINED, sql("f.band"), sql("f.retained::int"), sql("0")),
+        (closed, M.BEFORE, sql("f.band"), sql("(f.score_before IS NOT NULL)::int"),
+         sql("coalesce(f.score_before, 0)")),
+        (closed, M.AFTER, sql("f.band"), sql("1"), sql("coalesce(f.score_after, 0)")),
+        (closed, M.CLOSED_TYPE, sql("coalesce(f.failure_type_id::text, '')"), sql("1"),
+         recovered),
+        (closed, M.CLOSED_CAUSE, sql("coalesce(f.cause, '')"), sql("1"), recovered),
+        (closed, M.CLOSED_STORE, sql("f.store_id::text"), sql("1"), recovered),
+        (opened, M.OPENED, sql("''"), sql("1"), sql("0")),
+        (opened, M.RESPONSE, sql("''"), sql("(f.response_seconds IS NOT NULL)::int"),
+         sql("coalesce(f.response_seconds::numeric, 0)")),
+        (bucket_day, M.BUCKET, bucket, sql("1"), sql("0")),
+        (opened, M.OPENED_TYPE, sql("coalesce(f.failure_type_id::text, '')"), sql("1"),
+         sql("0")),
+        (opened, M.OPENED_CAUSE, sql("coalesce(f.cause, '')"), sql("1"), sql("0")),
+        (opened, M.OPENED_STORE, sql("f.store_id::text"), sql("1"), sql("0")),
     ]
-    values = ",\n".join(f"({day}, '{measure}', {key}, {count}, ({value})::numeric)"
-                        for day, measure, key, count, value in rows)
     zone = settings.TIME_ZONE
-    sql = f"""
+    values, params = [], [zone, zone]
+    for day, measure, key, count, value in rows:
+        values.append(f"({day[0]}, %s, {key[0]}, {count[0]}, ({value[0]})::numeric)")
+        params += [*day[1], measure, *key[1], *count[1], *value[1]]
+    text = ",\n".join(values)
+    return f"""
         SELECT f.store_id, v.day, v.measure, v.key, v.count, v.value
         FROM metrics_casefact f
         CROSS JOIN LATERAL (SELECT (f.closed_at AT TIME ZONE %s)::date AS closed_day,
                                    (f.triggered_at AT TIME ZONE %s)::date AS opened_day) d
-        CROSS JOIN LATERAL (VALUES {values}) v(day, measure, key, count, value)
-        WHERE v.day IS NOT NULL AND (v.count <> 0 OR v.value <> 0) AND ({where})"""
-    return sql, [zone, zone, RESPONSE_BOUNDS]
+        CROSS JOIN LATERAL (VALUES {text}) v(day, measure, key, count, value)
+        WHERE v.day IS NOT NULL AND (v.count <> 0 OR v.value <> 0) AND ({where})""", params
 
 
-def _deadlines_sql() -> tuple[str, list]:
-    """The settled deadlines' share (`deadlines_settled` for every row), for a rebuild."""
-    settled = (Deadline.objects.exclude(unsettled_q()).filter(counted_q()).order_by()
+def _deadlines_sql(ids: list[int] | None = None) -> tuple[str, list]:
+    """The settled deadlines' share, by store, day and kind: of the rows `ids`, or of every row
+    for a rebuild. The ORM compiles the settled rule (`escalation.models`) so it is written once;
+    the day in the summary zone and the grouping into changes are SQL it cannot express."""
+    settled = Deadline.objects.exclude(unsettled_q()).filter(counted_q())
+    if ids is not None:
+        settled = settled.filter(pk__in=ids)
+    settled = (settled.order_by()
                .annotate(on_time=When_(When(on_time_q(), then=Value(1)), default=Value(0),
                                        output_field=IntegerField()))
                .values("store_id", "due_at", "kind", "on_time"))
     inner, params = settled.query.sql_with_params()
-    return (f"SELECT s.store_id, (s.due_at AT TIME ZONE %s)::date, '{M.SLA}', s.kind, 1, "
-            f"s.on_time::numeric FROM ({inner}) s", [settings.TIME_ZONE, *params])
+    return ("SELECT s.store_id, (s.due_at AT TIME ZONE %s)::date, %s::text, s.kind, "
+            f"count(*), sum(s.on_time)::numeric FROM ({inner}) s GROUP BY 1, 2, 4",
+            [settings.TIME_ZONE, M.SLA, *params])
 
 
 def _escalations_sql() -> tuple[str, list]:
-    return (f"SELECT e.store_id, (e.fired_at AT TIME ZONE %s)::date, '{M.ESCALATED}', e.kind, "
-            f"1, 0::numeric FROM {Escalation._meta.db_table} e", [settings.TIME_ZONE])
+    """Every escalation's share, for a rebuild (the day in the summary zone: SQL)."""
+    return ("SELECT e.store_id, (e.fired_at AT TIME ZONE %s)::date, %s::text, e.kind, "
+            f"1, 0::numeric FROM {Escalation._meta.db_table} e", [settings.TIME_ZONE, M.ESCALATED])
 
 
 # ---------------------------------------------------------------- the writers
@@ -181,7 +183,8 @@ def facts_shares(case_ids: list[int]) -> Counter:
 
 
 def facts_started(*, case_ids: list[int]) -> None:
-    """Record the share of new fact rows (nothing to take away: one statement)."""
+    """Record the share of new fact rows (nothing to take away: one INSERT … SELECT, which
+    the ORM cannot write)."""
     if not tallies_enabled():
         return
     sql, params = _facts_sql("f.case_id = ANY(%s)")
@@ -205,20 +208,15 @@ def facts_tallied(*, before: Counter, case_ids: list[int]) -> None:
 
 
 def deadlines_settled(*, rows: Iterable[Deadline]) -> None:
-    """Count deadlines that have just settled (`rows` carry their new met / escalated /
-    cancelled time)."""
-    if not tallies_enabled():
+    """Count deadlines that have just settled (`rows`, already written met / escalated /
+    cancelled), by the one rule of `escalation.models`, read back from their rows."""
+    ids = [d.pk for d in rows]
+    if not tallies_enabled() or not ids:
         return
-    counts: dict[tuple, list] = {}
-    for d in rows:
-        on_time = d.met_at is not None and d.met_at <= d.due_at
-        missed = not on_time and (d.escalated_at is not None or d.met_at is not None
-                                  or d.cancelled_at > d.due_at)
-        if on_time or missed:
-            total = counts.setdefault((d.store_id, _day(d.due_at), M.SLA, d.kind), [0, 0])
-            total[0] += 1
-            total[1] += on_time
-    _changes_add(counts)
+    sql, params = _deadlines_sql(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {TallyChange._meta.db_table} "
+                       f"(store_id, day, measure, key, count, value) {sql}", params)
 
 
 def escalations_fired(*, rows: Iterable[Escalation]) -> None:
@@ -233,7 +231,9 @@ def escalations_fired(*, rows: Iterable[Escalation]) -> None:
 
 def _spread_sql(changes: str) -> str:
     """INSERT the (store, day) changes of `changes` into the tallies of every ancestor of the
-    store (itself included), by day and by month, adding to what is there."""
+    store (itself included), by day and by month, adding to what is there. Plain SQL: an
+    INSERT … SELECT … ON CONFLICT DO UPDATE adding to the row, which the ORM's bulk upsert
+    (it overwrites) cannot express."""
     return f"""
         WITH ancestry AS MATERIALIZED (
             SELECT s.id AS store_id, a.id AS node_id
@@ -254,7 +254,8 @@ def _spread_sql(changes: str) -> str:
 
 def tallies_fold() -> int:
     """Move the committed changes into the tallies; returns how many tally rows it wrote.
-    Skips (0) while another fold or a rebuild runs."""
+    Skips (0) while another fold or a rebuild runs (advisory locks and DELETE … RETURNING,
+    which the ORM has not)."""
     if not tallies_enabled():
         return 0
     moved = (f"DELETE FROM {TallyChange._meta.db_table} "

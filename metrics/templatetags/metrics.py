@@ -1,24 +1,11 @@
 from django import template
 from django.utils import timezone
 
-from escalation.calendar import sla_due, sla_elapsed
-from escalation.deadlines import policy_clock_business
-from escalation.models import DeadlineKind
-
-from ..probability import SlaClock
+from ..probability import contact_clock
 from ..probability import success_probability as probability
 from ..review import probability_bands
 
 register = template.Library()
-
-
-def contact_clock(*, store_id: int | None) -> SlaClock:
-    """The first-contact SLA's clock at a store, for the recovery probability (seed 001 counts
-    from the trigger to the first call)."""
-    business = policy_clock_business(DeadlineKind.CONTACT)
-    return SlaClock(
-        elapsed=lambda start, end: sla_elapsed(start, end, store_id=store_id, business=business),
-        due=lambda start, window: sla_due(start, window, store_id=store_id, business=business))
 
 
 @register.inclusion_tag("metrics/_probability.html", takes_context=True)

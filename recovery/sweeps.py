@@ -1,8 +1,11 @@
-"""Claim due rows and act on each exactly once, whatever the rows are (SLA deadlines here;
-approval deadlines later). Several sweepers may run at once: each skips rows another one holds."""
+"""The sweep primitive: claim due rows, fire each exactly once, record a failure on its row and
+back off. SLA deadlines (escalation) and approval deadlines (compensation) both sweep with it;
+it lives here, beside neither app, so each may import it. Several sweepers may run at once:
+each skips the rows another one holds (`SELECT … FOR UPDATE SKIP LOCKED`)."""
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
@@ -37,6 +40,16 @@ def claim_and_run(*, due: QuerySet[T], lock: tuple[str, ...], run: Callable[[T],
         if run_all is not None and len(items) > 1 and _run_all(items, run_all=run_all):
             return [Outcome.DONE] * len(items)
         return [_run_one(item, run=run, failed=failed) for item in items]
+
+
+def backoff(*, attempts: int, first: timedelta, most: timedelta) -> timedelta:
+    """How long a row the sweep failed on `attempts` times waits: `first`, doubling, capped."""
+    return min(first * 2 ** (attempts - 1), most)
+
+
+def failure_text(*, now: datetime, error: Exception) -> str:
+    """What a row keeps of the error it failed with (its `failure_message`)."""
+    return f"{now:%Y-%m-%d %H:%M:%S} {type(error).__name__}: {error}"[:2000]
 
 
 def _run_all(items: list[T], *, run_all: Callable[[list[T]], bool]) -> bool:
