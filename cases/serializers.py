@@ -74,6 +74,17 @@ class InputSerializer(serializers.Serializer):
         return {name: copy.copy(field) for name, field in self._declared_fields.items()}
 
 
+class OutputSerializer(serializers.Serializer):
+    """A read-only answer whose fields are copied shallowly per use, as `InputSerializer`'s
+    (every survey response's answer paid for re-running some forty fields' __init__). A nested
+    serializer, a list's included, is still deep-copied, so that it is bound to its own parent
+    and reads its own context."""
+
+    def get_fields(self):
+        return {name: copy.deepcopy(field) if isinstance(field, serializers.BaseSerializer)
+                else copy.copy(field) for name, field in self._declared_fields.items()}
+
+
 class CustomerIn(InputSerializer):
     external_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
     name = serializers.CharField(max_length=120)
@@ -131,7 +142,7 @@ class SurveyResponseIn(InputSerializer):
 
 # The intake's answer uses plain serializers with declared fields: a ModelSerializer rebuilds
 # its fields from the model on every use, a cost every survey response would pay.
-class DeadlineOut(serializers.Serializer):
+class DeadlineOut(OutputSerializer):
     kind = serializers.ChoiceField(choices=DeadlineKind.choices, read_only=True)
     round = serializers.IntegerField(read_only=True)
     due_at = serializers.DateTimeField(read_only=True)
@@ -175,7 +186,7 @@ class TriageWhyField(serializers.JSONField):
     pass
 
 
-class CaseSummaryOut(serializers.Serializer):
+class CaseSummaryOut(OutputSerializer):
     id = serializers.IntegerField(read_only=True)
     number = serializers.CharField(read_only=True, allow_null=True)
     level = serializers.ChoiceField(choices=Level.choices, read_only=True)
@@ -189,7 +200,7 @@ class CaseSummaryOut(serializers.Serializer):
     deadlines = DeadlineOut(many=True, read_only=True, source="deadline_rows")
 
 
-class SurveyResponseOut(serializers.Serializer):
+class SurveyResponseOut(OutputSerializer):
     id = serializers.IntegerField(read_only=True)
     source = serializers.CharField(read_only=True)
     external_id = serializers.CharField(read_only=True)
