@@ -32,13 +32,35 @@ import django  # noqa: E402
 
 django.setup()
 
+import gc  # noqa: E402
+from importlib import import_module  # noqa: E402
+
+from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench.intake_load import SOURCE, prepare  # noqa: E402
 from org.models import NodeKind, OrgNode  # noqa: E402
+from recovery.collector import loaded_objects_freeze  # noqa: E402
 from recovery.signing import body_signature  # noqa: E402
+
+
+class CollectorClock:
+    """Full and partial garbage collections while it runs, and their time."""
+
+    def __init__(self):
+        self.count = [0, 0, 0]
+        self.seconds = [0.0, 0.0, 0.0]
+        self._start = 0.0
+        gc.callbacks.append(self)
+
+    def __call__(self, phase, info):
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.count[info["generation"]] += 1
+            self.seconds[info["generation"]] += time.perf_counter() - self._start
 
 
 def function_timer(spec: str) -> list[float]:
@@ -122,8 +144,11 @@ def main() -> None:
                                                      body=raw))
         assert response.status_code == 201, response.content
 
+    import_module(settings.ROOT_URLCONF)  # as recovery/wsgi.py does, then freeze
+    loaded_objects_freeze()
     for i in range(40):  # warm: imports, jieba, caches, the connection
         post(i, low=i % 2 == 0)
+    collector = CollectorClock()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
@@ -183,6 +208,9 @@ def main() -> None:
               f"(p10 {sorted(python_ms)[len(python_ms) // 10]:6.2f}), "
               f"PostgreSQL backend mean {statistics.mean(pg_ms):5.2f} ms, "
               f"statements {statistics.median(count):.0f}")
+    print("garbage collections per response, by generation: " + ", ".join(
+        f"{n / (2 * args.n):.3f} ({ms * 1000 / (2 * args.n):.2f} ms)"
+        for n, ms in zip(collector.count, collector.seconds, strict=True)))
     for kind, counter in counters.items():
         print(f"{kind:7s} Python function calls per response: "
               f"{pstats.Stats(counter).total_calls / args.n:.0f}")
