@@ -36,7 +36,7 @@ import gc  # noqa: E402
 from importlib import import_module  # noqa: E402
 
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -177,6 +177,7 @@ def main() -> None:
         current[0] = kind
         profiling = profiler is not None and kind == args.profile
         counter = counters.setdefault(kind, cProfile.Profile()) if args.calls else None
+        reset_queries()  # the log keeps 9 000
         with CaptureQueriesContext(connection) as queries:
             cpu0, pg0 = time.thread_time(), backend_cpu(pid)
             if profiling:
@@ -219,8 +220,41 @@ def main() -> None:
     for (kind, spec), values in inside.items():
         print(f"  {kind:7s} {spec:55s} median {statistics.median(values):6.2f} ms "
               f"mean {statistics.mean(values):6.2f} ms")
+    worker_figures(args.n)
     if profiler is not None:
         pstats.Stats(profiler).sort_stats(args.sort).print_stats(45)
+
+
+def worker_figures(n: int) -> None:
+    """The worker's share of a case: its `deliver` task (the case's deliveries, together), run
+    here on the deliveries the requests above left pending (no worker runs)."""
+    from notifications.models import Delivery, DeliveryStatus
+    from notifications.tasks import deliver
+
+    batches: dict[int, list[int]] = {}
+    for pk, case_id in Delivery.objects.filter(status=DeliveryStatus.PENDING).values_list(
+            "pk", "notification__case_id").order_by("pk"):
+        batches.setdefault(case_id, []).append(pk)
+    tasks = list(batches.values())[-n:]
+    for ids in tasks[:20]:  # warm
+        deliver.run(*ids)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    python_ms, pg_ms, count = [], [], []
+    for ids in tasks[20:]:
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            cpu0, pg0 = time.thread_time(), backend_cpu(pid)
+            deliver.run(*ids)
+            cpu1, pg1 = time.thread_time(), backend_cpu(pid)
+        python_ms.append((cpu1 - cpu0) * 1000)
+        pg_ms.append((pg1 - pg0) * 1000)
+        count.append(len(queries))
+    if python_ms:
+        print(f"deliver (a case's {statistics.mean(len(t) for t in tasks):.1f} deliveries) "
+              f"worker CPU median {statistics.median(python_ms):6.2f} ms, PostgreSQL backend "
+              f"mean {statistics.mean(pg_ms):5.2f} ms, statements {statistics.median(count):.0f}")
 
 
 if __name__ == "__main__":

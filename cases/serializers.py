@@ -74,15 +74,32 @@ class InputSerializer(serializers.Serializer):
         return {name: copy.copy(field) for name, field in self._declared_fields.items()}
 
 
-class OutputSerializer(serializers.Serializer):
-    """A read-only answer whose fields are copied shallowly per use, as `InputSerializer`'s
+def _output_copies(fields: dict) -> dict:
+    """Fields for one use of a read-only serializer: copied shallowly, as `InputSerializer`'s
     (every survey response's answer paid for re-running some forty fields' __init__). A nested
     serializer, a list's included, is still deep-copied, so that it is bound to its own parent
     and reads its own context."""
+    return {name: copy.deepcopy(field) if isinstance(field, serializers.BaseSerializer)
+            else copy.copy(field) for name, field in fields.items()}
+
+
+class OutputSerializer(serializers.Serializer):
+    """A read-only answer with shallowly copied fields (`_output_copies`)."""
 
     def get_fields(self):
-        return {name: copy.deepcopy(field) if isinstance(field, serializers.BaseSerializer)
-                else copy.copy(field) for name, field in self._declared_fields.items()}
+        return _output_copies(self._declared_fields)
+
+
+class ModelOutputSerializer(serializers.ModelSerializer):
+    """A read-only ModelSerializer whose fields are built from the model once per class, then
+    copied per use (`_output_copies`): a list page paid for building them on every request."""
+
+    def get_fields(self):
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built")
+        if built is None:
+            built = cls._fields_built = super().get_fields()
+        return _output_copies(built)
 
 
 class CustomerIn(InputSerializer):
@@ -216,7 +233,7 @@ class SurveyResponseOut(OutputSerializer):
     case = CaseSummaryOut(allow_null=True, read_only=True)
 
 
-class ChecklistItemOut(serializers.ModelSerializer):
+class ChecklistItemOut(ModelOutputSerializer):
     done = serializers.SerializerMethodField()
 
     class Meta:
@@ -228,7 +245,7 @@ class ChecklistItemOut(serializers.ModelSerializer):
         return obj.done_at is not None
 
 
-class CaseEventOut(serializers.ModelSerializer):
+class CaseEventOut(ModelOutputSerializer):
     actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
 
     class Meta:
@@ -236,7 +253,7 @@ class CaseEventOut(serializers.ModelSerializer):
         fields = ["id", "kind", "actor", "from_state", "to_state", "note", "data", "at"]
 
 
-class EscalationOut(serializers.ModelSerializer):
+class EscalationOut(ModelOutputSerializer):
     target_node = serializers.CharField(source="target_node.code", default=None,
                                         allow_null=True)
 
@@ -246,7 +263,7 @@ class EscalationOut(serializers.ModelSerializer):
                   "due_at", "fired_at"]
 
 
-class CaseListOut(serializers.ModelSerializer):
+class CaseListOut(ModelOutputSerializer):
     store = serializers.CharField(source="store.code")
     customer = serializers.CharField(source="customer.name")
     failure_type = serializers.CharField(source="failure_type.code", default=None,
