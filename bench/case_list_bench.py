@@ -71,18 +71,19 @@ def cases_generate(n: int) -> None:
         cursor.execute(f"""
             INSERT INTO cases_case (number, source, store_id, customer_id, service_record_id,
                 level, severity, flags, description, score_before, triggered_at, received_at,
-                state, outcome, created_at)
+                state, outcome, created_at, emotion, triage, plan, round, idempotency_key)
             SELECT 'SR' || to_char(t, 'YYMMDD') || '-' || lpad(i::text, 7, '0'), 'survey',
                    r.store_id, r.customer_id, r.id, 'L1', 'minor', '[]', '', i % 7,
                    t, t, CASE WHEN i % 20 = 0 THEN 'open' ELSE 'closed' END,
-                   CASE WHEN i % 20 = 0 THEN '' ELSE 'recovered' END, t
+                   CASE WHEN i % 20 = 0 THEN '' ELSE 'recovered' END, t, '', '{{}}', '', 1, ''
             FROM (SELECT i, now() - ((({n} - i) * 60) || ' seconds')::interval AS t
                   FROM generate_series(1, {n}) AS i) g
             JOIN cases_servicerecord r ON r.id = {first_record} + g.i - 1""")
         cursor.execute("""
-            INSERT INTO cases_checklistitem (case_id, code, title, title_en, position, done_at)
+            INSERT INTO cases_checklistitem (case_id, code, title, title_en, position, done_at,
+                                             required, waive_reason)
             SELECT c.id, 'step' || k, '步骤' || k, '', k,
-                   CASE WHEN k <= 4 THEN c.triggered_at END
+                   CASE WHEN k <= 4 THEN c.triggered_at END, true, ''
             FROM (SELECT id, triggered_at FROM cases_case ORDER BY id DESC LIMIT 50000) c
             CROSS JOIN generate_series(1, 8) AS k""")
         cursor.execute("ANALYZE")

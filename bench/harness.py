@@ -75,7 +75,14 @@ def product_stop(procs: dict[str, subprocess.Popen]) -> None:
         except ProcessLookupError:
             pass
     for p in procs.values():
-        p.wait(timeout=30)
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a worker stuck past its graceful timeout
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait(timeout=30)
 
 
 def memory_mib(procs: dict[str, subprocess.Popen]) -> list[tuple[str, int, float, float]]:

@@ -75,6 +75,34 @@ class InputSerializer(serializers.Serializer):
         return {name: copy.copy(field) for name, field in self._declared_fields.items()}
 
 
+def _output_copies(fields: dict) -> dict:
+    """Fields for one use of a read-only serializer: copied shallowly, as `InputSerializer`'s
+    (every survey response's answer paid for re-running some forty fields' __init__). A nested
+    serializer, a list's included, is still deep-copied, so that it is bound to its own parent
+    and reads its own context."""
+    return {name: copy.deepcopy(field) if isinstance(field, serializers.BaseSerializer)
+            else copy.copy(field) for name, field in fields.items()}
+
+
+class OutputSerializer(serializers.Serializer):
+    """A read-only answer with shallowly copied fields (`_output_copies`)."""
+
+    def get_fields(self):
+        return _output_copies(self._declared_fields)
+
+
+class ModelOutputSerializer(serializers.ModelSerializer):
+    """A read-only ModelSerializer whose fields are built from the model once per class, then
+    copied per use (`_output_copies`): a list page paid for building them on every request."""
+
+    def get_fields(self):
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built")
+        if built is None:
+            built = cls._fields_built = super().get_fields()
+        return _output_copies(built)
+
+
 class CustomerIn(InputSerializer):
     external_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
     name = serializers.CharField(max_length=120)
@@ -172,7 +200,7 @@ class TriageWhyField(serializers.JSONField):
     pass
 
 
-class CaseSummaryOut(ProvidedFields, serializers.Serializer):
+class CaseSummaryOut(ProvidedFields, OutputSerializer):
     provided = (DEADLINES,)
 
     id = serializers.IntegerField(read_only=True)
@@ -187,7 +215,7 @@ class CaseSummaryOut(ProvidedFields, serializers.Serializer):
     triage = TriageWhyField(read_only=True)
 
 
-class SurveyResponseOut(serializers.Serializer):
+class SurveyResponseOut(OutputSerializer):
     id = serializers.IntegerField(read_only=True)
     source = serializers.CharField(read_only=True)
     external_id = serializers.CharField(read_only=True)
@@ -203,7 +231,7 @@ class SurveyResponseOut(serializers.Serializer):
     case = CaseSummaryOut(allow_null=True, read_only=True)
 
 
-class ChecklistItemOut(serializers.ModelSerializer):
+class ChecklistItemOut(ModelOutputSerializer):
     done = serializers.SerializerMethodField()
 
     class Meta:
@@ -215,7 +243,7 @@ class ChecklistItemOut(serializers.ModelSerializer):
         return obj.done_at is not None
 
 
-class CaseEventOut(serializers.ModelSerializer):
+class CaseEventOut(ModelOutputSerializer):
     actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
 
     class Meta:
@@ -223,7 +251,7 @@ class CaseEventOut(serializers.ModelSerializer):
         fields = ["id", "kind", "actor", "from_state", "to_state", "note", "data", "at"]
 
 
-class CaseListOut(serializers.ModelSerializer):
+class CaseListOut(ModelOutputSerializer):
     store = serializers.CharField(source="store.code")
     customer = serializers.CharField(source="customer.name")
     failure_type = serializers.CharField(source="failure_type.code", default=None,

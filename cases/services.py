@@ -112,18 +112,16 @@ def customer_upsert(*, actor: User, name: str, external_id: str | None = None, p
         raise ValidationError({"phone": exc.messages}) from exc
     if not external_id:
         return _customer_by_phone(actor=actor, name=name, phone=phone, vip=vip, segment=segment)
-    if phone:
-        _external_id_adopt(external_id=external_id, phone=phone)
+    scoped = user_scope_path(user=actor) != ""
+    known = _customer_known(external_id=external_id, phone=phone) if phone or scoped else None
     may_change = True
-    if user_scope_path(user=actor) != "":
-        known = Customer.objects.filter(external_id=external_id).values_list("pk", "phone").first()
-        if known and not customer_wholly_in_scope(user=actor, customer_id=known[0]):
-            # Both sides are in the stored form (`phone_normalize`).
-            if not known[1] or known[1] != phone:
-                raise ValidationError({"customer": [_(
-                    "A customer with this id is registered at another store. To link them, give "
-                    "the phone number on record; or leave the id empty.")]})
-            may_change = False
+    if scoped and known and not customer_wholly_in_scope(user=actor, customer_id=known[0]):
+        # Both sides are in the stored form (`phone_normalize`).
+        if not known[1] or known[1] != phone:
+            raise ValidationError({"customer": [_(
+                "A customer with this id is registered at another store. To link them, give "
+                "the phone number on record; or leave the id empty.")]})
+        may_change = False
     source, response_id = unless_received or (None, None)
     rows = list(Customer.objects.raw(CUSTOMER_UPSERT, {
         "external_id": external_id, "name": name, "phone": phone, "vip": vip,
@@ -197,20 +195,34 @@ def _customer_by_phone(*, actor: User, name: str, phone: str, vip: bool,
     return person
 
 
-# One statement, so that a concurrent intake of the same id cannot adopt it in between (the
+# One read finds either the customer with the id or, failing that, the newest with the number and
+# no id (most survey responses, a new customer or a known id, need nothing more); the adoption is
+# then one guarded UPDATE, so a concurrent intake of the same id cannot adopt it in between (the
 # ORM would read, then write).
+CUSTOMER_KNOWN = """
+    SELECT id, phone, external_id IS NULL FROM cases_customer
+    WHERE external_id = %(external_id)s OR (phone = %(phone)s AND external_id IS NULL)
+    ORDER BY external_id IS NULL, id DESC LIMIT 1"""
 EXTERNAL_ID_ADOPT = """
     UPDATE cases_customer SET external_id = %(external_id)s
-    WHERE id = (SELECT id FROM cases_customer WHERE phone = %(phone)s AND external_id IS NULL
-                ORDER BY id DESC LIMIT 1)
+    WHERE id = %(id)s AND external_id IS NULL
       AND NOT EXISTS (SELECT 1 FROM cases_customer WHERE external_id = %(external_id)s)"""
 
 
-def _external_id_adopt(*, external_id: str, phone: str) -> None:
-    """A new external id whose phone number belongs to a customer known without one (reported
-    by an incident) becomes that customer's: nothing when the id is known."""
+def _customer_known(*, external_id: str, phone: str) -> tuple[int, str] | None:
+    """(id, phone) of the customer with this external id, if any. A new external id whose phone
+    number belongs to a customer known without one (reported by an incident) becomes that
+    customer's first."""
     with connection.cursor() as cursor:
-        cursor.execute(EXTERNAL_ID_ADOPT, {"external_id": external_id, "phone": phone})
+        cursor.execute(CUSTOMER_KNOWN, {"external_id": external_id, "phone": phone or None})
+        row = cursor.fetchone()
+        if row is None or not row[2]:
+            return row[:2] if row else None
+        cursor.execute(EXTERNAL_ID_ADOPT, {"external_id": external_id, "id": row[0]})
+        if cursor.rowcount == 1:
+            return row[:2]
+    # Another intake took the number or the id meanwhile.
+    return Customer.objects.filter(external_id=external_id).values_list("pk", "phone").first()
 
 
 def service_record_upsert(*, store: OrgNode, customer: Customer, order_number: str,
@@ -238,13 +250,21 @@ def _checklist_templates() -> list[tuple[ChecklistTemplateItem, set[int]]]:
 
 
 def checklist_instantiate(*, case: Case) -> None:
-    items = [
-        ChecklistItem(case=case, code=t.code, title=t.title, title_en=t.title_en,
-                      position=t.position, required=t.required)
-        for t, types in _checklist_templates()
-        if not types or case.failure_type_id in types
-    ]
-    ChecklistItem.objects.bulk_create(items)
+    """The case's items: the active template items for every failure type and for the case's,
+    copied in the database by one statement (in template order, which breaks position ties)."""
+    template = ChecklistTemplateItem._meta
+    types = ChecklistTemplateItem.failure_types.through._meta
+    item, failure_type = (types.get_field(name).column
+                          for name in ("checklisttemplateitem", "failuretype"))
+    links = f"SELECT 1 FROM {types.db_table} l WHERE l.{item} = t.id"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ChecklistItem._meta.db_table} "
+            "(case_id, code, title, title_en, position, required, waive_reason) "
+            f"SELECT %s, t.code, t.title, t.title_en, t.position, t.required, '' "
+            f"FROM {template.db_table} t WHERE t.active = %s AND (NOT EXISTS ({links}) OR "
+            f"EXISTS ({links} AND l.{failure_type} = %s)) "
+            "ORDER BY t.position, t.code", [case.pk, True, case.failure_type_id])
 
 
 def failure_type_by_code(code: str | None) -> FailureType | None:
@@ -312,9 +332,13 @@ def _active_case_keys_sql(*, customer_id: int, store_id: int) -> tuple[str, list
 
 
 def _active_case_for(*, customer: Customer, store: OrgNode) -> Case | None:
-    # Most responses find none: ask for the key first, read the whole case only when there is one.
-    pk = _active_case_keys(customer_id=customer.pk, store_id=store.pk).first()
-    return None if pk is None else Case.objects.get(pk=pk)
+    # Most responses find none: ask for the key first (a query compiled once), read the whole
+    # case only when there is one.
+    sql, params = _active_case_keys_sql(customer_id=customer.pk, store_id=store.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else Case.objects.get(pk=row[0])
 
 
 def case_rescore(*, case: Case, score: int | None, at: datetime, actor: User | None,

@@ -49,11 +49,26 @@ class Triage:
 
 
 def lexicon() -> Lexicon:
-    return config_cached("triage-lexicon", lambda: Lexicon([
-        Entry(phrase=phrase, language=language, kind=kind, value=value, weight=float(weight))
-        for phrase, language, kind, value, weight in LexiconEntry.objects.filter(
-            active=True).values_list("phrase", "language", "kind", "value", "weight")
-    ]))
+    return config_cached("triage-lexicon", _lexicon_load)
+
+
+# The rows the lexicon in use was compiled from, and it. Compiling takes 50–100 ms (1 700
+# phrases): the rows are read again each time the configuration cache expires, compiled again
+# only when they changed.
+_compiled: tuple[list, Lexicon] | None = None
+
+
+def _lexicon_load() -> Lexicon:
+    global _compiled
+    rows = list(LexiconEntry.objects.filter(active=True).values_list(
+        "phrase", "language", "kind", "value", "weight"))
+    compiled = _compiled
+    if compiled is None or compiled[0] != rows:
+        compiled = _compiled = (rows, Lexicon([
+            Entry(phrase=phrase, language=language, kind=kind, value=value,
+                  weight=float(weight))
+            for phrase, language, kind, value, weight in rows]))
+    return compiled[1]
 
 
 def earlier_visits(*, record: ServiceRecord | None) -> int:

@@ -10,6 +10,7 @@ so deadlines never stop, they are just not holiday-aware until the package is up
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 from django.utils import timezone
@@ -39,6 +40,10 @@ class Hours:
 DEFAULT_HOURS = Hours(opens=time(8, 30), closes=time(18, 0))
 
 
+# Every deadline written and every countdown shown walks days through these: the same few
+# days, asked again and again (about 30 per case opened). The package's data and a store's hours
+# (part of the key) only change with a new process or a new key.
+@lru_cache(maxsize=8192)
 def _holiday_detail(day: date) -> tuple[bool, str | None] | None:
     """(off, holiday name) from the package; None for a year it does not know."""
     try:
@@ -59,6 +64,7 @@ def is_open_day(day: date, days: str) -> bool:
     return not detail[0]
 
 
+@lru_cache(maxsize=8192)
 def _open_interval(day: date, hours: Hours, tz) -> tuple[datetime, datetime] | None:
     if not is_open_day(day, hours.days) or hours.closes <= hours.opens:
         return None
