@@ -4,13 +4,15 @@
 from django.utils import timezone
 from rest_framework import serializers
 
+from cases.serializers import ModelOutputSerializer, OutputSerializer
+
 from .deadlines import deadline_remaining
 from .models import DeadlineKind, Escalation
 
 
-# The intake's answer uses plain serializers with declared fields: a ModelSerializer rebuilds
-# its fields from the model on every use, a cost every survey response would pay.
-class DeadlineOut(serializers.Serializer):
+# The intake's answer carries the deadlines: fields copied, never rebuilt per use
+# (`cases.serializers.OutputSerializer`), a cost every survey response would pay.
+class DeadlineOut(OutputSerializer):
     kind = serializers.ChoiceField(choices=DeadlineKind.choices, read_only=True)
     round = serializers.IntegerField(read_only=True)
     due_at = serializers.DateTimeField(read_only=True)
@@ -38,7 +40,7 @@ class DeadlineOut(serializers.Serializer):
         return int(deadline_remaining(obj, now=timezone.now()).total_seconds())
 
 
-class EscalationOut(serializers.ModelSerializer):
+class EscalationOut(ModelOutputSerializer):
     target_node = serializers.CharField(source="target_node.code", default=None,
                                         allow_null=True)
 
