@@ -11,8 +11,8 @@ from toolkit.models import CauseCategory
 
 
 def status_label(status: str) -> str:
-    return {"green": _("on target"), "red": _("off target"), "watched": _("watched"),
-            "no_data": _("no data")}.get(status, status)
+    return {"green": _("on target"), "red": _("off target"),
+            "watched": _("watched (no target)"), "no_data": _("no data")}.get(status, status)
 
 
 def band_label(band: str) -> str:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from .charts import breakdown_bars, kpi_trend
 from .exports import csv_response, review_table, xlsx_response
 from .forms import MetricsFilterForm, ReviewActionForm, month_parse
-from .labels import drill_title, labelled_breakdowns
+from .labels import drill_title, labelled_breakdowns, status_label
 from .models import Kpi
 from .review import (
     corrective_actions,
@@ -113,6 +113,7 @@ def _review_context(request):
     rows = []
     for kpi, figure in report.kpis.items():
         rows.append({"kpi": kpi, "label": kpi.label, **figure,
+                     "status_label": status_label(figure["status"]),
                      "previous": both.months[0][kpi]["value"]})
     return {
         "month": month, "node": node, "report": report, "rows": rows, "best": best,
