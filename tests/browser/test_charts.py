@@ -53,3 +53,16 @@ def test_kpi_charts_have_axes_units_and_whole_labels_at_375_px(org, february,  #
     assert ("Time delay" if lang == "en" else "等待时间过长/延误") in bars
     screenshots(phone, f"metrics-charts-375-{lang}")
     assert phone.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+
+def test_the_review_and_the_drill_down_fit_a_phone(org, february, browser,  # noqa: F811
+                                                   live_server, login, screenshots):
+    phone = browser.new_page(viewport={"width": 375, "height": 800})
+    login(phone, "manager1")
+    for name, path in (("review", "/metrics/review/?month=2026-02&lang=en"),
+                       ("drill", f"/metrics/cases/?{PERIOD}&kpi=failure_type&key=time_delay"
+                                 "&lang=en")):
+        phone.goto(f"{live_server.url}{path}")
+        screenshots(phone, f"metrics-{name}-375")
+        assert phone.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    expect(phone.locator("main p").first).to_contain_text("By failure type · Time delay")
