@@ -35,6 +35,10 @@ def test_kpi_charts_have_axes_units_and_whole_labels_at_375_px(org, february,  #
                                                                 browser, live_server, login,
                                                                 screenshots, lang, axis, target):
     phone = browser.new_page(viewport={"width": 375, "height": 800})
+    errors = []
+    phone.on("console", lambda m: errors.append(m.text)
+             if "Content Security Policy" in m.text else None)
+    phone.on("pageerror", lambda e: errors.append(str(e)))
     login(phone, "manager1")
     phone.goto(f"{live_server.url}/metrics/?{PERIOD}&lang={lang}")
     canvas = phone.locator("#chart-success_rate")
@@ -52,6 +56,7 @@ def test_kpi_charts_have_axes_units_and_whole_labels_at_375_px(org, february,  #
     bars = phone.evaluate("document.getElementById('chart-types').chart.data.labels")
     assert ("Time delay" if lang == "en" else "等待时间过长/延误") in bars
     screenshots(phone, f"metrics-charts-375-{lang}")
+    assert not errors, errors  # no script error, nothing refused by the CSP
     assert phone.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
 
