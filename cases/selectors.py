@@ -216,9 +216,10 @@ def intake_sources() -> dict[str, IntakeSource]:
 
 
 def people(users: QuerySet[User]) -> QuerySet[User]:
-    """The people among the users: not the administrators' staff accounts, nor the accounts
-    systems post with (an intake source's). What a picker of owners or team members lists."""
-    return users.filter(is_staff=False, is_superuser=False).exclude(
+    """The people among the users: not the administrators' staff accounts (`admin`), nor the
+    accounts systems post with (an intake source's: `integration`), nor an account without a
+    role in the organisation. What every picker of owners, watchers or team members lists."""
+    return users.filter(is_staff=False, is_superuser=False).exclude(role="").exclude(
         Exists(IntakeSource.objects.filter(account=OuterRef("pk"))))
 
 

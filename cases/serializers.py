@@ -27,7 +27,7 @@ from .models import (
 )
 from .permissions import can_act
 from .phones import phone_normalize
-from .selectors import case_progress
+from .selectors import case_progress, people
 from .services import transition_options
 
 SENDABLE_FLAGS = [f for f in Flag.values if f not in COMPUTED_FLAGS]
@@ -378,14 +378,14 @@ class TransitionIn(serializers.Serializer):
 
 
 class ReassignIn(serializers.Serializer):
-    owner = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.filter(
-        is_active=True), help_text=_("The new owner's username."))
+    owner = serializers.SlugRelatedField(slug_field="username", queryset=people(
+        User.objects.filter(is_active=True)), help_text=_("The new owner's username."))
     reason = serializers.CharField(max_length=2000)
 
 
 class WatcherIn(serializers.Serializer):
-    user = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.filter(
-        is_active=True), required=False, default=None, allow_null=True,
+    user = serializers.SlugRelatedField(slug_field="username", queryset=people(
+        User.objects.filter(is_active=True)), required=False, default=None, allow_null=True,
         help_text=_("Username; empty: the caller."))
 
 

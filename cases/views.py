@@ -23,6 +23,7 @@ from .selectors import (
     case_queue,
     dashboard_counts,
     keyset_page,
+    people,
     queue_rows,
     store_summary,
     triage_corrections,
@@ -158,7 +159,8 @@ def _transitions(case: Case, user) -> dict:
 
 def _people(case: Case, user) -> dict:
     """Owner and watchers: who may take the case over, who may be added as a watcher."""
-    colleagues = [u for u in User.objects.filter(is_active=True, node__in=case.store.ancestors())
+    colleagues = [u for u in people(User.objects.filter(is_active=True,
+                                                        node__in=case.store.ancestors()))
                   .select_related("node").order_by("node__path", "username")
                   if can_see(case, u)]
     watchers = [w.user for w in case.watchers.select_related("user")]
@@ -254,7 +256,7 @@ def _run(request, write, done: str | None = None) -> None:
 @require_POST
 def case_owner_submit(request, case_id: int):
     case = scoped_case(request, case_id)
-    owner = User.objects.filter(pk=request.POST.get("owner") or 0, is_active=True).first()
+    owner = people(User.objects.filter(pk=request.POST.get("owner") or 0, is_active=True)).first()
     if owner is None:
         messages.error(request, _("Choose the new owner."))
     else:
@@ -268,7 +270,7 @@ def case_owner_submit(request, case_id: int):
 @require_POST
 def case_watchers_submit(request, case_id: int):
     case = scoped_case(request, case_id)
-    user = (User.objects.filter(pk=request.POST.get("user"), is_active=True).first()
+    user = (people(User.objects.filter(pk=request.POST.get("user"), is_active=True)).first()
             if request.POST.get("user") else request.user)
     if user is None:
         messages.error(request, _("Choose a colleague."))

@@ -5,6 +5,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
+from recovery.data_i18n import in_language
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 # The largest amount a money column holds (12 digits, 2 of them cents): every sum that is stored
@@ -64,6 +66,12 @@ class CatalogItem:
     fits: frozenset[str] = frozenset()
     min_severity: str = ""
     replaces: str = ""
+    name_en: str = ""
+
+    @property
+    def label(self) -> str:
+        """The name in the page's language."""
+        return in_language(self.name, self.name_en)
 
     def value_for(self, *, order_amount: Decimal | None = None, costs: Costs | None = None,
                   high: bool = False) -> Decimal:
@@ -97,6 +105,12 @@ class Line:
     name: str
     dimension: str
     value: Decimal
+    name_en: str = ""
+
+    @property
+    def label(self) -> str:
+        """The name in the page's language (`name`, the catalog's Chinese, is what is stored)."""
+        return in_language(self.name, self.name_en)
 
 
 ADDITIVE, MULTIPLICATIVE = "additive", "multiplicative"
@@ -213,7 +227,8 @@ def personalised(items: Iterable[CatalogItem], segment: str) -> list[CatalogItem
 
 
 def line_of(item: CatalogItem, value: Decimal) -> Line:
-    return Line(code=item.code, name=item.name, dimension=item.dimension, value=money(value))
+    return Line(code=item.code, name=item.name, dimension=item.dimension, value=money(value),
+                name_en=item.name_en)
 
 
 LEVELS = {"basic": 0, "expected": 1, "surprise": 2}

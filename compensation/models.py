@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, FailureType, Segment, Severity
 from org.models import OrgNode, Role
+from recovery.data_i18n import in_language
 from recovery.immutable import ImmutableError
 from recovery.singleton import SettingsRow
 
@@ -88,7 +89,7 @@ class RemedyItem(models.Model):
         verbose_name_plural = _("remedy items")
 
     def __str__(self) -> str:
-        return self.name
+        return in_language(self.name, self.name_en)
 
     def clean(self) -> None:
         errors = {}
@@ -307,6 +308,12 @@ class OfferLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ¥{self.value}"
+
+    @property
+    def label(self) -> str:
+        """The item's name in the page's language; `name` keeps the catalog's words of the day
+        the offer was made."""
+        return in_language(self.name, self.item.name_en)
 
 
 class ApprovalStatus(models.TextChoices):

@@ -44,7 +44,7 @@ COMMITTED = (OfferStatus.APPROVED, OfferStatus.PENDING)
 
 def catalog_item(i: RemedyItem) -> calc.CatalogItem:
     return calc.CatalogItem(
-        code=i.code, name=i.name, dimension=i.dimension, value=i.value,
+        code=i.code, name=i.name, name_en=i.name_en, dimension=i.dimension, value=i.value,
         order_share=i.order_share, variable=i.variable, segments=frozenset(i.segments or []),
         position=i.position, level=i.level, value_max=i.value_max,
         earlier_visits=i.earlier_visits, fits=frozenset(i.fits or []),
@@ -110,7 +110,7 @@ def base_lines(*, failure_type: FailureType, severity: str,
             continue
         value = row.value if row.value is not None else item.value_for(costs=costs)
         lines.append(calc.Line(code=item.code, name=item.name, dimension=item.dimension,
-                               value=calc.money(value)))
+                               value=calc.money(value), name_en=item.name_en))
     return lines
 
 
@@ -330,7 +330,7 @@ def approvals_for(*, user: User, status: str | None = None) -> QuerySet[Approval
     if status:
         qs = qs.filter(status=status)
     return qs.select_related("case", "offer", "approver_node", "requested_by").prefetch_related(
-        "offer__lines").order_by("due_at", "pk")
+        "offer__lines__item").order_by("due_at", "pk")
 
 
 def customer_recent_offers(*, customer_id: int) -> QuerySet[Offer]:
@@ -383,7 +383,7 @@ def approval_card(*, approval: Approval, user: User) -> ApprovalCard:
     customer = case.customer
     offers = (Offer.objects.filter(case=case).exclude(pk=approval.offer_id)
               .select_related("proposed_by", "decided_by", "approval")
-              .prefetch_related("lines").order_by("-created_at", "-pk"))
+              .prefetch_related("lines__item").order_by("-created_at", "-pk"))
     recent = list(customer_recent_offers(customer_id=customer.pk).exclude(case=case))
     try:
         quote = quote_build(data=case_quote_input(case=case,

@@ -81,7 +81,7 @@ def case_sections(request, case: Case) -> dict:
     quote, quote_error = _quote(case)
     offers = (Offer.objects.filter(case=case).select_related("approval", "proposed_by",
                                                               "decided_by")
-              .prefetch_related("lines", "lines__issued"))
+              .prefetch_related("lines__item", "lines__issued"))
     return {
         "quote": quote, "quote_error": quote_error, "options": _options(case, quote, limit),
         "offers": offers, "pending_approval": pending_approval_for(case=case),
@@ -149,7 +149,8 @@ def instant_compensation(request, case_id: int):
         "may_offer": case.state in OFFER_STATES, "may_work": can_work(case, request.user),
         "who_works": who_works(case=case), "pending_approval": pending,
         "pending_who": who_approves(approval=pending) if pending else "",
-        "offers": Offer.objects.filter(case=case).prefetch_related("lines", "lines__issued")[:3],
+        "offers": Offer.objects.filter(case=case).prefetch_related("lines__item",
+                                                                  "lines__issued")[:3],
     }, status=400 if form.errors else 200)
 
 

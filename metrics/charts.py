@@ -1,74 +1,56 @@
-"""Server-rendered inline SVG charts: readable at a glance, no JavaScript, no CDN."""
+"""What the measures' charts show, as data for Chart.js (vendored in static/vendor/chartjs).
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+The page carries each chart as JSON (`json_script`, which never runs) beside a <canvas>;
+static/js/charts.js draws it. No inline script, so the CSP's `script-src 'self'` holds, and every
+word of a chart (title, axis, unit, legend) comes from here in the page's language."""
 
-W, H, LEFT, RIGHT, TOP, BOTTOM = 360, 150, 34, 10, 14, 26
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-
-def _fmt(value: float) -> str:
-    return f"{value:.0f}" if abs(value) >= 10 else f"{value:.1f}"
-
-
-def line_chart(*, points: list[tuple[str, float | None]], target: float | None = None,
-               title: str = "", higher_is_better: bool = True) -> SafeString:
-    """A month-by-month line with its values printed, and the target as a dashed line; a point
-    on the wrong side of the target is red."""
-    values = [v for _, v in points if v is not None]
-    top = max(values + ([target] if target is not None else []) + [0.0]) or 1.0
-    top *= 1.15
-    plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
-    step = plot_w / max(len(points) - 1, 1)
-
-    def x(i: int) -> float:
-        return LEFT + i * step if len(points) > 1 else LEFT + plot_w / 2
-
-    def y(v: float) -> float:
-        return TOP + plot_h * (1 - v / top)
-
-    parts = [f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" '
-             f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-             f'<title>{escape(title)}</title>',
-             f'<line x1="{LEFT}" y1="{y(0):.1f}" x2="{W - RIGHT}" y2="{y(0):.1f}" '
-             'stroke="#bbc"/>']
-    if target is not None:
-        parts.append(f'<line x1="{LEFT}" y1="{y(target):.1f}" x2="{W - RIGHT}" '
-                     f'y2="{y(target):.1f}" stroke="#2e7d32" stroke-dasharray="5 4"/>'
-                     f'<text x="2" y="{y(target) + 4:.1f}" font-size="10" fill="#2e7d32">'
-                     f'{_fmt(target)}</text>')
-    line = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, (_, v) in enumerate(points)
-                    if v is not None)
-    if line:
-        parts.append(f'<polyline points="{line}" fill="none" stroke="#14365d" '
-                     'stroke-width="2"/>')
-    for i, (label, value) in enumerate(points):
-        if i % max(1, len(points) // 6) == 0 or i == len(points) - 1:
-            parts.append(f'<text x="{x(i):.1f}" y="{H - 8}" font-size="10" '
-                         f'text-anchor="middle" fill="#556">{escape(label)}</text>')
-        if value is None:
-            continue
-        bad = target is not None and (value < target if higher_is_better else value > target)
-        colour = "#b00020" if bad else "#14365d"
-        parts.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="3" fill="{colour}">'
-                     f'<title>{escape(label)}: {_fmt(value)}</title></circle>')
-        if len(points) <= 12:
-            parts.append(f'<text x="{x(i):.1f}" y="{y(value) - 6:.1f}" font-size="9" '
-                         f'text-anchor="middle" fill="{colour}">{_fmt(value)}</text>')
-    parts.append("</svg>")
-    return mark_safe("".join(parts))
+from .models import KPI_UNITS, Direction, Kpi
 
 
-def bar_list(*, rows: list[tuple[str, int]]) -> SafeString:
-    """Horizontal bars for a breakdown (failure type, cause, store)."""
-    top = max([n for _, n in rows] + [1])
-    height = 18 * len(rows) + 4
-    parts = [f'<svg class="chart bars" viewBox="0 0 {W} {height}" '
-             'xmlns="http://www.w3.org/2000/svg">']
-    for i, (label, n) in enumerate(rows):
-        width = (W - 150) * n / top
-        parts.append(f'<text x="0" y="{18 * i + 14}" font-size="11">{escape(label)}</text>'
-                     f'<rect x="110" y="{18 * i + 4}" width="{width:.1f}" height="12" '
-                     f'fill="#14365d"/><text x="{114 + width:.1f}" y="{18 * i + 14}" '
-                     f'font-size="11">{n}</text>')
-    parts.append("</svg>")
-    return mark_safe("".join(parts))
+def unit_words(kpi: str) -> dict:
+    """How a KPI's values read on an axis: its title and what goes before / after a number."""
+    unit = KPI_UNITS[Kpi(kpi)]
+    if unit == "%":
+        return {"axis": _("Percent (%)"), "prefix": "", "suffix": "%", "max": 100}
+    if unit == "h":
+        return {"axis": _("Hours"), "prefix": "", "suffix": pgettext("hours after a number", " h"),
+                "max": None}
+    return {"axis": _("Yuan (¥)"), "prefix": "¥", "suffix": "", "max": None}
+
+
+def kpi_trend(*, kpi: str, months: list[dict]) -> dict:
+    """One KPI month by month against its target; a month on the wrong side of it is red."""
+    last = months[-1][kpi] if months else {}
+    target = float(last["target"]) if last.get("target") is not None else None
+    direction = last.get("direction", Direction.WATCHED)
+    values = [m[kpi]["value"] for m in months]
+    return {
+        "kind": "line",
+        "title": str(Kpi(kpi).label),
+        "points": [[m["month"], m[kpi]["value"]] for m in months],
+        "series": str(Kpi(kpi).label),
+        "target": target,
+        "target_label": _("Target"),
+        "bad": [v is not None and target is not None and direction != Direction.WATCHED
+                and (v < target if direction == Direction.AT_LEAST else v > target)
+                for v in values],
+        "x_axis": _("Month"),
+        **unit_words(kpi),
+    }
+
+
+def breakdown_bars(*, title: str, rows: list[tuple[str, int]]) -> dict:
+    """Horizontal bars: cases opened per group (failure type, cause, store)."""
+    return {
+        "kind": "bars",
+        "title": title,
+        "points": [[label, n] for label, n in rows],
+        "series": _("Cases opened"),
+        "x_axis": _("Cases opened"),
+        "axis": "",
+        "prefix": "",
+        "suffix": "",
+    }

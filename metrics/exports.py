@@ -5,33 +5,36 @@ import csv
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 
+from .labels import band_label, status_label, unit_label
 from .models import KPI_UNITS
 
 
 def review_table(context: dict) -> list[list]:
+    """The review in the request's language: labels where the figures are keyed by codes
+    (status, unit, cause, failure type, re-score band, outcome)."""
     rows: list[list] = [[_("Monthly recovery review"), context["month_param"],
-                         context["node"].code if context["node"] else ""], []]
+                         context["node"].name if context["node"] else ""], []]
     rows.append([_("KPI"), _("This month"), _("Last month"), _("Target"), _("Status"),
                  _("Unit")])
     for r in context["rows"]:
-        rows.append([str(r["label"]), r["value"], r["previous"], r["target"], r["status"],
-                     KPI_UNITS[r["kpi"]]])
+        rows.append([str(r["label"]), r["value"], r["previous"], r["target"],
+                     status_label(r["status"]), unit_label(KPI_UNITS[r["kpi"]])])
     rows += [[], [_("Cause"), _("Opened"), _("Closed"), _("Recovered")]]
-    for r in context["report"].by_cause:
-        rows.append([r["key"] or _("not analysed"), r["opened"], r["closed"], r["recovered"]])
+    for r in context["by_cause"]:
+        rows.append([r["label"], r["opened"], r["closed"], r["recovered"]])
     rows += [[], [_("Failure type"), _("Opened"), _("Closed"), _("Recovered")]]
-    for r in context["report"].by_failure_type:
-        rows.append([r["label"] or _("unknown"), r["opened"], r["closed"], r["recovered"]])
+    for r in context["by_failure_type"]:
+        rows.append([r["label"], r["opened"], r["closed"], r["recovered"]])
     rows += [[], [_("Re-score"), _("Cases"), _("Share %"), _("Score before"),
                   _("Score after"), _("Churn %")]]
     for r in context["report"].rescore:
-        rows.append([r["band"], r["cases"], r["share"], r["score_before"], r["score_after"],
-                     r["churn"]])
+        rows.append([band_label(r["band"]), r["cases"], r["share"], r["score_before"],
+                     r["score_after"], r["churn"]])
     for title, cases in ((_("Best recovered cases"), context["best"]),
                          (_("Failed cases"), context["failed"])):
         rows += [[], [title, _("Store"), _("Score before"), _("Score after"), _("Outcome")]]
         for c in cases:
-            rows.append([c.number, c.store.code, c.score_before, c.score_after,
+            rows.append([c.number, c.store.name, c.score_before, c.score_after,
                          c.get_outcome_display()])
     rows += [[], [_("Action"), _("Owner"), _("Due")]]
     for a in context["actions"]:

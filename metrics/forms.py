@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.selectors import people
 from org.models import User
 from org.selectors import user_visible_nodes
 
@@ -43,5 +44,5 @@ class ReviewActionForm(forms.Form):
 
     def __init__(self, *args, node, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(
-            is_active=True, node__path__startswith=node.path).order_by("username")
+        self.fields["owner"].queryset = people(User.objects.filter(
+            is_active=True, node__path__startswith=node.path)).order_by("username")

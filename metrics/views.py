@@ -11,10 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .charts import bar_list, line_chart
+from .charts import breakdown_bars, kpi_trend
 from .exports import csv_response, review_table, xlsx_response
 from .forms import MetricsFilterForm, ReviewActionForm, month_parse
-from .models import Direction, Kpi
+from .labels import drill_title, labelled_breakdowns, status_label
+from .models import Kpi
 from .review import (
     corrective_actions,
     drill_cases,
@@ -48,15 +49,8 @@ def _bad(request, exc: ValidationError):
 
 
 def _charts(months: list[dict]) -> list[dict]:
-    charts = []
-    for kpi in Kpi:
-        direction = months[-1][kpi]["direction"] if months else Direction.WATCHED
-        target = months[-1][kpi]["target"] if months else None
-        points = [(m["month"][2:], m[kpi]["value"]) for m in months]
-        charts.append({"kpi": kpi, "label": kpi.label, "svg": line_chart(
-            points=points, target=target, title=str(kpi.label),
-            higher_is_better=direction != Direction.AT_MOST)})
-    return charts
+    return [{"kpi": kpi, "label": kpi.label, "chart": kpi_trend(kpi=kpi, months=months)}
+            for kpi in Kpi]
 
 
 @login_required
@@ -73,11 +67,13 @@ def dashboard(request):
     last, before = (trend.months[-1], trend.months[-2]) if len(trend.months) > 1 else ({}, {})
     cards = [{"kpi": k, "label": k.label, **v, "this_month": last.get(k, {}).get("value"),
               "last_month": before.get(k, {}).get("value")} for k, v in report.kpis.items()]
+    breakdowns = labelled_breakdowns(report)
     return render(request, "metrics/dashboard.html", {
         "form": form, "report": report, "cards": cards, "charts": _charts(trend.months),
         "query": _query(period, node), "waiting": open_cases_waiting(cases=cases),
-        "store_bars": bar_list(rows=[(r["label"] or r["key"], r["opened"])
-                                     for r in report.by_store[:15]]),
+        **breakdowns,
+        "type_bars": breakdown_bars(title=_("Cases opened by failure type"), rows=[
+            (r["label"], r["opened"]) for r in breakdowns["by_failure_type"] if r["opened"]]),
     })
 
 
@@ -95,7 +91,7 @@ def kpi_cases(request):
         return _bad(request, exc)
     return render(request, "metrics/cases.html", {
         "cases": cases[:500], "shown": cases.count(), "period": period, "node": node,
-        "kpi": request.GET.get("kpi"), "key": request.GET.get("key", ""),
+        "title": drill_title(request.GET.get("kpi", ""), request.GET.get("key", "")),
         "query": _query(period, node)})
 
 
@@ -117,9 +113,11 @@ def _review_context(request):
     rows = []
     for kpi, figure in report.kpis.items():
         rows.append({"kpi": kpi, "label": kpi.label, **figure,
+                     "status_label": status_label(figure["status"]),
                      "previous": both.months[0][kpi]["value"]})
     return {
         "month": month, "node": node, "report": report, "rows": rows, "best": best,
+        **labelled_breakdowns(report),
         "failed": failed, "actions": review_actions(node=node, month=month),
         "corrective": corrective_actions(cases=cases, period=this),
         "query": _query(this, node if request.GET.get("node") else None),

@@ -2,7 +2,7 @@
 the dashboard's filter read in English; in Chinese, in Chinese."""
 
 from cases.models import FailureType
-from tests.conftest import client_for
+from tests.conftest import api_as, client_for
 from tests.factories import open_case
 
 
@@ -19,3 +19,25 @@ def test_failure_types_and_checklist_steps_follow_the_page_language(org):
     assert "服务态度" in chinese and step.title in chinese
     dashboard = client.get("/?lang=en").content.decode()
     assert ">Attitude</option>" in dashboard
+
+
+def test_catalog_items_read_in_the_page_language_on_the_sa_screen_the_case_and_approvals(org):
+    """The remedy catalog's English names (filled in by the data migration, editable in the
+    admin) on English pages; the offer keeps the catalog's Chinese name as its record."""
+    from compensation.models import Offer
+    from tests.compensation.factories import contacted_case
+
+    case = contacted_case(store=org.S01, customer_id="lang")
+    advisor = client_for(org.advisor1)
+    screen = advisor.get(f"/cases/{case.pk}/compensate/?lang=en").content.decode()
+    assert "Car wash voucher" in screen and "Apology by phone" in screen
+    assert "洗车券" not in screen and "电话致歉" not in screen
+    chinese = advisor.get(f"/cases/{case.pk}/compensate/?lang=zh-hans").content.decode()
+    assert "洗车券" in chinese and "电话致歉" in chinese
+    api_as(org.advisor1).post(f"/api/v1/cases/{case.pk}/offers/", {"items": [
+        {"code": "voucher", "value": "1500"}]}, format="json")
+    assert Offer.objects.get(case=case).lines.get().name == "代金券"
+    for user, path in ((org.advisor1, f"/cases/{case.pk}/?lang=en"),
+                       (org.manager1, "/approvals/?lang=en")):
+        main = client_for(user).get(path).content.decode().split("<main")[1]
+        assert "Voucher" in main and "代金券" not in main, path

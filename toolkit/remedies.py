@@ -34,7 +34,8 @@ def offer_chosen(*, case: Case) -> ChosenOffer | None:
              or offers.order_by("-created_at", "-pk").first())
     if offer is None:
         return None
-    return ChosenOffer(items=[line.name for line in offer.lines.all()],
+    # In the script's language: a Chinese letter names the catalog's Chinese item.
+    return ChosenOffer(items=[line.label for line in offer.lines.select_related("item")],
                        total_value=offer.total_value)
 
 

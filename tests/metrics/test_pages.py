@@ -1,6 +1,8 @@
 """Dashboard, drill-down, monthly review and its exports."""
 
 import csv
+import json
+import re
 from datetime import datetime, timedelta
 from io import BytesIO
 
@@ -29,7 +31,13 @@ def test_dashboard_shows_kpis_against_targets_and_charts(org, february, client_a
     assert page.status_code == 200
     html = page.content.decode()
     assert 'class="kpi red"' in html and 'class="kpi green"' in html
-    assert html.count("<svg class=\"chart\"") == 6
+    # Six KPI trends and the failure-type bars, drawn by the vendored Chart.js from JSON.
+    assert html.count("<canvas id=\"chart-") == 7
+    assert "vendor/chartjs/chart.umd.min.js" in html and "js/charts.js" in html
+    success = json.loads(re.search(r'id="chart-success_rate-data"[^>]*>(.*?)</script>',
+                                   html).group(1))
+    assert success["axis"] == "Percent (%)" and success["suffix"] == "%"
+    assert success["target"] == 80.0 and success["points"][-1][0].startswith("2026-")
     assert "kpi=recovered" in html
 
 
