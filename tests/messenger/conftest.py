@@ -180,7 +180,8 @@ class Feishu:
         self.httpserver = httpserver
 
     def sent(self) -> list[dict]:
-        return [json.loads(r.data) for r in requests_to(self.httpserver, "/open-apis/im/v1/messages")]
+        return [json.loads(r.data)
+                for r in requests_to(self.httpserver, "/open-apis/im/v1/messages")]
 
     def card(self, sent: dict) -> dict:
         return json.loads(sent["content"])
@@ -238,8 +239,8 @@ def tap(request: dict):
 
 
 def link(user, platform: str, external_id: str | None = None) -> MessengerIdentity:
-    return MessengerIdentity.objects.create(user=user, platform=platform,
-                                            external_id=external_id or f"{platform}-{user.username}")
+    return MessengerIdentity.objects.create(
+        user=user, platform=platform, external_id=external_id or f"{platform}-{user.username}")
 
 
 def pending_approval(org, amount=D("1500"), *, store=None) -> Approval:
