@@ -181,3 +181,20 @@ def test_no_card_for_a_user_without_a_messenger_account(org, messenger, fake):
     approval = pending_approval(org)
     assert send_cards(approval.case) == []
     assert messenger.sent() == []
+
+
+@pytest.mark.postgres_only(reason="row locks: taps arriving at once")
+@pytest.mark.django_db(transaction=True)
+def test_taps_arriving_at_once_decide_once(org, messenger, sent):
+    from tests.conftest import run_concurrently
+
+    approval, card = sent
+    requests = iter([
+        messenger.request(user_id=f"{messenger.platform}-manager1", action=action,
+                          token=messenger.token(card), reason=messenger.reject_reason)
+        for action in ["approve", "reject", "approve", "reject"]])
+    run_concurrently(lambda: tap(next(requests)).status_code, times=4)
+    approval.refresh_from_db()
+    assert approval.status in {"approved", "rejected"}
+    assert len(_decisions(approval)) == 1
+    assert MessengerCard.objects.filter(used_at__isnull=False).count() == 1
