@@ -59,6 +59,8 @@ def wecom_callback(request: HttpRequest) -> HttpResponse:
         tap = wecom.tap_read(wecom.parse_xml(plain))
     except CallbackRefused as exc:
         return _refused(Platform.WECOM, exc)
+    if tap is None:
+        return HttpResponse("")
     answer = card_act(platform=Platform.WECOM, external_id=tap.user_id, token=tap.token,
                       action=tap.action, reason=wecom.reason_for(tap.reason_id)
                       if tap.action == "reject" else "")

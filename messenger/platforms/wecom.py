@@ -77,9 +77,11 @@ class Tap:
     response_code: str
 
 
-def tap_read(root: ET.Element) -> Tap:
+def tap_read(root: ET.Element) -> Tap | None:
+    """The tap, or None for the app's other events (entering the app, a message), which need
+    only an empty answer."""
     if root.findtext("Event") != "template_card_event":
-        raise CallbackRefused("not a card event")
+        return None
     action, _sep, token = (root.findtext("EventKey") or "").partition(":")
     return Tap(user_id=root.findtext("FromUserName") or "", action=action, token=token,
                reason_id=root.findtext("SelectedItems/SelectedItem/OptionIds/OptionId") or "",

@@ -11,8 +11,11 @@ import time_machine
 
 from cases.models import Case, CaseEvent, CaseEventKind
 from cases.services import case_watch
+from escalation.models import Escalation
 from escalation.sweep import escalation_process_one
 from messenger import conf
+from messenger.services import card_issue, card_token_for
+from notifications.models import Notification
 from tests.compensation.factories import contacted_case
 from tests.conftest import api_as
 from tests.escalation.conftest import T0
@@ -187,36 +190,34 @@ def test_a_platform_that_is_not_configured_refuses_every_callback(org, client, m
 
 
 @pytest.fixture
-def escalated(org, fake):
+def escalated(org, messenger):
     """A case whose first contact was missed: escalated to the regional director, whose
-    WeCom is linked."""
-    link(org.regional1, "wecom")
+    messenger account is linked (each platform)."""
+    link(org.regional1, messenger.platform)
     # A Monday morning: the contact window counts business hours.
     with time_machine.travel(T0, tick=False) as traveller:
         case = open_case(store=org.S01, score=5)  # L2, owned by manager1
         traveller.shift(timedelta(hours=2))
         assert escalation_process_one() is True
         send_cards(case)
-        [card] = WeCom(fake).sent()
+        [card] = messenger.sent()
         yield case, card
 
 
-def test_escalation_card_offers_acknowledge_and_take_over(org, fake, escalated):
+def test_escalation_card_offers_acknowledge_and_take_over(org, messenger, escalated):
     case, card = escalated
-    wecom = WeCom(fake)
-    assert wecom.buttons(card) == ["ack", "takeover"]
-    assert case.number in card["template_card"]["main_title"]["title"]
+    assert messenger.buttons(card) == ["ack", "takeover"]
+    assert case.number in json.dumps(card, ensure_ascii=False)
 
 
 def test_taking_over_from_the_escalation_card_makes_the_director_the_owner_once(
-        org, fake, escalated):
+        org, messenger, escalated):
     case, card = escalated
-    wecom = WeCom(fake)
-    request = wecom.request(user_id="wecom-regional1", action="takeover",
-                            token=wecom.token(card))
+    user_id = f"{messenger.platform}-regional1"
+    request = messenger.request(user_id=user_id, action="takeover", token=messenger.token(card))
     tap(request)
     tap(request)
-    tap(wecom.request(user_id="wecom-regional1", action="ack", token=wecom.token(card)))
+    tap(messenger.request(user_id=user_id, action="ack", token=messenger.token(card)))
     case.refresh_from_db()
     assert case.owner == org.regional1
     [event] = CaseEvent.objects.filter(case=case, kind=CaseEventKind.REASSIGNED)
@@ -225,15 +226,32 @@ def test_taking_over_from_the_escalation_card_makes_the_director_the_owner_once(
                                         actor=org.regional1).exists()
 
 
-def test_acknowledging_writes_one_note_on_the_timeline(org, fake, escalated):
+def test_acknowledging_writes_one_note_on_the_timeline(org, messenger, escalated):
     case, card = escalated
-    wecom = WeCom(fake)
-    request = wecom.request(user_id="wecom-regional1", action="ack", token=wecom.token(card))
+    request = messenger.request(user_id=f"{messenger.platform}-regional1", action="ack",
+                                token=messenger.token(card))
     tap(request)
     tap(request)
     [note] = CaseEvent.objects.filter(case=case, kind=CaseEventKind.NOTE, actor=org.regional1)
-    assert "WeCom" in note.note or "企业微信" in note.note
+    assert {"wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞书"}[messenger.platform] \
+        in note.note
     assert Case.objects.get(pk=case.pk).owner == org.manager1
+
+
+def test_an_advisor_cannot_take_over_from_a_card(org, messenger, escalated):
+    """Taking over is reassigning: the case's own rule (service manager or above) decides."""
+    case, _card = escalated
+    identity = link(org.advisor1, messenger.platform)
+    escalation_row = Escalation.objects.get(case=case)
+    notification = Notification.objects.filter(case=case, kind="escalated").first()
+    card = card_issue(notification=notification, identity=identity, subject="escalation",
+                      escalation=escalation_row)
+    with time_machine.travel(T0 + timedelta(hours=2), tick=False):
+        tap(messenger.request(user_id=f"{messenger.platform}-advisor1", action="takeover",
+                              token=card_token_for(card)))
+    assert Case.objects.get(pk=case.pk).owner == org.manager1
+    card.refresh_from_db()
+    assert card.used_at is None
 
 
 def test_watchers_get_no_escalation_card(org, fake):
@@ -247,3 +265,16 @@ def test_watchers_get_no_escalation_card(org, fake):
         escalation_process_one()
         send_cards(case)
     assert WeCom(fake).sent() == []
+
+
+def test_wecom_other_app_events_get_an_empty_answer_and_change_nothing(org, fake, client):
+    approval = pending_approval(org)
+    encrypt = wecom_encrypt("<xml><MsgType>event</MsgType><Event>enter_agent</Event></xml>")
+    ts, nonce = str(int(time.time())), "n2"
+    signature = wecom_signature(timestamp=ts, nonce=nonce, encrypt=encrypt)
+    resp = client.post(f"/messenger/wecom/callback/?msg_signature={signature}&timestamp={ts}"
+                       f"&nonce={nonce}", data=f"<xml><Encrypt>{encrypt}</Encrypt></xml>",
+                       content_type="text/xml")
+    assert resp.status_code == 200 and resp.content == b""
+    approval.refresh_from_db()
+    assert approval.status == "pending"
