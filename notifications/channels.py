@@ -28,6 +28,16 @@ class SmsChannel:
 PERSONAL_CHANNELS = [EmailChannel(), SmsChannel()]
 
 
+def channel_register(*, channel, transport) -> None:
+    """Another app adds a personal channel (its `wants` and its transport class) from its
+    AppConfig.ready(): this app need not import it."""
+    from .transports import TRANSPORTS
+
+    if all(c.name != channel.name for c in PERSONAL_CHANNELS):
+        PERSONAL_CHANNELS.append(channel)
+    TRANSPORTS[channel.name] = transport
+
+
 def _chain_paths(path: str) -> list[str]:
     """"HQ/A1/R1/S01/" → the paths of that node and every node above it."""
     codes = path.strip("/").split("/")

@@ -110,6 +110,7 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
     WEBHOOK = "webhook", _("Webhook")
+    MESSENGER = "messenger", _("Work messenger card")
 
 
 class DeliveryStatus(models.TextChoices):

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "escalation",
     "compensation",
     "notifications",
+    "messenger",
     "toolkit",
     "metrics",
     "audit",

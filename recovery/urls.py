@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("compensation.page_urls")),
     path("", include("escalation.page_urls")),
     path("", include("attachments.page_urls")),
+    path("", include("messenger.urls")),
     path("incidents/new/", case_views.incident_new, name="incident-new"),
     path("cases/<int:case_id>/", case_views.case_page, name="case-page"),
     path("cases/<int:case_id>/transitions/<str:name>/", case_views.case_transition_submit,

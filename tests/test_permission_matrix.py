@@ -178,6 +178,11 @@ NOT_SCOPED = {
     "logout": "the caller's own session",
     "password_change": "the caller's own password",
     "password_change_done": "the caller's own password",
+    # No session: the platform's signature, then the card's single-use token, which names its
+    # addressee; the decision runs through the scoped services (tests/messenger/).
+    "messenger-wecom": "WeCom's signed card callback",
+    "messenger-dingtalk": "DingTalk's signed card callback",
+    "messenger-feishu": "Feishu's signed card callback",
 }
 
 
