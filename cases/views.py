@@ -176,10 +176,11 @@ def _sections(request, case: Case) -> dict:
     # Imported here: the toolkit and compensation page modules import this one.
     from attachments.views import case_sections as attachment_sections
     from compensation.views import case_sections as compensation_sections
+    from portal.views import case_sections as portal_sections
     from toolkit.views import case_sections as toolkit_sections
 
     return {**toolkit_sections(request, case), **compensation_sections(request, case),
-            **attachment_sections(request, case)}
+            **attachment_sections(request, case), **portal_sections(request, case)}
 
 
 def render_case_page(request, case: Case, *, overrides: dict | None = None, status: int = 200):

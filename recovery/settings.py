@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "metrics",
     "audit",
     "attachments",
+    "portal",
     "demo",
 ]
 
