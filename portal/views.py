@@ -40,9 +40,11 @@ REFUSED = (PermissionDenied, TransitionConflict, Case.DoesNotExist)
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The link is a key: no caching, no referrer carrying it elsewhere, no search engine.
+    # The link is a key: no caching, no referrer carrying it to another site, no search
+    # engine. ("no-referrer" would make the browser post its forms with `Origin: null`, which
+    # the CSRF check refuses.)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     # Django logs every 4xx with its path, and the path holds the token: this one is not logged.
     response._has_been_logged = True
@@ -70,6 +72,7 @@ def portal_page(request, token: str):
     context = {
         "token": token, "case": case, "customer": case.customer, "store": case.store,
         "manager": manager.get_full_name() or manager.username,
+        "role": manager.get_role_display(),
         "steps": sel.progress_steps(case=case),
         "photos": sel.shared_photos(case=case),
         "options": sel.options_open(case=case, language=language),

@@ -50,7 +50,7 @@ def test_the_page_apologises_in_the_managers_name_and_shows_progress(link, org):
     assert case.customer.name in text and org.S01.name in text
     assert "我们已联系您" in text and "已解决" in text
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     english = page(token, "?lang=en").content.decode()
     assert "We contacted you" in english and "truly sorry" in english
 
