@@ -84,7 +84,8 @@ def customer_export(*, customer: Customer) -> dict:
     cases = Case.objects.filter(customer=customer).order_by("triggered_at", "pk")
     return {
         "customer": _rows(Customer.objects.filter(pk=customer.pk), "id", "external_id", "name",
-                          "phone", "vip", "segment", "created_at")[0],
+                          "phone", "vip", "segment", "wecom_external_userid",
+                          "contact_opted_out_at", "preferred_channel", "created_at")[0],
         "profile": (_rows(CustomerProfile.objects.filter(customer=customer), "birthday",
                           "vehicle", "preferences") or [None])[0],
         "service_records": _rows(ServiceRecord.objects.filter(customer=customer).order_by("pk"),
@@ -97,13 +98,22 @@ def customer_export(*, customer: Customer) -> dict:
         "notifications": _rows(_notifications(customer=customer).order_by("pk"), "id",
                                "recipient__username", "kind", "title", "body", "case_id",
                                "created_at"),
+        "messages": _rows(_customer_messages(customer=customer).order_by("pk"), "id",
+                          "case_id", "channel", "to", "text", "created_at"),
     }
+
+
+def _customer_messages(*, customer: Customer) -> QuerySet:
+    from notifications.models import CustomerMessage
+
+    return CustomerMessage.objects.filter(case__customer=customer)
 
 
 def _secrets(*, customer: Customer) -> list[str]:
     """The texts that identify or describe the person, longest first: their name and number,
     and what they or staff wrote about them (comments, descriptions, contact and mood notes).
     Copies of these in notifications and in the timeline are cut out too."""
+    from portal.models import CustomerReply
     from toolkit.models import CaseProfile, Contact
 
     texts = {customer.phone, customer.external_id or ""}
@@ -115,6 +125,10 @@ def _secrets(*, customer: Customer) -> list[str]:
     texts.update(Contact.objects.filter(case__customer=customer).values_list("note", flat=True))
     texts.update(CaseProfile.objects.filter(case__customer=customer).values_list(
         "emotion_note", flat=True))
+    texts.update(CustomerReply.objects.filter(case__customer=customer).values_list(
+        "comment", flat=True))
+    if customer.wecom_external_userid:
+        texts.add(customer.wecom_external_userid)
     # Shorter snippets ("差", an id like "7") would cut unrelated words out of other texts.
     texts = {t for t in texts if len(t.strip()) >= MIN_SECRET} | ({customer.name} & texts)
     return sorted(texts - {REDACTED, ERASED_NAME, ""}, key=len, reverse=True)
@@ -144,6 +158,7 @@ def _redact_copies(*, customer: Customer, secrets: list[str]) -> None:
 
 
 def _redact_free_text(*, customer: Customer) -> None:
+    from portal.models import CustomerReply
     from toolkit.models import CaseProfile, Contact, CustomerProfile
 
     SurveyResponse.objects.filter(customer=customer).exclude(comment__in=["", REDACTED]).update(
@@ -156,6 +171,10 @@ def _redact_free_text(*, customer: Customer) -> None:
         emotion_note__in=["", REDACTED]).update(emotion_note=REDACTED)
     CustomerProfile.objects.filter(customer=customer).update(birthday=None, vehicle="",
                                                              preferences="")
+    # The messages sent to them: the number or WeChat id and the text that named them.
+    _customer_messages(customer=customer).exclude(text=REDACTED).update(to="", text=REDACTED)
+    CustomerReply.objects.filter(case__customer=customer).exclude(
+        comment__in=["", REDACTED]).update(comment=REDACTED)
 
 
 def customer_erase(*, customer: Customer, actor: User | None = None) -> Erasure:
@@ -171,7 +190,8 @@ def customer_erase(*, customer: Customer, actor: User | None = None) -> Erasure:
         _redact_copies(customer=customer, secrets=_secrets(customer=customer))
         _redact_free_text(customer=customer)
         Customer.objects.filter(pk=customer.pk).update(name=ERASED_NAME, phone="",
-                                                       external_id=None)
+                                                       external_id=None,
+                                                       wecom_external_userid="")
         done = set(CaseEvent.objects.filter(case__customer=customer, kind=CaseEventKind.NOTE,
                                             data__privacy="erased").values_list("case_id",
                                                                                 flat=True))

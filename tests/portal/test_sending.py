@@ -106,3 +106,25 @@ def test_the_share_button_shows_a_photo_to_the_customer(contacted, org):
                                          {"shared": "0"}).status_code == 404
     photo.refresh_from_db()
     assert photo.shared_with_customer
+
+
+def test_erasing_the_customer_erases_what_was_sent_to_them_and_their_comment(contacted, org):
+    from cases.privacy import customer_erase, customer_export
+    from portal.models import CustomerReply
+
+    customer_consent_set(case_id=contacted.pk, actor=org.manager1, opted_out=False,
+                         preferred_channel="wechat", wecom_external_userid="wmSECRET1")
+    link_send(case_id=contacted.pk, actor=org.manager1, channel="sms")
+    CustomerReply.objects.create(case=contacted, comment="我家住在幸福路十号")
+    exported = customer_export(customer=contacted.customer)
+    assert exported["messages"][0]["to"] == contacted.customer.phone
+    assert exported["customer"]["wecom_external_userid"] == "wmSECRET1"
+    name = contacted.customer.name
+    customer_erase(customer=contacted.customer, actor=org.hq1)
+    message = CustomerMessage.objects.get(case=contacted)
+    assert message.to == "" and name not in message.text
+    assert CustomerReply.objects.get(case=contacted).comment == "[已删除]"
+    contacted.customer.refresh_from_db()
+    assert contacted.customer.wecom_external_userid == ""
+    timeline = " ".join(CaseEvent.objects.filter(case=contacted).values_list("note", flat=True))
+    assert name not in timeline
