@@ -149,15 +149,17 @@ def _address(*, customer: Customer, channel: str) -> str:
     return to
 
 
-def customer_message_send(*, case: Case, actor: User, channel: str, text: str
-                          ) -> CustomerMessage:
+def customer_message_send(*, case: Case, actor: User, channel: str, text: str,
+                          secret: str = "") -> CustomerMessage:
     """Every message to a customer goes this way: never to one who opted out, always through
-    the outbox, always on the case's timeline. Call inside the transaction holding the case."""
+    the outbox, always on the case's timeline. `secret` (a link's token) is sent but not shown
+    on the timeline. Call inside the transaction holding the case."""
     to = _address(customer=case.customer, channel=channel)
     message = CustomerMessage.objects.create(case=case, channel=channel, to=to, text=text,
                                              sent_by=actor)
     customer_delivery_plan(message=message)
-    _record(case=case, actor=actor, what="message_sent", note=text, message=message.pk,
+    _record(case=case, actor=actor, what="message_sent",
+            note=text.replace(secret, "…") if secret else text, message=message.pk,
             channel=channel)
     return message
 
@@ -182,7 +184,7 @@ def link_send(*, case_id: int, actor: User, channel: str) -> tuple[CustomerLink,
         _address(customer=case.customer, channel=channel)  # refuse before making a link
         link, token = link_create(case_id=case.pk, actor=actor, channel=channel)
         text = link_message_text(case=case, actor=actor, url=link_url(token))
-        customer_message_send(case=case, actor=actor, channel=channel, text=text)
+        customer_message_send(case=case, actor=actor, channel=channel, text=text, secret=token)
     return link, token
 
 

@@ -162,9 +162,11 @@ def case_sections(request, case: Case) -> dict:
     """The customer-page card of the case page: the live link, the customer's answers, the
     send and revoke buttons and the customer's message consent."""
     customer = case.customer
-    channels = [(c, label) for c, label in ContactChannel.choices
-                if (customer.phone if c == ContactChannel.SMS
-                    else customer.wecom_external_userid)]
+    # The customer's preferred channel first: the one the send button uses unless changed.
+    channels = sorted([(c, label) for c, label in ContactChannel.choices
+                       if (customer.phone if c == ContactChannel.SMS
+                           else customer.wecom_external_userid)],
+                      key=lambda choice: choice[0] != customer.preferred_channel)
     return {
         "portal_link": sel.live_link(case=case),
         "portal_reply": sel.reply_for(case=case),
