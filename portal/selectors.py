@@ -118,3 +118,12 @@ def live_link(*, case: Case) -> CustomerLink | None:
     return (CustomerLink.objects.filter(case=case, revoked_at__isnull=True,
                                         expires_at__gt=timezone.now())
             .select_related("created_by").first())
+
+
+def messages_sent(*, case: Case, limit: int = 5) -> QuerySet:
+    """The latest messages to the customer with their delivery's state, for the case page (a
+    failed one is listed nowhere else: the failed-deliveries list is about staff)."""
+    from notifications.models import CustomerMessage
+
+    return (CustomerMessage.objects.filter(case=case).select_related("delivery", "sent_by")
+            .order_by("-created_at", "-pk")[:limit])

@@ -170,6 +170,7 @@ def case_sections(request, case: Case) -> dict:
     return {
         "portal_link": sel.live_link(case=case),
         "portal_reply": sel.reply_for(case=case),
+        "portal_messages": sel.messages_sent(case=case),
         "portal_may_send": can_act(case, request.user) and case.state != "closed",
         "portal_channels": channels,
         "portal_contact_channels": ContactChannel.choices,

@@ -72,6 +72,10 @@ def test_the_case_page_sends_and_revokes_the_link(contacted, org):
     assert CustomerMessage.objects.filter(case=contacted).count() == 1
     page = client.get(f"/cases/{contacted.pk}/").content.decode()
     assert "customer-link/revoke/" in page
+    Delivery.objects.filter(customer_message__case=contacted).update(
+        status="failed", last_error="Aliyun SMS isv.MOBILE_NUMBER_ILLEGAL: 非法手机号")
+    page = client.get(f"/cases/{contacted.pk}/").content.decode()
+    assert "isv.MOBILE_NUMBER_ILLEGAL" in page  # a failed send shows where it was made
     client.post(f"/cases/{contacted.pk}/customer-link/revoke/")
     assert not CustomerLink.objects.filter(case=contacted, revoked_at__isnull=True).exists()
 
