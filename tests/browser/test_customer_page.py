@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from attachments.services import attachment_add, attachment_share_set
 from cases.models import Case
 from portal.services import link_create
+from tests.browser.conftest import ARTIFACTS
 from tests.factories import open_case, sop_contact, sop_walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -62,3 +63,18 @@ def test_the_customer_follows_chooses_and_rescores_on_a_phone(org, browser, live
     assert _overflow(phone) <= 0
     screenshots(phone, "customer-page-375-rescored-en")
     assert Case.objects.get(pk=case.pk).score_after == 9
+
+
+def test_staff_send_the_page_from_the_case_page_on_a_phone(org, browser, live_server, login,
+                                                           screenshots):
+    case = sop_contact(open_case(store=org.S01, score=6), org.manager1)
+    phone = browser.new_page(viewport={"width": 375, "height": 812})
+    login(phone, "manager1")
+    phone.goto(f"{live_server.url}/cases/{case.pk}/#customer-page")
+    section = phone.locator("#customer-page")
+    section.get_by_role("button", name="发送客户页面").click()
+    expect(phone.locator("#customer-page")).to_contain_text("链接有效至")
+    expect(phone.locator("#customer-page")).to_contain_text("短信")
+    assert _overflow(phone) <= 0
+    screenshots(phone, "customer-page-staff-375")  # the whole page, then the card alone
+    section.screenshot(path=str(ARTIFACTS / "customer-page-staff-section-375.png"))
