@@ -218,3 +218,21 @@ def test_a_refused_link_leaves_no_token_in_the_log(link, caplog):
     with caplog.at_level("DEBUG"):
         assert page(tampered).status_code == 404
     assert tampered not in caplog.text
+
+
+@pytest.mark.postgres_only(reason="row locks: two taps at once")
+@pytest.mark.django_db(transaction=True)
+def test_two_taps_at_once_record_one_choice_and_one_rescore(org):
+    from tests.conftest import run_concurrently
+
+    case = sop_contact(open_case(store=org.S01, score=6), org.manager1)
+    _made, token = link_create(case_id=case.pk, actor=org.manager1)
+    tiers = iter(["basic", "surprise", "expected", "basic"])
+    run_concurrently(lambda: post(Client(), token, "choice", {"tier": next(tiers)}), times=4)
+    assert Offer.objects.filter(case=case).count() == 1
+    resolved = sop_walk(open_case(store=org.S01, score=6), org.manager1,
+                        ["contact", "propose", "start", "resolve"])
+    _made, token = link_create(case_id=resolved.pk, actor=org.manager1)
+    scores = iter(["10", "3", "7", "0"])
+    run_concurrently(lambda: post(Client(), token, "rescore", {"score": next(scores)}), times=4)
+    assert CaseEvent.objects.filter(case=resolved, kind="rescored").count() == 1
