@@ -68,6 +68,8 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, related_name="+", verbose_name=_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    # The team chose to show it on the customer's own page (the daily repair photos of seed 001).
+    shared_with_customer = models.BooleanField(_("shared with the customer"), default=False)
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]

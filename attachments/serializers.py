@@ -19,7 +19,8 @@ class AttachmentOut(serializers.ModelSerializer):
     class Meta:
         model = Attachment
         fields = ["id", "kind", "content_type", "size", "original_name", "note",
-                  "checklist_item", "contact", "uploaded_by", "uploaded_at", "url"]
+                  "checklist_item", "contact", "uploaded_by", "uploaded_at", "url",
+                  "shared_with_customer"]
         read_only_fields = fields
 
     def get_url(self, obj) -> str:

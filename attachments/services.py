@@ -90,3 +90,14 @@ def attachment_add(*, actor: User, case: Case, upload, note: str = "",
     attachment.file.save(content.name or "upload", content, save=False)
     attachment.save()
     return attachment
+
+
+def attachment_share_set(*, actor: User, attachment: Attachment, shared: bool) -> Attachment:
+    """Show a photo on the customer's page, or stop showing it. The caller has scoped it."""
+    if not can_act(attachment.case, actor):
+        raise PermissionDenied(_("Only those who work this case can share its photos."))
+    if shared and attachment.kind != AttachmentKind.IMAGE:
+        raise ValidationError({"shared": [_("Only photos can be shown to the customer.")]})
+    attachment.shared_with_customer = shared
+    attachment.save(update_fields=["shared_with_customer"])
+    return attachment

@@ -24,7 +24,7 @@ from toolkit.models import Contact
 from . import serializers as s
 from .models import Attachment
 from .selectors import attachment_get, attachments_for
-from .services import attachment_add
+from .services import attachment_add, attachment_share_set
 
 
 def case_sections(request, case) -> dict:
@@ -133,3 +133,15 @@ class AttachmentFileApi(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request, attachment_id: int):
         return _file_response(_scoped_attachment(request, attachment_id))
+
+
+@login_required
+@require_POST
+def attachment_share(request, attachment_id: int):
+    attachment = _scoped_attachment(request, attachment_id)
+    try:
+        attachment_share_set(actor=request.user, attachment=attachment,
+                             shared=request.POST.get("shared") == "1")
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect(reverse("case-page", args=[attachment.case_id]) + "#attachments")

@@ -232,6 +232,13 @@ class Segment(models.TextChoices):
     HIGH_END = "high_end", _("High-end")
 
 
+class ContactChannel(models.TextChoices):
+    """How a message reaches the customer."""
+
+    SMS = "sms", _("SMS")
+    WECHAT = "wechat", _("WeChat (WeCom)")
+
+
 class Customer(models.Model):
     external_id = models.CharField(_("external id"), max_length=100, unique=True, null=True,
                                    blank=True)
@@ -246,6 +253,17 @@ class Customer(models.Model):
     vin = models.CharField(_("VIN"), max_length=17, blank=True, default="", db_default="")
     vehicle_model = models.CharField(_("vehicle model"), max_length=80, blank=True, default="",
                                      db_default="")
+    # Messages to the customer (the customer's page link): how they want them, and whether at
+    # all. An opt-out stops every message; calls stay with the team's judgement. Database
+    # defaults as for the car fields: the intake's upsert names its own columns.
+    contact_opted_out_at = models.DateTimeField(_("opted out of messages at"), null=True,
+                                                blank=True)
+    preferred_channel = models.CharField(_("preferred channel"), max_length=10,
+                                         choices=ContactChannel.choices,
+                                         default=ContactChannel.SMS, db_default="sms")
+    wecom_external_userid = models.CharField(
+        _("WeCom external contact id"), max_length=64, blank=True, default="", db_default="",
+        help_text=_("The customer as a WeCom external contact, for WeChat messages."))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

@@ -103,7 +103,8 @@ def customer_export(*, customer: Customer) -> dict:
     cases = Case.objects.filter(customer=customer).order_by("triggered_at", "pk")
     out = {
         "customer": rows_of(Customer.objects.filter(pk=customer.pk), "id", "external_id", "name",
-                            "phone", "vip", "segment", "created_at")[0],
+                            "phone", "vip", "segment", "wecom_external_userid",
+                            "contact_opted_out_at", "preferred_channel", "created_at")[0],
         "service_records": rows_of(ServiceRecord.objects.filter(customer=customer).order_by("pk"),
                                  "id", "order_number", "store__code", "service_type",
                                  "advisor", "technician", "visit_at", "amount"),
@@ -121,7 +122,7 @@ def _secrets(*, customer: Customer) -> list[str]:
     """The texts that identify or describe the person, longest first: their name and number,
     and what they or staff wrote about them (comments, descriptions, contact and mood notes).
     Copies of these in notifications and in the timeline are cut out too."""
-    texts = {customer.phone, customer.external_id or ""}
+    texts = {customer.phone, customer.external_id or "", customer.wecom_external_userid}
     if customer.name != ERASED_NAME and len(customer.name) >= 2:
         texts.add(customer.name)
     texts.update(SurveyResponse.objects.filter(customer=customer).values_list("comment",
@@ -179,7 +180,8 @@ def customer_erase(*, customer: Customer, actor: User | None = None) -> Erasure:
         _redact_copies(customer=customer, secrets=_secrets(customer=customer))
         _redact_free_text(customer=customer)
         Customer.objects.filter(pk=customer.pk).update(name=ERASED_NAME, phone="",
-                                                       external_id=None)
+                                                       external_id=None,
+                                                       wecom_external_userid="")
         done = set(CaseEvent.objects.filter(case__customer=customer, kind=CaseEventKind.NOTE,
                                             data__privacy="erased").values_list("case_id",
                                                                                 flat=True))

@@ -187,6 +187,24 @@ def offer_create(*, case_id: int, actor: User, tier: str | None = None,
     return offer
 
 
+def offer_customer_choose(*, case_id: int, tier: str, on_behalf_of: User, channel: str,
+                          at: datetime | None = None) -> Offer:
+    """The customer chose one of the case's quoted options themselves (their own page): the
+    offer is made as any offer is, under the authority of the staff member who gave them the
+    options, and the case records that the choice was the customer's, when and by which
+    channel."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        offer = offer_create(case_id=case_id, actor=on_behalf_of, tier=tier,
+                             note=_("Chosen by the customer on their page."))
+        _record(case=offer.case, actor=None,
+                note=_("The customer chose the %(tier)s option (%(amount)s) on their page.")
+                % {"tier": offer.get_tier_display(), "amount": _yuan(offer.total_value)},
+                data={"compensation": "customer_choice", "by": "customer", "offer": offer.pk,
+                      "tier": tier, "channel": channel, "at": at.isoformat()})
+    return offer
+
+
 def _offer_store(*, case: Case, actor: User, tier: str, chosen, amount: Decimal, note: str,
                  customer_loss: Decimal | None) -> Offer:
     policy = CompensationPolicy.current()

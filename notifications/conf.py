@@ -41,7 +41,29 @@ SMS_PROVIDER = env.str("SMS_PROVIDER", default="logging")
 SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
 SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="")
-if SMS_PROVIDER not in {"", "logging", "http"}:
-    raise ImproperlyConfigured("SMS_PROVIDER must be '', 'logging' or 'http'.")
+# Aliyun SMS (SMS_PROVIDER=aliyun): the SendSms HTTP API, signed with the access key. China's
+# carriers take only approved templates: the template's one variable ${content} gets the text.
+SMS_ALIYUN_ENDPOINT = env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com/")
+SMS_ALIYUN_ACCESS_KEY_ID = env.str("SMS_ALIYUN_ACCESS_KEY_ID", default="")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env.str("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
+SMS_ALIYUN_TEMPLATE_CODE = env.str("SMS_ALIYUN_TEMPLATE_CODE", default="")
+if SMS_PROVIDER not in {"", "logging", "http", "aliyun"}:
+    raise ImproperlyConfigured("SMS_PROVIDER must be '', 'logging', 'http' or 'aliyun'.")
 if SMS_PROVIDER == "http" and not SMS_HTTP_URL:
     raise ImproperlyConfigured("SMS_PROVIDER=http needs SMS_HTTP_URL.")
+if SMS_PROVIDER == "aliyun" and not (SMS_ALIYUN_ACCESS_KEY_ID and SMS_ALIYUN_ACCESS_KEY_SECRET
+                                     and SMS_ALIYUN_TEMPLATE_CODE and SMS_SIGN_NAME):
+    raise ImproperlyConfigured(
+        "SMS_PROVIDER=aliyun needs SMS_ALIYUN_ACCESS_KEY_ID, SMS_ALIYUN_ACCESS_KEY_SECRET, "
+        "SMS_ALIYUN_TEMPLATE_CODE and SMS_SIGN_NAME.")
+
+# WeChat messages to customers go through WeCom (企业微信) customer contact: "logging" (demo),
+# "wecom" (the API below), "" (off).
+WECHAT_PROVIDER = env.str("WECHAT_PROVIDER", default="logging")
+WECOM_API_BASE = env.str("WECOM_API_BASE", default="https://qyapi.weixin.qq.com/cgi-bin/")
+WECOM_CORP_ID = env.str("WECOM_CORP_ID", default="")
+WECOM_SECRET = env.str("WECOM_SECRET", default="")
+if WECHAT_PROVIDER not in {"", "logging", "wecom"}:
+    raise ImproperlyConfigured("WECHAT_PROVIDER must be '', 'logging' or 'wecom'.")
+if WECHAT_PROVIDER == "wecom" and not (WECOM_CORP_ID and WECOM_SECRET):
+    raise ImproperlyConfigured("WECHAT_PROVIDER=wecom needs WECOM_CORP_ID and WECOM_SECRET.")

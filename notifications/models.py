@@ -111,6 +111,30 @@ class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
     WEBHOOK = "webhook", _("Webhook")
     MESSENGER = "messenger", _("Work messenger card")
+    WECHAT = "wechat", _("WeChat (WeCom)")
+
+
+class CustomerMessage(models.Model):
+    """A message to a customer (not a user): the text as sent, to whom, by which channel. Its
+    one delivery carries it through the same outbox as the staff's notifications."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE,
+                             related_name="customer_messages", verbose_name=_("case"))
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # The phone number or WeCom external contact id, as it was when the message was written.
+    to = models.CharField(_("to"), max_length=64)
+    text = models.TextField(_("text"))
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="+", verbose_name=_("sent by"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("customer message")
+        verbose_name_plural = _("customer messages")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.channel} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -125,8 +149,11 @@ class Delivery(models.Model):
     message so the receiver can drop a duplicate; the row is claimed before sending so one
     delivery is sent once however many tasks ask for it."""
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE,
-                                     related_name="deliveries")
+    # A staff member's notification, or a message to a customer: one of the two.
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, null=True,
+                                     blank=True, related_name="deliveries")
+    customer_message = models.OneToOneField(CustomerMessage, on_delete=models.CASCADE,
+                                            null=True, blank=True, related_name="delivery")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, null=True,
                                  blank=True, related_name="deliveries")
@@ -151,6 +178,12 @@ class Delivery(models.Model):
                          name="delivery_claimed"),
             models.Index(fields=["-created_at"], condition=Q(status="failed"),
                          name="delivery_failed"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(notification__isnull=False, customer_message__isnull=True)
+                | Q(notification__isnull=True, customer_message__isnull=False),
+                name="delivery_one_subject"),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from .channels import PERSONAL_CHANNELS, webhook_endpoints_for
 from .messages import messages_shared
 from .models import (
     Channel,
+    CustomerMessage,
     Delivery,
     DeliveryAttempt,
     DeliveryStatus,
@@ -72,6 +73,15 @@ def deliveries_plan_many(*, batches: list[list[Notification]],
     if due:
         transaction.on_commit(partial(_enqueue_after_commit, ids=due))
     return created
+
+
+def customer_delivery_plan(*, message: CustomerMessage) -> Delivery:
+    """The one delivery of a message to a customer, sent after commit like any other (no quiet
+    hours: a member of staff sends it, now)."""
+    delivery = Delivery.objects.create(customer_message=message, channel=message.channel,
+                                       key=f"{message.channel}:customer:{message.pk}")
+    transaction.on_commit(partial(_enqueue_after_commit, ids=[delivery.pk]))
+    return delivery
 
 
 def _audience(batch: list[Notification]) -> tuple:
@@ -136,7 +146,7 @@ def deliveries_attempt(*, ids: list[int]) -> int:
     once for all."""
     deliveries = Delivery.objects.select_related(
         "notification__recipient", "notification__case__customer",
-        "notification__case__store", "endpoint",
+        "notification__case__store", "endpoint", "customer_message__sent_by",
     ).filter(pk__in=ids).order_by("pk")
     tried, sent = 0, []
     with messages_shared():

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "metrics",
     "audit",
     "attachments",
+    "portal",
     "demo",
 ]
 

@@ -28,6 +28,7 @@ api_v1 = [
     path("", include("toolkit.urls")),
     path("", include("metrics.urls")),
     path("", include("attachments.urls")),
+    path("", include("portal.urls")),
 ]
 
 handler400 = "recovery.api.bad_request"
@@ -43,6 +44,7 @@ urlpatterns = [
     path("", include("escalation.page_urls")),
     path("", include("attachments.page_urls")),
     path("", include("messenger.urls")),
+    path("", include("portal.page_urls")),
     path("incidents/new/", case_views.incident_new, name="incident-new"),
     path("cases/<int:case_id>/", case_views.case_page, name="case-page"),
     path("cases/<int:case_id>/transitions/<str:name>/", case_views.case_transition_submit,

@@ -233,7 +233,8 @@ def customer(org) -> Customer:
 def _customer_form(customer, **changes) -> dict:
     at = timezone.localtime(customer.created_at)
     return {"external_id": customer.external_id, "name": customer.name, "phone": MASKED,
-            "segment": customer.segment, "created_at_0": at.date().isoformat(),
+            "segment": customer.segment, "preferred_channel": customer.preferred_channel,
+            "created_at_0": at.date().isoformat(),
             "created_at_1": at.time().isoformat(), **changes}
 
 

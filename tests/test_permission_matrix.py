@@ -129,6 +129,8 @@ ROUTES: dict[str, Route] = {
     "api-stock-receive": _api("store", writes=((POST, "stock"),)),
     "api-case-attachments": _api("case", get=True, writes=((POST, {}),)),
     "api-attachment-file": _api("attachment", get=True),
+    "api-case-customer-link": _api("case", writes=((POST, {"channel": "copied"}),
+                                                   ("delete", None))),
     # Pages ----------------------------------------------------------------------------------
     "dashboard": _page("list", get=True),
     "incident-new": _page("store", get=True, writes=((POST, "incident_form"),)),
@@ -166,6 +168,11 @@ ROUTES: dict[str, Route] = {
     "notifications-read": _page("self", writes=((POST, {}),)),
     "case-attachment-add": _page("case", writes=((POST, {}),)),
     "attachment-file": _page("attachment", get=True),
+    "attachment-share": _page("attachment", writes=((POST, {"shared": "1"}),)),
+    "case-link-send": _page("case", writes=((POST, {"channel": "copied"}),)),
+    "case-link-revoke": _page("case", writes=((POST, {}),)),
+    "case-consent": _page("case", writes=((POST, {"opted_out": "on",
+                                                  "preferred_channel": "sms"}),)),
 }
 # Routes outside the matrix, with the reason. Admin pages are scoped by `ScopedAdminMixin`
 # (tests/test_admin.py); these others hold nothing of any store.
@@ -183,6 +190,9 @@ NOT_SCOPED = {
     "messenger-wecom": "WeCom's signed card callback",
     "messenger-dingtalk": "DingTalk's signed card callback",
     "messenger-feishu": "Feishu's signed card callback",
+    **{name: "the customer's page: its link's token is the key, no login (tests/portal)"
+       for name in ("portal-page", "portal-choice", "portal-visit", "portal-rescore",
+                    "portal-photo")},
 }
 
 
@@ -294,7 +304,8 @@ def _snapshot() -> tuple:
         list(StockItem.objects.order_by("pk").values_list("pk", "quantity")),
         list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
         list(Customer.objects.order_by("pk").values_list("pk", "name")),
-        Attachment.objects.count(),
+        list(Attachment.objects.order_by("pk").values_list("pk", "shared_with_customer")),
+        list(Customer.objects.order_by("pk").values_list("pk", "contact_opted_out_at")),
     )
 
 

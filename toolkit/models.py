@@ -305,6 +305,7 @@ class WordKind(models.TextChoices):
     CALLBACK = "callback", _("Callback script")
     SARA = "sara", _("SARA apology")
     LETTER = "letter", _("Apology letter")
+    PORTAL_LINK = "portal_link", _("Customer page message")
 
 
 class WordLanguage(models.TextChoices):

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         ('cases', '0012_vehicle_and_search'),
         ('compensation', '0005_item_fit_and_schemes'),
         ('escalation', '0009_business_hours'),
-        ('notifications', '0005_messenger_identities_and_cards'),
+        ('notifications', '0006_messenger_channel'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

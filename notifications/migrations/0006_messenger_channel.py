@@ -6,13 +6,13 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0004_pickup_schedule'),
+        ('notifications', '0005_customer_messages'),
     ]
 
     operations = [
         migrations.AlterField(
             model_name='delivery',
             name='channel',
-            field=models.CharField(choices=[('email', 'E-mail'), ('sms', 'SMS'), ('webhook', 'Webhook'), ('messenger', 'Work messenger card')], max_length=10, verbose_name='channel'),
+            field=models.CharField(choices=[('email', 'E-mail'), ('sms', 'SMS'), ('webhook', 'Webhook'), ('messenger', 'Work messenger card'), ('wechat', 'WeChat (WeCom)')], max_length=10, verbose_name='channel'),
         ),
     ]

@@ -1,0 +1,10 @@
+"""Customer-page endpoints under /api/v1/."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("cases/<int:case_id>/customer-link/", api.CustomerLinkApi.as_view(),
+         name="api-case-customer-link"),
+]
