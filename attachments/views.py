@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from cases.models import ChecklistItem
 from cases.views import scoped_case
 from toolkit.models import Contact
-from toolkit.permissions import can_act
+from toolkit.permissions import may_record_onsite
 
 from . import serializers as s
 from .models import Attachment
@@ -29,7 +29,7 @@ from .services import attachment_add
 
 def case_sections(request, case) -> dict:
     return {"attachments": attachments_for(case=case).select_related("checklist_item"),
-            "may_attach": can_act(case, request.user)}
+            "may_attach": may_record_onsite(case, request.user)}
 
 
 def _linked(case, *, checklist_item_id, contact_id) -> dict:

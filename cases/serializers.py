@@ -10,7 +10,7 @@ from escalation.models import DeadlineKind, Escalation
 from org.models import NodeKind, OrgNode, User
 from org.pii import phone_for
 from org.selectors import store_by_code
-from toolkit.permissions import can_act
+from toolkit.permissions import sees_phone
 
 from .models import (
     COMPUTED_FLAGS,
@@ -309,7 +309,7 @@ class CaseDetailOut(CaseListOut):
         """The full phone number for those who may work the case, masked for the rest."""
         data = dict(CustomerOut(obj.customer).data)
         data["phone"] = phone_for(obj.customer.phone,
-                                  full=can_act(obj, self.context["request"].user))
+                                  full=sees_phone(obj, self.context["request"].user))
         return data
 
     def get_watchers(self, obj) -> list[str]:

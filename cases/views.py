@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
@@ -185,17 +184,9 @@ def _sections(request, case: Case) -> dict:
 def render_case_page(request, case: Case, *, overrides: dict | None = None, status: int = 200):
     """The 挽回进度追踪表 of seed 001 工具1. `overrides` carries a bound form with its errors
     when a section's form came back invalid, so the page keeps what the user typed."""
-    from escalation.calendar import store_open_at
-    from escalation.deadlines import deadline_remaining, policy_clock_business
-
     deadlines = list(case.deadline_rows())
+    # Countdowns on each SLA's own clock: the `countdown` tag of escalation's `sla` library.
     waiting = [d for d in deadlines if not d.met_at and not d.cancelled_at]
-    now = timezone.now()
-    store_open = store_open_at(now, store_id=case.store_id)
-    for d in waiting:  # the countdown on the SLA's own clock
-        d.business = policy_clock_business(d.kind)
-        d.running = store_open or not d.business
-        d.left_seconds = int(deadline_remaining(d, now=now).total_seconds())
     context = {
         "case": case, "progress": case_progress(case),
         "deadlines": deadlines, "next_deadline": min(waiting, key=lambda d: d.due_at,
@@ -340,7 +331,8 @@ def checklist_toggle(request, case_id: int, item_id: int):
         case = scoped_case(request, case_id)
         return render(request, "cases/_checklist.html",
                       {"case": case, "checklist": case.checklist.all(),
-                       "progress": case_progress(case)})
+                       "progress": case_progress(case),
+                       "may_work": can_work(case, request.user)})
     return redirect("case-page", case_id=case.pk)
 
 

@@ -15,8 +15,8 @@ def phone_mask(value) -> str:
 
 @register.simple_tag(takes_context=True)
 def case_phone(context, case) -> str:
-    """The customer's number in full for someone who may work the case, masked for the rest."""
-    from toolkit.permissions import can_act
+    """The customer's number in full for someone who works the case (`sees_phone`), masked else."""
+    from toolkit.permissions import sees_phone
 
     user = context["request"].user
-    return phone_for(case.customer.phone, full=can_act(case, user))
+    return phone_for(case.customer.phone, full=sees_phone(case, user))
