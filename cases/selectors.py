@@ -108,17 +108,8 @@ def case_list(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
     return case_rows(case_filtered(user=user, filters=filters)).order_by("-triggered_at", "-pk")
 
 
-def next_due_subquery():
-    return Subquery(Deadline.objects.filter(waiting_q(), case=OuterRef("pk"))
-                    .order_by("due_at").values("due_at")[:1])
-
-
-def queue_rows(qs: QuerySet[Case]) -> QuerySet[Case]:
-    return case_rows(qs).annotate(next_due=next_due_subquery())
-
-
 def case_queue(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
-    """Active cases with their next deadline, newest first: the dashboard's working list."""
+    """Active cases, newest first: the dashboard's working list."""
     return case_filtered(user=user, filters=filters).exclude(state=State.CLOSED)
 
 

@@ -22,7 +22,6 @@ from .selectors import (
     case_queue,
     dashboard_counts,
     keyset_page,
-    queue_rows,
     store_summary,
     triage_corrections,
 )
@@ -79,9 +78,9 @@ def dashboard(request):
     queue = case_queue(user=request.user, filters=filters)
     try:
         cases, next_cursor = keyset_page(queue, after=request.GET.get("cursor"),
-                                         size=DASHBOARD_PAGE, rows=queue_rows)
+                                         size=DASHBOARD_PAGE)
     except ValueError:  # a cursor mangled by hand: the first page
-        cases, next_cursor = keyset_page(queue, after=None, size=DASHBOARD_PAGE, rows=queue_rows)
+        cases, next_cursor = keyset_page(queue, after=None, size=DASHBOARD_PAGE)
     node = request.user.node
     stores = (list(store_summary(user=request.user))
               if node is not None and node.kind != NodeKind.STORE else None)

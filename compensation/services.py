@@ -6,10 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from cases.models import Case, CaseEvent, CaseEventKind, Customer, State
 from cases.permissions import can_work
@@ -30,6 +29,7 @@ from .models import (
     Offer,
     OfferLine,
     OfferStatus,
+    Onsite,
     RemedyItem,
     Tier,
 )
@@ -462,13 +462,6 @@ def _issue(*, offer: Offer, actor: User, line_ids: list[int] | None) -> list[Iss
 
 
 # ---------------------------------------------------------------- the SA's on-site part
-
-
-class Onsite(models.TextChoices):
-    """What the SA records of the on-site part of a case (seed 001 上门服务标准: apology, gift)."""
-
-    APOLOGY = "apology", _lazy("Apologised on site")
-    GIFT = "gift", _lazy("Gift handed over")
 
 
 def onsite_record(*, case_id: int, actor: User, what: str, note: str = "",

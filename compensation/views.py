@@ -18,7 +18,7 @@ from toolkit.permissions import may_record_onsite
 
 from . import calculator as calc
 from .forms import ChangeForm, OfferForm, RejectForm
-from .models import Approval, Offer, OfferStatus
+from .models import Approval, Offer, OfferStatus, Onsite
 from .selectors import (
     approval_card,
     approvals_for,
@@ -39,7 +39,6 @@ from .selectors import (
 from .services import (
     OFFER_STATES,
     ItemChoice,
-    Onsite,
     approval_approve,
     approval_change,
     approval_reject,

@@ -207,3 +207,16 @@ def test_the_dashboard_counts_down_on_the_cases_sla_clock(org):
         html = client_for(org.manager1).get("/").content.decode()
         row = html[html.index(case.number):]
         assert 'data-left="3600" data-clock="business" data-running="1"' in row[:row.index("</tr>")]
+
+
+def test_the_api_records_the_on_site_part_as_the_page_does(org, l2, other_sa):
+    url = f"/api/v1/cases/{l2.pk}/onsite/"
+    response = api_as(org.advisor1).post(url, {"what": "apology", "note": "当面致歉"},
+                                         format="json")
+    assert response.status_code == 201
+    assert (response.json()["what"], response.json()["by"]) == ("apology", "advisor1")
+    assert api_as(org.advisor1).post(url, {"what": "hug"}, format="json").status_code == 400
+    assert api_as(org.advisor1).post(url, {"what": "gift"}, format="json").status_code == 400
+    assert api_as(other_sa).post(url, {"what": "apology"}, format="json").status_code == 403
+    assert api_as(org.advisor2).post(url, {"what": "apology"}, format="json").status_code == 404
+    assert [e["note"] for e in api_as(org.manager1).get(url).json()] == ["当面致歉"]
