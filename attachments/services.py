@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cases.models import Case, ChecklistItem
-from cases.permissions import can_act
+from cases.permissions import can_act, may_record_onsite
 from org.models import User
 from toolkit.models import Contact
 
@@ -60,7 +60,7 @@ def attachment_add(*, actor: User, case: Case, upload, note: str = "",
                    checklist_item: ChecklistItem | None = None,
                    contact: Contact | None = None) -> Attachment:
     """Store one upload on a case the actor works. The caller has scoped the case."""
-    if not can_act(case, actor):
+    if not may_record_onsite(case, actor):
         raise PermissionDenied(_("Only those who work this case can add files to it."))
     if checklist_item is not None and checklist_item.case_id != case.pk:
         raise ValidationError({"checklist_item": [_("This item is not on this case.")]})

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.models import ChecklistItem
-from cases.permissions import can_act
+from cases.permissions import may_record_onsite
 from cases.views import scoped_case
 from toolkit.models import Contact
 
@@ -29,7 +29,7 @@ from .services import attachment_add, attachment_share_set
 
 def case_sections(request, case) -> dict:
     return {"attachments": attachments_for(case=case).select_related("checklist_item"),
-            "may_attach": can_act(case, request.user)}
+            "may_attach": may_record_onsite(case, request.user)}
 
 
 def _linked(case, *, checklist_item_id, contact_id) -> dict:

@@ -31,7 +31,6 @@ from .search import case_search_q
 # Expressions over a case row that the app owning the data provides (escalation: the case's
 # deadlines), registered in its `AppConfig.ready()`; each `build() -> expression`.
 OVERDUE = "overdue"  # Exists: a deadline still to be met is past due
-NEXT_DUE = "next_due"  # Subquery: when the next deadline still to be met falls due
 FOLLOWUP_DUE = "followup_due"  # Exists: a follow-up still to be made is past due
 _expressions: dict[str, Callable] = {}
 
@@ -121,16 +120,8 @@ def case_list(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
     return case_rows(case_filtered(user=user, filters=filters)).order_by("-triggered_at", "-pk")
 
 
-def next_due_subquery():
-    return _expression(NEXT_DUE)
-
-
-def queue_rows(qs: QuerySet[Case]) -> QuerySet[Case]:
-    return case_rows(qs).annotate(next_due=next_due_subquery())
-
-
 def case_queue(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
-    """Active cases with their next deadline, newest first: the dashboard's working list."""
+    """Active cases, newest first: the dashboard's working list."""
     return case_filtered(user=user, filters=filters).exclude(state=State.CLOSED)
 
 

@@ -25,7 +25,7 @@ from .models import (
     Severity,
     State,
 )
-from .permissions import can_act
+from .permissions import sees_phone
 from .phones import phone_normalize
 from .selectors import case_progress, people
 from .services import transition_options
@@ -328,7 +328,7 @@ class CaseDetailOut(ProvidedFields, CaseListOut):
         """The full phone number for those who may work the case, masked for the rest."""
         data = dict(CustomerOut(obj.customer).data)
         data["phone"] = phone_for(obj.customer.phone,
-                                  full=can_act(obj, self.context["request"].user))
+                                  full=sees_phone(obj, self.context["request"].user))
         return data
 
     def get_watchers(self, obj) -> list[str]:

@@ -24,7 +24,6 @@ from .selectors import (
     dashboard_counts,
     keyset_page,
     people,
-    queue_rows,
     store_summary,
     triage_corrections,
 )
@@ -81,9 +80,9 @@ def dashboard(request):
     queue = case_queue(user=request.user, filters=filters)
     try:
         cases, next_cursor = keyset_page(queue, after=request.GET.get("cursor"),
-                                         size=DASHBOARD_PAGE, rows=queue_rows)
+                                         size=DASHBOARD_PAGE)
     except ValueError:  # a cursor mangled by hand: the first page
-        cases, next_cursor = keyset_page(queue, after=None, size=DASHBOARD_PAGE, rows=queue_rows)
+        cases, next_cursor = keyset_page(queue, after=None, size=DASHBOARD_PAGE)
     node = request.user.node
     stores = (list(store_summary(user=request.user))
               if node is not None and node.kind != NodeKind.STORE else None)
@@ -320,7 +319,8 @@ def checklist_toggle(request, case_id: int, item_id: int):
         case = scoped_case(request, case_id)
         return render(request, "cases/_checklist.html",
                       {"case": case, "checklist": case.checklist.all(),
-                       "progress": case_progress(case)})
+                       "progress": case_progress(case),
+                       "may_work": can_work(case, request.user)})
     return redirect("case-page", case_id=case.pk)
 
 

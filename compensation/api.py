@@ -11,7 +11,14 @@ from cases.selectors import case_get, case_scope
 
 from . import serializers as s
 from .models import Approval, Offer
-from .selectors import QuoteInput, approval_card, approvals_for, case_quote_input, quote_build
+from .selectors import (
+    QuoteInput,
+    approval_card,
+    approvals_for,
+    case_quote_input,
+    onsite_events,
+    quote_build,
+)
 from .services import (
     ItemChoice,
     approval_approve,
@@ -19,6 +26,7 @@ from .services import (
     approval_reject,
     compensation_issue,
     offer_create,
+    onsite_record,
 )
 
 
@@ -86,6 +94,24 @@ class OfferIssueApi(APIView):
         issued = compensation_issue(offer_id=offer.pk, actor=request.user,
                                     line_ids=data.get("lines"))
         return Response(s.IssuedOut(issued, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class CaseOnsiteApi(APIView):
+    """The on-site part of the case (apology, gift handed over), recorded by the case's SA at
+    any level, as on the case page."""
+
+    @extend_schema(responses=s.OnsiteOut(many=True))
+    def get(self, request, case_id: int):
+        case = case_get(user=request.user, case_id=case_id)
+        return Response(s.OnsiteOut(onsite_events(case=case), many=True).data)
+
+    @extend_schema(request=s.OnsiteIn, responses={201: s.OnsiteOut})
+    def post(self, request, case_id: int):
+        case = case_get(user=request.user, case_id=case_id)
+        data = _valid(s.OnsiteIn, request.data)
+        event = onsite_record(case_id=case.pk, actor=request.user, what=data["what"],
+                              note=data["note"], line_ids=data["lines"])
+        return Response(s.OnsiteOut(event).data, status=status.HTTP_201_CREATED)
 
 
 class ApprovalListApi(GenericAPIView):

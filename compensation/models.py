@@ -386,6 +386,14 @@ class Approval(models.Model):
 DECIDED = {ApprovalStatus.APPROVED, ApprovalStatus.REJECTED}
 
 
+class Onsite(models.TextChoices):
+    """What the SA records of the on-site part of a case (seed 001 上门服务标准: apology, gift),
+    as a timeline event (`CaseEvent.data["onsite"]`)."""
+
+    APOLOGY = "apology", _("Apologised on site")
+    GIFT = "gift", _("Gift handed over")
+
+
 class IssuedCompensation(models.Model):
     """What was actually handed to the customer: the cost side of the recovery (SPEC §10)."""
 

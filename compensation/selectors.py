@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case, FailureType, Flag, Segment, ServiceRecord, Severity
+from cases.models import Case, CaseEvent, FailureType, Flag, Segment, ServiceRecord, Severity
 from cases.selectors import case_scope
 from org.models import ROLE_RANK, OrgNode, Role, User
 from org.selectors import (
@@ -34,6 +34,7 @@ from .models import (
     GuidanceRange,
     IssuedCompensation,
     Offer,
+    OfferLine,
     OfferStatus,
     RemedyItem,
 )
@@ -404,3 +405,19 @@ def approval_card(*, approval: Approval, user: User) -> ApprovalCard:
         recent_total=calc.money(sum((o.total_value for o in recent), calc.ZERO)),
         quote=quote, visible_case_ids=frozenset(visible.values_list("pk", flat=True)),
     )
+
+
+def onsite_lines(*, case: Case) -> list[OfferLine]:
+    """The lines of the case's approved offers: what the SA may hand over on site, each with
+    `handed` (its issued compensation, or None)."""
+    lines = list(OfferLine.objects.filter(offer__case=case, offer__status=OfferStatus.APPROVED)
+                 .select_related("offer").order_by("offer_id", "position", "pk"))
+    issued = {i.line_id: i for i in IssuedCompensation.objects.filter(line__in=lines)}
+    for line in lines:
+        line.handed = issued.get(line.pk)
+    return lines
+
+
+def onsite_events(*, case: Case) -> QuerySet[CaseEvent]:
+    """What was recorded of the on-site part (apology, gift handed over), oldest first."""
+    return case.events.filter(data__has_key="onsite").select_related("actor")

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from cases.models import Flag, Segment, Severity
 
 from . import calculator as calc
-from .models import ApprovalStatus, Offer
+from .models import ApprovalStatus, Offer, Onsite
 from .selectors import range_note_text
 
 MAX_MONEY = calc.MAX_MONEY
@@ -351,3 +351,22 @@ class IssuedOut(serializers.Serializer):
     value = MoneyOut()
     issued_at = serializers.DateTimeField()
     issued_by = serializers.CharField(source="issued_by.username")
+
+
+class OnsiteIn(serializers.Serializer):
+    what = serializers.ChoiceField(choices=Onsite.choices)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    lines = serializers.ListField(
+        child=StrictIntegerIn(min_value=1), required=False, default=list,
+        help_text=_("For a gift: the approved offer lines handed over (those not yet issued "
+                    "are issued now)."))
+
+
+class OnsiteOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    what = serializers.CharField(source="data.onsite")
+    note = serializers.CharField()
+    at = serializers.DateTimeField()
+    by = serializers.CharField(source="actor.username", allow_null=True)
+    issued = serializers.ListField(child=serializers.IntegerField(), source="data.issued",
+                                   help_text=_("The issued compensation the gift stands for."))

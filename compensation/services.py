@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseEvent, CaseEventKind, Customer, State
-from cases.permissions import can_work
+from cases.permissions import can_work, may_record_onsite
 from cases.services import TransitionConflict, case_transition, event_record
 from notifications.services import notification_create
 from org.models import User
@@ -27,6 +27,7 @@ from .models import (
     Offer,
     OfferLine,
     OfferStatus,
+    Onsite,
     RemedyItem,
     Tier,
 )
@@ -442,27 +443,72 @@ def compensation_issue(*, offer_id: int, actor: User,
                  .get(pk=offer_id))
         if not can_work(offer.case, actor):
             raise PermissionDenied(_may_not_work(case=offer.case, actor=actor))
-        if offer.status != OfferStatus.APPROVED:
-            raise TransitionConflict(_("Only an approved offer can be issued."))
-        lines = offer.lines.filter(issued__isnull=True)
-        if line_ids is not None:
-            lines = lines.filter(pk__in=line_ids)
-            if lines.count() != len(set(line_ids)):
-                raise ValidationError({"lines": [_("Unknown or already issued lines.")]})
-        now = timezone.now()
-        issued = IssuedCompensation.objects.bulk_create(
-            IssuedCompensation(case=offer.case, offer=offer, line=line, code=line.code,
-                               name=line.name, value=line.value, issued_at=now, issued_by=actor)
-            for line in lines
-        )
-        for item in issued:
-            stock_issue(store=offer.case.store, item_code=item.code, quantity=1, actor=actor,
-                        case=offer.case)
-        if issued:
-            value = calc.total(calc.Line(code=i.code, name=i.name, dimension="", value=i.value)
-                               for i in issued)
-            _record(case=offer.case, actor=actor,
-                    note=_("Compensation issued: %(items)s (%(amount)s).")
-                    % {"items": "、".join(i.name for i in issued), "amount": _yuan(value)},
-                    data={"compensation": "issued", "offer": offer.pk, "value": str(value)})
+        issued = _issue(offer=offer, actor=actor, line_ids=line_ids)
     return issued
+
+
+def _issue(*, offer: Offer, actor: User, line_ids: list[int] | None) -> list[IssuedCompensation]:
+    """Issue the offer's (locked) unissued lines, or those of `line_ids`; the caller checked
+    that the actor may."""
+    if offer.status != OfferStatus.APPROVED:
+        raise TransitionConflict(_("Only an approved offer can be issued."))
+    lines = offer.lines.filter(issued__isnull=True)
+    if line_ids is not None:
+        lines = lines.filter(pk__in=line_ids)
+        if lines.count() != len(set(line_ids)):
+            raise ValidationError({"lines": [_("Unknown or already issued lines.")]})
+    now = timezone.now()
+    issued = IssuedCompensation.objects.bulk_create(
+        IssuedCompensation(case=offer.case, offer=offer, line=line, code=line.code,
+                           name=line.name, value=line.value, issued_at=now, issued_by=actor)
+        for line in lines
+    )
+    for item in issued:
+        stock_issue(store=offer.case.store, item_code=item.code, quantity=1, actor=actor,
+                    case=offer.case)
+    if issued:
+        value = calc.total(calc.Line(code=i.code, name=i.name, dimension="", value=i.value)
+                           for i in issued)
+        _record(case=offer.case, actor=actor,
+                note=_("Compensation issued: %(items)s (%(amount)s).")
+                % {"items": "、".join(i.name for i in issued), "amount": _yuan(value)},
+                data={"compensation": "issued", "offer": offer.pk, "value": str(value)})
+    return issued
+
+
+# ---------------------------------------------------------------- the SA's on-site part
+
+
+def onsite_record(*, case_id: int, actor: User, what: str, note: str = "",
+                  line_ids: list[int] | None = None) -> CaseEvent:
+    """Record "apologised on site" or "gift handed over" on the timeline. The case's SA records
+    them at any level (the first call of an L2+ case stays the manager's). A gift names the
+    approved offer lines handed over: those not yet issued are issued now, by the actor; the
+    event keeps the issued compensation it stands for."""
+    note = note.strip()[:2000]
+    if what not in Onsite.values:
+        raise ValidationError({"what": [_("Choose the apology or the gift.")]})
+    line_ids = sorted(set(line_ids or []))
+    if what == Onsite.GIFT and not line_ids and not note:
+        raise ValidationError({"note": [_("Say what was handed over.")]})
+    with transaction.atomic():
+        case = _case_lock(case_id=case_id)
+        if not may_record_onsite(case, actor):
+            raise PermissionDenied(_("Only those who work this case can record it."))
+        if case.state == State.CLOSED:
+            raise TransitionConflict(_("The case is closed."))
+        lines = list(OfferLine.objects.select_related("offer").filter(
+            pk__in=line_ids, offer__case=case, offer__status=OfferStatus.APPROVED))
+        if len(lines) != len(line_ids):
+            raise ValidationError({"lines": [_("Unknown lines, or of an offer not approved.")]})
+        done = set(IssuedCompensation.objects.filter(line__in=line_ids)
+                   .values_list("line_id", flat=True))
+        for offer_id in {line.offer_id for line in lines if line.pk not in done}:
+            _issue(offer=Offer.objects.select_for_update(of=("self",)).get(pk=offer_id),
+                   actor=actor, line_ids=[line.pk for line in lines
+                                          if line.offer_id == offer_id and line.pk not in done])
+        issued = IssuedCompensation.objects.filter(line__in=line_ids)
+        names = "、".join(line.name for line in lines)
+        return _record(case=case, actor=actor,
+                       note="；".join(part for part in (names, note) if part),
+                       data={"onsite": what, "issued": sorted(i.pk for i in issued)})

@@ -8,6 +8,7 @@ urlpatterns = [
     path("compensation/quote/", api.QuoteApi.as_view(), name="api-compensation-quote"),
     path("cases/<int:case_id>/quote/", api.CaseQuoteApi.as_view(), name="api-case-quote"),
     path("cases/<int:case_id>/offers/", api.CaseOffersApi.as_view(), name="api-case-offers"),
+    path("cases/<int:case_id>/onsite/", api.CaseOnsiteApi.as_view(), name="api-case-onsite"),
     path("offers/<int:offer_id>/issue/", api.OfferIssueApi.as_view(), name="api-offer-issue"),
     path("approvals/", api.ApprovalListApi.as_view(), name="api-approvals"),
     path("approvals/<int:approval_id>/", api.ApprovalCardApi.as_view(), name="api-approval"),

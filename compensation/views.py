@@ -10,14 +10,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.models import Case
-from cases.permissions import can_work
+from cases.models import Case, State
+from cases.permissions import can_work, may_record_onsite
 from cases.selectors import case_scope
 from cases.views import REFUSED, errors_to_form, render_case_page, scoped_case
 
 from . import calculator as calc
 from .forms import ChangeForm, OfferForm, RejectForm
-from .models import Approval, Offer, OfferStatus
+from .models import Approval, Offer, OfferStatus, Onsite
 from .selectors import (
     approval_card,
     approvals_for,
@@ -25,6 +25,8 @@ from .selectors import (
     catalog_items,
     customer_costs,
     exposure_for,
+    onsite_events,
+    onsite_lines,
     pending_approval_for,
     quote_build,
     range_note_text,
@@ -41,6 +43,7 @@ from .services import (
     approval_reject,
     compensation_issue,
     offer_create,
+    onsite_record,
 )
 
 
@@ -87,7 +90,17 @@ def case_sections(request, case: Case) -> dict:
         "offers": offers, "pending_approval": pending_approval_for(case=case),
         "may_offer": case.state in OFFER_STATES, "my_limit": limit,
         "offer_form": OfferForm(),
+        **_onsite_section(request, case),
     }
+
+
+def _onsite_section(request, case: Case) -> dict:
+    """The SA's on-site part (apology, gift handed over, photos): offered to whoever may record
+    it while the case is open."""
+    may = case.state != State.CLOSED and may_record_onsite(case, request.user)
+    return {"may_onsite": may,
+            "onsite_lines": onsite_lines(case=case) if may else [],
+            "onsite_done": list(onsite_events(case=case))}
 
 
 def _offer_message(request, offer: Offer) -> None:
@@ -165,6 +178,24 @@ def _issue(request, offer: Offer) -> None:
         if issued:
             messages.success(request, _("Handed over: %(items)s.")
                              % {"items": "、".join(i.name for i in issued)})
+
+
+@login_required
+@require_POST
+def onsite_submit(request, case_id: int):
+    case = scoped_case(request, case_id)
+    what = request.POST.get("what", "")
+    try:
+        onsite_record(case_id=case.pk, actor=request.user, what=what,
+                      note=request.POST.get("note", "")[:2000],
+                      line_ids=[int(v) for v in request.POST.getlist("lines") if v.isdigit()])
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    except REFUSED as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Recorded: %(what)s.") % {"what": Onsite(what).label})
+    return redirect(reverse("case-page", args=[case.pk]) + "#next")
 
 
 @login_required

@@ -12,14 +12,13 @@ class EscalationConfig(AppConfig):
         from cases.pages import case_sections
         from cases.selectors import (
             FOLLOWUP_DUE,
-            NEXT_DUE,
             OVERDUE,
             case_expression_provide,
         )
         from cases.serializers import DEADLINES, ESCALATIONS, case_field_provide
         from recovery.config_cache import config_cache_watch
 
-        from .deadlines import followup_due_exists, next_due_subquery, overdue_exists
+        from .deadlines import followup_due_exists, overdue_exists
         from .handlers import case_events_clock
         from .models import BusinessHours, SlaPolicy
         from .serializers import deadlines_field, escalations_field
@@ -28,7 +27,6 @@ class EscalationConfig(AppConfig):
         case_events.register(case_events_clock)
         case_sections.register(deadline_sections)
         case_expression_provide(OVERDUE, overdue_exists)
-        case_expression_provide(NEXT_DUE, next_due_subquery)
         case_expression_provide(FOLLOWUP_DUE, followup_due_exists)
         case_field_provide(DEADLINES, deadlines_field)
         case_field_provide(ESCALATIONS, escalations_field)

@@ -4,7 +4,7 @@
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from cases.models import Case
@@ -133,11 +133,6 @@ def overdue_case_ids(*, now: datetime | None = None) -> QuerySet:
 def overdue_exists() -> Exists:
     return Exists(Deadline.objects.filter(waiting_q(), case=OuterRef("pk"),
                                           due_at__lte=timezone.now()))
-
-
-def next_due_subquery() -> Subquery:
-    return Subquery(Deadline.objects.filter(waiting_q(), case=OuterRef("pk"))
-                    .order_by("due_at").values("due_at")[:1])
 
 
 def followup_due_exists() -> Exists:

@@ -3,13 +3,10 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils import timezone
 
 from cases.models import Case
 from cases.selectors import case_scope
 
-from .calendar import store_open_at
-from .deadlines import deadline_remaining, policy_clock_business
 from .models import Escalation
 
 
@@ -17,13 +14,8 @@ def case_sections(request, case: Case) -> dict:
     """What escalation adds to the case page: the deadlines with their countdowns, the
     escalations."""
     deadlines = list(case.deadline_rows())
+    # Countdowns on each SLA's own clock: the `countdown` tag of this app's `sla` library.
     waiting = [d for d in deadlines if not d.met_at and not d.cancelled_at]
-    now = timezone.now()
-    store_open = store_open_at(now, store_id=case.store_id)
-    for d in waiting:  # the countdown on the SLA's own clock
-        d.business = policy_clock_business(d.kind)
-        d.running = store_open or not d.business
-        d.left_seconds = int(deadline_remaining(d, now=now).total_seconds())
     return {"deadlines": deadlines,
             "next_deadline": min(waiting, key=lambda d: d.due_at, default=None),
             "escalations": case.escalations.select_related("target_node")}

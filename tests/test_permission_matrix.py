@@ -105,6 +105,7 @@ ROUTES: dict[str, Route] = {
     "api-case-offers": _api("case", get=True, writes=(
         (POST, {"items": [{"code": "voucher", "value": "100"}], "note": ""}),)),
     "api-offer-issue": _api("offer", writes=((POST, {}),)),
+    "api-case-onsite": _api("case", get=True, writes=((POST, {"what": "apology"}),)),
     "api-approvals": _api("list", get=True),
     "api-approval-approve": _api("approval", writes=((POST, {}),)),
     "api-approval-reject": _api("approval", writes=((POST, {"reason": "不行"}),)),
@@ -147,6 +148,7 @@ ROUTES: dict[str, Route] = {
     "case-offer-add": _page("case", writes=((POST, {"items": ["apology_call"], "note": ""}),)),
     "case-compensate": _page("case", get=True),
     "offer-issue": _page("offer", writes=((POST, {}),)),
+    "case-onsite": _page("case", writes=((POST, {"what": "apology"}),)),
     "approvals": _page("list", get=True),
     "approval-approve": _page("approval", writes=((POST, {}),)),
     "approval-reject": _page("approval", writes=((POST, {"reason": "不行"}),)),

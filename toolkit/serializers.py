@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cases.models import Case, ServiceRecord
-from cases.permissions import can_act
+from cases.permissions import sees_phone
 from cases.selectors import people
 from cases.serializers import past_time, plausible_time
 from org.models import NodeKind, OrgNode, User
@@ -178,7 +178,7 @@ class Customer360Out(serializers.Serializer):
     def get_phone(self, obj) -> str:
         """The full number for someone who works one of the customer's cases, masked else."""
         request = self.context.get("request")
-        full = request is not None and any(can_act(c, request.user) for c in obj.cases)
+        full = request is not None and any(sees_phone(c, request.user) for c in obj.cases)
         return phone_for(obj.customer.phone, full=full)
 
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.models import Case, Emotion
+from cases.models import Case, Emotion, State
+from cases.permissions import can_act, may_make_first_contact
 from cases.selectors import people
 from cases.views import REFUSED, errors_to_form, render_case_page, scoped_case
 from org.models import User
@@ -74,7 +75,19 @@ def case_sections(request, case: Case) -> dict:
         "root_cause_form": RootCauseForm(initial=RootCauseForm.initial_from(
             root_cause_for(case=case)), owners=_owners(case)),
         "scripts": _scripts(request, case),
+        **_may(request, case),
     }
+
+
+def _may(request, case: Case) -> dict:
+    """Which toolkit forms the page offers: only those the services would accept from this
+    user (an SA is not offered the first call of an L2+ case)."""
+    user = request.user
+    return {"may_act": can_act(case, user),
+            "may_contact": case.state != State.CLOSED and (
+                case.state != State.OPEN or may_make_first_contact(case, user)),
+            "first_call_reserved": case.state == State.OPEN
+            and not may_make_first_contact(case, user)}
 
 
 def _emotion_section(case: Case) -> dict:
@@ -131,6 +144,7 @@ def contact_phone(request, case_id: int):
         return redirect("case-contact-phone", case_id=case.pk)
     return render(request, "toolkit/contact_phone.html", {
         "case": case, "form": form, "contacts": contacts_for(case=case).select_related("by")[:5],
+        **_may(request, case),
     }, status=400 if form.errors else 200)
 
 

@@ -5,7 +5,7 @@ from django import template
 from org.pii import phone_for
 from org.pii import phone_mask as _phone_mask
 
-from ..permissions import can_act
+from ..permissions import sees_phone
 
 register = template.Library()
 
@@ -17,7 +17,6 @@ def phone_mask(value) -> str:
 
 @register.simple_tag(takes_context=True)
 def case_phone(context, case) -> str:
-    """The customer's number in full for someone who may act on the case, masked for the
-    rest."""
+    """The customer's number in full for someone who works the case (`sees_phone`), masked else."""
     user = context["request"].user
-    return phone_for(case.customer.phone, full=can_act(case, user))
+    return phone_for(case.customer.phone, full=sees_phone(case, user))

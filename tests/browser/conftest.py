@@ -67,6 +67,13 @@ def screenshots():
     return shoot
 
 
+def unfold(page, section: str) -> None:
+    """Open a folded section of the case page (it opens on the next step, the rest folded)."""
+    folded = page.locator(f"#{section}:not([open]) > summary")
+    if folded.count():
+        folded.click()
+
+
 @pytest.fixture
 def login(live_server):
     def _login(page, username: str, password: str = "pw-for-tests") -> None:

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from cases.models import Case
 from compensation.models import Approval, IssuedCompensation
+from tests.browser.conftest import unfold
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,19 +50,22 @@ def test_incident_to_resolution_across_four_roles(org, browser, live_server, log
     desk.click(f"text={case.number}")
     desk.select_option("#id_channel", "phone")
     desk.select_option("#id_outcome", "reached")
-    desk.fill("#contacts textarea[name=note]", "对不起,但是这不是我们的问题")
+    # The page opens on the next step: the first call, with its form.
+    desk.fill("#next textarea[name=note]", "对不起,但是这不是我们的问题")
     expect(desk.locator("#contact-warnings")).to_contain_text("但是")  # the checker warns
-    desk.fill("#contacts textarea[name=note]", "已致电客户致歉,约定明天上门检查")
-    desk.click("#contacts button[type=submit]")
+    desk.fill("#next textarea[name=note]", "已致电客户致歉,约定明天上门检查")
+    desk.click("#next .contact-form button[type=submit]")
     expect(desk.locator("h1")).to_contain_text("已联系")
 
     # Tick a checklist item in place (htmx).
+    unfold(desk, "checklist")
     first_item = desk.locator("#checklist-body li").first
     first_item.locator("button.check").click()
     expect(desk.locator("#checklist-body li").first).to_have_class("done")
 
     # 3. The customer chooses the "surprise" option, above the manager's 2 000 limit (options
     # are real items now, not padded towards the target: the expected one is within it).
+    unfold(desk, "offers")
     options = desk.locator("#offers .option")
     expect(options).to_have_count(3)
     desk.fill("#id_customer_loss", "800")
@@ -93,10 +97,12 @@ def test_incident_to_resolution_across_four_roles(org, browser, live_server, log
     # 5. The manager hands the items over and resolves the case.
     desk.reload()
     expect(desk.locator("h1")).to_contain_text("执行中")
+    unfold(desk, "offers")
     desk.click("#offers button:has-text('记录已交付'), #offers form[action*='/issue/'] button")
     assert IssuedCompensation.objects.filter(case=case).exists()
     # The required checklist items come first (issue 19): until then the button is disabled.
     expect(desk.locator("button[value=resolve]")).to_be_disabled()
+    unfold(desk, "checklist")
     pending = desk.locator("#checklist-body li:not(.done):has(.pill.flag) button.check")
     while (left := pending.count()):
         pending.first.click()
@@ -117,10 +123,10 @@ def test_sa_gives_instant_compensation_within_own_limit(org, browser, live_serve
                          description="前台接待态度冷淡")
     assert case.level == "L1"
 
-    # The customer is in front of the SA: record the conversation first.
-    phone.click("text=即时补偿")
-    expect(phone.locator(".msg")).to_be_visible()
-    phone.click(".phone a.button")
+    # The customer is in front of the SA: the conversation comes first (no compensation is
+    # offered on an open case, the server would refuse it).
+    expect(phone.locator(".phone-actions")).not_to_contain_text("即时补偿")
+    phone.click(".phone-actions a:has-text('记录联系')")
     phone.select_option("#id_channel", "visit")
     phone.select_option("#id_outcome", "reached")
     phone.fill("#id_note", "当面致歉")

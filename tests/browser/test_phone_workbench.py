@@ -8,6 +8,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from attachments.models import Attachment
+from tests.browser.conftest import unfold
 from tests.factories import open_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -62,9 +63,10 @@ def test_the_advisor_adds_a_photo_from_the_phone(org, l1_case, browser, live_ser
     phone = browser.new_page(viewport={"width": 375, "height": 800})
     login(phone, "advisor1")
     phone.goto(f"{live_server.url}/cases/{l1_case.pk}/")
+    unfold(phone, "attachments")
     out = io.BytesIO()
     Image.new("RGB", (3000, 2000), (10, 120, 200)).save(out, "JPEG")
-    phone.set_input_files("input[name=photo]", files=[
+    phone.set_input_files("#attachments input[name=photo]", files=[
         {"name": "IMG_0815.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}])
     phone.fill("#attachments input[name=note]", "交车前照片")
     phone.click("#attachments button[type=submit]")
