@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from attachments.models import Attachment, AttachmentKind
 from cases.models import Case, State
+from compensation.models import Offer, OfferStatus, RemedyItem
+from compensation.selectors import case_quote_input, pending_approval_for, quote_build
+from notifications.models import CustomerMessage
 from toolkit.models import CaseProfile
 
 from .models import CustomerLink, CustomerReply, PortalPolicy
@@ -46,8 +49,6 @@ def progress_steps(*, case: Case) -> list[Step]:
 
 
 def _item_names(lines, *, language: str) -> list[str]:
-    from compensation.models import RemedyItem
-
     english = (dict(RemedyItem.objects.filter(code__in=[x.code for x in lines])
                     .values_list("code", "name_en")) if language == "en" else {})
     return [english.get(x.code) or x.name for x in lines]
@@ -57,9 +58,6 @@ def options_open(*, case: Case, language: str = "zh-hans") -> list[PageOption]:
     """The case's three quoted options, while the customer may still choose: the case is
     between first contact and resolution, waits for no approval and has no offer yet (an offer
     made by staff is the choice already agreed)."""
-    from compensation.models import Offer, OfferStatus
-    from compensation.selectors import case_quote_input, pending_approval_for, quote_build
-
     if case.state not in CHOICE_STATES or pending_approval_for(case=case):
         return []
     if Offer.objects.filter(case=case).exclude(status=OfferStatus.REJECTED).exists():
@@ -74,8 +72,6 @@ def options_open(*, case: Case, language: str = "zh-hans") -> list[PageOption]:
 
 def offer_agreed(*, case: Case, language: str = "zh-hans") -> PageOption | None:
     """The option on the case (chosen by the customer or agreed with staff), if any."""
-    from compensation.models import Offer, OfferStatus
-
     offer = (Offer.objects.filter(case=case).exclude(status=OfferStatus.REJECTED)
              .order_by("-created_at", "-pk").first())
     if offer is None:
@@ -123,7 +119,5 @@ def live_link(*, case: Case) -> CustomerLink | None:
 def messages_sent(*, case: Case, limit: int = 5) -> QuerySet:
     """The latest messages to the customer with their delivery's state, for the case page (a
     failed one is listed nowhere else: the failed-deliveries list is about staff)."""
-    from notifications.models import CustomerMessage
-
     return (CustomerMessage.objects.filter(case=case).select_related("delivery", "sent_by")
             .order_by("-created_at", "-pk")[:limit])

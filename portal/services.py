@@ -16,11 +16,13 @@ from django.utils.translation import gettext as _
 from cases.models import Case, CaseEventKind, ContactChannel, Customer, State
 from cases.permissions import can_act
 from cases.services import TransitionConflict, event_record
+from compensation.services import offer_customer_choose
 from notifications import conf as notify_conf
 from notifications.models import CustomerMessage
 from notifications.outbox import customer_delivery_plan
 from org.models import User
 from toolkit.models import WordKind, WordTemplate
+from toolkit.services import case_visit_set, rescore_record
 from toolkit.words import words_render
 
 from .models import CustomerLink, CustomerReply, LinkChannel, PortalPolicy
@@ -203,8 +205,6 @@ def _fresh_case(link: CustomerLink) -> Case:
 
 def reply_choose(*, link: CustomerLink, tier: str) -> CustomerReply:
     """The customer's option, once: a second answer changes nothing."""
-    from compensation.services import offer_customer_choose
-
     with transaction.atomic():
         reply = _reply_locked(case=link.case)
         if reply.chosen_at is not None:
@@ -223,8 +223,6 @@ def reply_choose(*, link: CustomerLink, tier: str) -> CustomerReply:
 
 def reply_visit(*, link: CustomerLink, at: datetime) -> CustomerReply:
     """The visit or pickup time the customer picked from the offered ones, once."""
-    from toolkit.services import case_visit_set
-
     with transaction.atomic():
         reply = _reply_locked(case=link.case)
         if reply.visit_chosen_at is not None:
@@ -244,8 +242,6 @@ def reply_visit(*, link: CustomerLink, at: datetime) -> CustomerReply:
 
 def reply_rescore(*, link: CustomerLink, score: int, comment: str = "") -> CustomerReply:
     """The customer's satisfaction at the end, stored as the case's re-score, once."""
-    from toolkit.services import rescore_record
-
     if not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 10:
         raise ValidationError({"score": [_("Give a score from 0 to 10.")]})
     comment = comment.strip()[:500]
