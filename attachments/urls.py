@@ -3,8 +3,8 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("cases/<int:case_id>/attachments/", views.CaseAttachmentsApi.as_view(),
+    path("cases/<id:case_id>/attachments/", views.CaseAttachmentsApi.as_view(),
          name="api-case-attachments"),
-    path("attachments/<int:attachment_id>/file/", views.AttachmentFileApi.as_view(),
+    path("attachments/<id:attachment_id>/file/", views.AttachmentFileApi.as_view(),
          name="api-attachment-file"),
 ]

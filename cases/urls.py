@@ -6,11 +6,11 @@ from django.urls import path
 from . import api
 
 urlpatterns = [
-    path("cases/<int:case_id>/plan/", api.CasePlanApi.as_view(), name="api-case-plan"),
-    path("cases/<int:case_id>/owner/", api.CaseOwnerApi.as_view(), name="api-case-owner"),
-    path("cases/<int:case_id>/watchers/", api.CaseWatchersApi.as_view(),
+    path("cases/<id:case_id>/plan/", api.CasePlanApi.as_view(), name="api-case-plan"),
+    path("cases/<id:case_id>/owner/", api.CaseOwnerApi.as_view(), name="api-case-owner"),
+    path("cases/<id:case_id>/watchers/", api.CaseWatchersApi.as_view(),
          name="api-case-watchers"),
-    path("cases/<int:case_id>/notes/", api.CaseNotesApi.as_view(), name="api-case-notes"),
-    path("cases/<int:case_id>/checklist/<int:item_id>/waive/", api.ChecklistWaiveApi.as_view(),
+    path("cases/<id:case_id>/notes/", api.CaseNotesApi.as_view(), name="api-case-notes"),
+    path("cases/<id:case_id>/checklist/<id:item_id>/waive/", api.ChecklistWaiveApi.as_view(),
          name="api-case-checklist-waive"),
 ]

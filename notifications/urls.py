@@ -12,6 +12,6 @@ urlpatterns = [
          name="api-notifications-preferences"),
     path("notifications/deliveries/failed/", api.DeliveryFailedListApi.as_view(),
          name="api-deliveries-failed"),
-    path("notifications/deliveries/<int:delivery_id>/resend/", api.DeliveryResendApi.as_view(),
+    path("notifications/deliveries/<id:delivery_id>/resend/", api.DeliveryResendApi.as_view(),
          name="api-delivery-resend"),
 ]

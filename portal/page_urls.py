@@ -9,9 +9,9 @@ urlpatterns = [
     path("c/<str:token>/choice/", views.portal_choice, name="portal-choice"),
     path("c/<str:token>/visit/", views.portal_visit, name="portal-visit"),
     path("c/<str:token>/rescore/", views.portal_rescore, name="portal-rescore"),
-    path("c/<str:token>/photos/<int:attachment_id>/", views.portal_photo, name="portal-photo"),
-    path("cases/<int:case_id>/customer-link/", views.case_link_send, name="case-link-send"),
-    path("cases/<int:case_id>/customer-link/revoke/", views.case_link_revoke,
+    path("c/<str:token>/photos/<id:attachment_id>/", views.portal_photo, name="portal-photo"),
+    path("cases/<id:case_id>/customer-link/", views.case_link_send, name="case-link-send"),
+    path("cases/<id:case_id>/customer-link/revoke/", views.case_link_revoke,
          name="case-link-revoke"),
-    path("cases/<int:case_id>/customer-consent/", views.case_consent, name="case-consent"),
+    path("cases/<id:case_id>/customer-consent/", views.case_consent, name="case-consent"),
 ]

@@ -5,6 +5,6 @@ from django.urls import path
 from . import api
 
 urlpatterns = [
-    path("cases/<int:case_id>/customer-link/", api.CustomerLinkApi.as_view(),
+    path("cases/<id:case_id>/customer-link/", api.CustomerLinkApi.as_view(),
          name="api-case-customer-link"),
 ]

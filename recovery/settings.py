@@ -192,6 +192,9 @@ SPECTACULAR_SETTINGS = {
         # metrics' KPI status (green/red/watched/no_data) shares the field name "status".
         "KpiStatusEnum": ["green", "red", "watched", "no_data"],
     },
+    # `<id:…>` in the URLs (recovery.converters): an integer that fits a bigint.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0,
+                                        "maximum": 999_999_999_999_999_999}},
     "SWAGGER_UI_DIST": "SIDECAR",
     # No badge fetched from validator.swagger.io: the docs load nothing from another site.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},

@@ -1,23 +1,28 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from cases import api as cases_api
 from cases import views as case_views
 
+from .converters import IdConverter
+
+# Before the apps' URL modules are included: they name ids `<id:…>`.
+register_converter(IdConverter, "id")
+
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("survey-responses/", cases_api.SurveyResponseCreateApi.as_view(),
          name="api-survey-responses"),
     path("cases/", cases_api.CaseListApi.as_view(), name="api-cases"),
-    path("cases/<int:case_id>/", cases_api.CaseDetailApi.as_view(), name="api-case"),
-    path("cases/<int:case_id>/transitions/<str:name>/", cases_api.CaseTransitionApi.as_view(),
+    path("cases/<id:case_id>/", cases_api.CaseDetailApi.as_view(), name="api-case"),
+    path("cases/<id:case_id>/transitions/<str:name>/", cases_api.CaseTransitionApi.as_view(),
          name="api-case-transition"),
-    path("cases/<int:case_id>/checklist/<int:item_id>/", cases_api.ChecklistItemApi.as_view(),
+    path("cases/<id:case_id>/checklist/<id:item_id>/", cases_api.ChecklistItemApi.as_view(),
          name="api-case-checklist"),
-    path("cases/<int:case_id>/severity/", cases_api.CaseSeverityApi.as_view(),
+    path("cases/<id:case_id>/severity/", cases_api.CaseSeverityApi.as_view(),
          name="api-case-severity"),
     path("triage/corrections/", cases_api.TriageCorrectionsApi.as_view(),
          name="api-triage-corrections"),
@@ -46,12 +51,12 @@ urlpatterns = [
     path("", include("messenger.urls")),
     path("", include("portal.page_urls")),
     path("incidents/new/", case_views.incident_new, name="incident-new"),
-    path("cases/<int:case_id>/", case_views.case_page, name="case-page"),
-    path("cases/<int:case_id>/transitions/<str:name>/", case_views.case_transition_submit,
+    path("cases/<id:case_id>/", case_views.case_page, name="case-page"),
+    path("cases/<id:case_id>/transitions/<str:name>/", case_views.case_transition_submit,
          name="case-transition"),
-    path("cases/<int:case_id>/triage/", case_views.case_triage_submit, name="case-triage"),
+    path("cases/<id:case_id>/triage/", case_views.case_triage_submit, name="case-triage"),
     path("triage/corrections/", case_views.triage_corrections_page, name="triage-corrections"),
-    path("cases/<int:case_id>/checklist/<int:item_id>/", case_views.checklist_toggle,
+    path("cases/<id:case_id>/checklist/<id:item_id>/", case_views.checklist_toggle,
          name="case-checklist"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
