@@ -3,7 +3,7 @@ loopback address: success, throttled, invalid number, timeout — each mapped to
 give up as the outbox expects."""
 
 import json
-import time
+import threading
 import urllib.parse
 
 import pytest
@@ -100,13 +100,25 @@ def test_aliyun_failures_map_to_retry_or_give_up(aliyun, answer, status, retryab
     assert caught.value.retryable is retryable
 
 
+# The fake provider answers one request at a time: a slow answer is released when its test ends,
+# or it would keep the next test's request waiting into that test's timeout.
+_answer_late = threading.Event()
+
+
+@pytest.fixture
+def slow():
+    _answer_late.clear()
+    yield _slow
+    _answer_late.set()
+
+
 def _slow(_request):
-    time.sleep(1.5)
+    _answer_late.wait(timeout=5)
     return Response("{}", content_type="application/json")
 
 
-def test_aliyun_timeout_is_retried(aliyun):
-    aliyun.expect_oneshot_request("/", method="POST").respond_with_handler(_slow)
+def test_aliyun_timeout_is_retried(aliyun, slow):
+    aliyun.expect_oneshot_request("/", method="POST").respond_with_handler(slow)
     with pytest.raises(TransportError) as caught:
         AliyunSmsProvider().send(phone="13800000000", text="x", key="k")
     assert caught.value.retryable is True
@@ -175,10 +187,10 @@ def test_wecom_failures_map_to_retry_or_give_up(wecom, answer, retryable):
     assert caught.value.retryable is retryable
 
 
-def test_wecom_timeout_is_retried(wecom):
+def test_wecom_timeout_is_retried(wecom, slow):
     _token_ok(wecom)
     wecom.expect_oneshot_request("/cgi-bin/externalcontact/add_msg_template"
-                                 ).respond_with_handler(_slow)
+                                 ).respond_with_handler(slow)
     with pytest.raises(TransportError) as caught:
         WecomProvider().send(to="wm1", sender="manager1", text="x", key="k")
     assert caught.value.retryable is True
