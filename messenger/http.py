@@ -2,30 +2,14 @@
 and network errors may succeed later, other errors will not."""
 
 import json
-import urllib.error
-import urllib.request
 
-from notifications import conf as notify_conf
-from notifications.transports import TransportError
+from notifications.transports import TransportError, request_json
 
 
 def call(*, method: str, url: str, body: dict | None = None,
          headers: dict | None = None) -> dict:
     data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={
-        "Content-Type": "application/json; charset=utf-8", **(headers or {})})
-    try:
-        with urllib.request.urlopen(request, timeout=notify_conf.HTTP_TIMEOUT) as response:
-            raw = response.read()
-    except urllib.error.HTTPError as exc:
-        raise TransportError(f"HTTP {exc.code}",
-                             retryable=exc.code == 429 or exc.code >= 500) from exc
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-        raise TransportError(f"connection failed: {exc}", retryable=True) from exc
-    try:
-        return json.loads(raw or b"{}")
-    except ValueError:
-        return {}
+    return request_json(method=method, url=url, body=data, headers=headers)
 
 
 # Codes meaning "too fast / busy / token expired": a later try can succeed.

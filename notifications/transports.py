@@ -37,10 +37,15 @@ class TransportError(Exception):
 # --- HTTP -----------------------------------------------------------------------------------
 
 def post_json(*, url: str, body: bytes, headers: dict | None = None) -> dict:
-    """POST a JSON body; 2xx returns the decoded answer ({} when it is not JSON). 429 and 5xx,
-    timeouts and refused connections can succeed later; other 4xx cannot."""
+    return request_json(method="POST", url=url, body=body, headers=headers)
+
+
+def request_json(*, method: str, url: str, body: bytes | None = None,
+                 headers: dict | None = None) -> dict:
+    """Send a JSON body (or none); 2xx returns the decoded answer ({} when it is not JSON). 429
+    and 5xx, timeouts and refused connections can succeed later; other 4xx cannot."""
     request = urllib.request.Request(
-        url, data=body, method="POST",
+        url, data=body, method=method,
         headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=conf.HTTP_TIMEOUT) as response:
