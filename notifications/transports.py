@@ -12,11 +12,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMessage
+from django.utils import timezone
 
 from org.pii import phone_mask
 from recovery.signing import body_signature
@@ -44,21 +45,12 @@ def request_json(*, method: str, url: str, body: bytes | None = None,
                  headers: dict | None = None) -> dict:
     """Send a JSON body (or none); 2xx returns the decoded answer ({} when it is not JSON). 429
     and 5xx, timeouts and refused connections can succeed later; other 4xx cannot."""
-    request = urllib.request.Request(
-        url, data=body, method=method,
+    status, answer = http_call(
+        url=url, data=body, method=method,
         headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})})
-    try:
-        with urllib.request.urlopen(request, timeout=conf.HTTP_TIMEOUT) as response:
-            raw = response.read()
-    except urllib.error.HTTPError as exc:
-        raise TransportError(f"HTTP {exc.code}",
-                             retryable=exc.code == 429 or exc.code >= 500) from exc
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-        raise TransportError(f"connection failed: {exc}", retryable=True) from exc
-    try:
-        return json.loads(raw or b"{}")
-    except ValueError:
-        return {}
+    if status >= 400:
+        raise TransportError(f"HTTP {status}", retryable=status == 429 or status >= 500)
+    return answer
 
 
 def _dumps(payload: dict) -> bytes:
@@ -113,13 +105,13 @@ class HttpSmsProvider:
             raise TransportError(f"SMS gateway code {code}", retryable=False)
 
 
-def http_call(*, url: str, data: bytes | None = None, headers: dict | None = None
-              ) -> tuple[int, dict]:
-    """GET (or POST `data`) and return the status with the decoded JSON answer, errors
-    included: the cloud APIs say in an error's body whether it is worth retrying. Timeouts and
-    refused connections can succeed later."""
+def http_call(*, url: str, data: bytes | None = None, headers: dict | None = None,
+              method: str | None = None) -> tuple[int, dict]:
+    """GET (or POST `data`, or `method`) and return the status with the decoded JSON answer,
+    errors included: the cloud APIs say in an error's body whether it is worth retrying.
+    Timeouts and refused connections can succeed later."""
     request = urllib.request.Request(url, data=data, headers=headers or {},
-                                     method="POST" if data is not None else "GET")
+                                     method=method or ("POST" if data is not None else "GET"))
     try:
         with urllib.request.urlopen(request, timeout=conf.HTTP_TIMEOUT) as response:
             status, raw = response.status, response.read()
@@ -167,7 +159,7 @@ class AliyunSmsProvider:
             "SignatureNonce": uuid.uuid4().hex, "SignatureVersion": "1.0",
             "TemplateCode": conf.SMS_ALIYUN_TEMPLATE_CODE,
             "TemplateParam": json.dumps({"content": text}, ensure_ascii=False),
-            "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "Timestamp": timezone.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "Version": "2017-05-25", "OutId": key,
         }
         body = aliyun_signed_query(params=params, secret=conf.SMS_ALIYUN_ACCESS_KEY_SECRET)
