@@ -202,6 +202,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# One cache for every process when CACHE_URL is set (e.g. redis://host:6379/1): the customer
+# page's rate limits then count across the web workers and the providers' access tokens are
+# fetched once. Unset: each process has its own, enough for a laptop.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport (embedded run).
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

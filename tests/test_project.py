@@ -32,6 +32,8 @@ def test_compose_file_is_valid_against_the_compose_specification():
     jsonschema.validate(compose, schema)
     assert {"web", "worker", "beat", "db", "redis"} <= set(compose["services"])
     assert "DATABASE_URL" in compose["services"]["worker"]["environment"]
+    # One cache for every web worker: the customer page's rate limits are the same for all.
+    assert compose["services"]["web"]["environment"]["CACHE_URL"].startswith("redis://")
 
 
 def test_compose_validation_would_catch_a_broken_file():

@@ -2,10 +2,13 @@
 same way, recording the customer's answers once."""
 
 import io
+import os
+import uuid
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.cache.backends.redis import RedisCache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -15,7 +18,7 @@ from attachments.services import attachment_add, attachment_share_set
 from cases.models import Case, CaseEvent
 from cases.services import case_transition
 from compensation.models import Offer
-from portal import conf
+from portal import conf, ratelimit
 from portal.models import CustomerLink
 from portal.services import link_create, link_url, links_revoke
 from tests.conftest import api_as
@@ -236,3 +239,19 @@ def test_two_taps_at_once_record_one_choice_and_one_rescore(org):
     scores = iter(["10", "3", "7", "0"])
     run_concurrently(lambda: post(Client(), token, "rescore", {"score": next(scores)}), times=4)
     assert CaseEvent.objects.filter(case=resolved, kind="rescored").count() == 1
+
+
+@pytest.mark.postgres_only(reason="a cache shared by processes is Redis, run beside PostgreSQL")
+def test_rate_limits_count_across_web_workers_with_a_shared_cache(link, monkeypatch):
+    """With CACHE_URL on Redis, the limit is one for all processes: two cache clients stand for
+    two web workers, and the second sees what the first counted."""
+    _made, token, _case = link
+    url = os.environ.get("REDIS_URL")
+    assert url, "REDIS_URL names the Redis the shared cache would use"
+    prefix = f"test-{uuid.uuid4().hex}"
+    workers = [RedisCache(url, {"KEY_PREFIX": prefix}) for _ in range(2)]
+    monkeypatch.setattr(conf, "RATE_PER_TOKEN", 3)
+    monkeypatch.setattr(ratelimit, "cache", workers[0])
+    assert [page(token).status_code for _ in range(3)] == [200, 200, 200]
+    monkeypatch.setattr(ratelimit, "cache", workers[1])
+    assert page(token).status_code == 429
