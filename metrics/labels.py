@@ -9,10 +9,11 @@ from escalation.models import DeadlineKind
 from org.models import OrgNode
 from toolkit.models import CauseCategory
 
+from .models import KpiStatus
+
 
 def status_label(status: str) -> str:
-    return {"green": _("on target"), "red": _("off target"),
-            "watched": _("watched (no target)"), "no_data": _("no data")}.get(status, status)
+    return KpiStatus(status).label if status in KpiStatus.values else status
 
 
 def band_label(band: str) -> str:

@@ -26,6 +26,15 @@ class Direction(models.TextChoices):
     WATCHED = "watched", _("watched (no target)")
 
 
+class KpiStatus(models.TextChoices):
+    """How a figure stands against its target."""
+
+    GREEN = "green", _("on target")
+    RED = "red", _("off target")
+    WATCHED = "watched", _("watched (no target)")
+    NO_DATA = "no_data", _("no data")
+
+
 # Unit each KPI's target is written in: percent, hours or yuan.
 KPI_UNITS = {
     Kpi.SUCCESS_RATE: "%", Kpi.RESPONSE_MEAN: "h", Kpi.RESPONSE_P90: "h",

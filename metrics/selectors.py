@@ -61,6 +61,7 @@ from .models import (
     CaseFact,
     Direction,
     Kpi,
+    KpiStatus,
     KpiTarget,
 )
 from .tallies import M, bucket_bounds, summary_zone, tallies_enabled
@@ -186,11 +187,11 @@ def kpi_targets() -> dict[str, tuple[str, Decimal | None]]:
 
 def _judge(value, direction: str, target: Decimal | None) -> str:
     if value is None:
-        return "no_data"
+        return KpiStatus.NO_DATA
     if direction == Direction.WATCHED or target is None:
-        return "watched"
+        return KpiStatus.WATCHED
     good = value >= float(target) if direction == Direction.AT_LEAST else value <= float(target)
-    return "green" if good else "red"
+    return KpiStatus.GREEN if good else KpiStatus.RED
 
 
 def _rate(part: int, whole: int) -> float | None:

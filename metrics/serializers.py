@@ -4,7 +4,7 @@ from rest_framework import serializers
 from escalation.models import DeadlineKind
 from org.models import NodeKind
 
-from .models import Direction
+from .models import Direction, KpiStatus
 from .selectors import RESCORE_BANDS, Period, Report, period_build
 
 
@@ -74,7 +74,7 @@ class MetricsKpiOut(serializers.Serializer):
     unit = serializers.CharField()
     direction = serializers.ChoiceField(choices=Direction.choices)
     target = serializers.FloatField(allow_null=True)
-    status = serializers.ChoiceField(choices=["green", "red", "watched", "no_data"])
+    status = serializers.ChoiceField(choices=KpiStatus.choices)
 
 
 class MetricsSuccessOut(MetricsKpiOut):

@@ -189,8 +189,8 @@ SPECTACULAR_SETTINGS = {
         "LevelEnum": "cases.models.Level",
         "DeadlineKindEnum": "escalation.models.DeadlineKind",
         "CaseEventKindEnum": "cases.models.CaseEventKind",
-        # metrics' KPI status (green/red/watched/no_data) shares the field name "status".
-        "KpiStatusEnum": ["green", "red", "watched", "no_data"],
+        # metrics' KPI status shares the field name "status".
+        "KpiStatusEnum": "metrics.models.KpiStatus",
     },
     # `<id:…>` in the URLs (recovery.converters): an integer that fits a bigint.
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0,
