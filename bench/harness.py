@@ -108,6 +108,65 @@ def memory_mib(procs: dict[str, subprocess.Popen]) -> list[tuple[str, int, float
     return sorted(rows)
 
 
+def _group_cpu(pgid: int) -> float:
+    """CPU seconds (user + system) of the live processes of a process group."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _database_backends_cpu() -> float:
+    """CPU seconds of the PostgreSQL backends connected to this database now (their scheduler
+    count; PostgreSQL must run on this machine)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND pid <> pg_backend_pid()")
+        pids = [row[0] for row in cursor.fetchall()]
+    total = 0.0
+    for pid in pids:
+        try:
+            total += int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+        except OSError:
+            continue
+    return total
+
+
+def cpu_read(procs: dict[str, subprocess.Popen]) -> dict[str, float]:
+    """CPU seconds so far of each role, of this client and of the database's backends: read
+    before and after a run, the difference per request is the run's cost whatever else the
+    machine is doing (a loaded machine inflates it somewhat: caches are shared)."""
+    figures = {name: _group_cpu(p.pid) for name, p in procs.items()}
+    own = os.times()
+    figures["client"] = own.user + own.system
+    figures["postgresql"] = _database_backends_cpu()
+    return figures
+
+
+def cpu_report(before: dict[str, float], after: dict[str, float], requests: int) -> None:
+    """CPU milliseconds per request, by role. Backends that ended during the run are not
+    counted, so the PostgreSQL figure is a floor."""
+    parts = {name: (after[name] - before.get(name, 0.0)) * 1000 / requests for name in after}
+    print("CPU per request (ms): " + ", ".join(f"{name} {ms:.2f}" for name, ms in parts.items())
+          + f"; total {sum(parts.values()):.2f}")
+
+
+def request_bytes(*, path: str, raw: bytes, headers: dict) -> bytes:
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{PORT}\r\n{head}"
+            f"Content-Length: {len(raw)}\r\n\r\n").encode() + raw
+
+
 class _Closed(Exception):
     """The connection ended without an answer."""
 
@@ -118,13 +177,11 @@ class _Connections:
     def __init__(self):
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
-    async def post(self, *, path: str, raw: bytes, headers: dict) -> int:
-        """The status, or 0 when no answer came (refused, reset, or none within 30 s). A kept
-        connection that ends without an answer (the server closes idle ones) is the one case
-        tried again, once, on a new connection; the intake is idempotent on its external id."""
-        head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-        request = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{PORT}\r\n{head}"
-                   f"Content-Length: {len(raw)}\r\n\r\n").encode() + raw
+    async def post(self, request: bytes) -> int:
+        """The status of a request (`request_bytes`), or 0 when no answer came (refused, reset,
+        or none within 30 s). A kept connection that ends without an answer (the server closes
+        idle ones) is the one case tried again, once, on a new connection; the intake is
+        idempotent on its external id."""
         if self.idle:
             try:
                 return await self._exchange(*self.idle.pop(), request=request)
@@ -177,26 +234,40 @@ def fire(*, rate: float, seconds: int, request_for) -> dict[str, tuple[float, fl
     with the server's for the 2 cores and add no waiting of their own to the figures.
     `request_for(i)` gives (key, path, body dict, headers or a function of the body that
     gives them). Returns key → (scheduled, answered, status)."""
-    return asyncio.run(_fire(rate=rate, seconds=seconds, request_for=request_for))
+    return fire_prepared(rate=rate, prepared=requests_prepare(
+        count=int(rate * seconds), request_for=request_for))
 
 
-async def _fire(*, rate, seconds, request_for):
+def requests_prepare(*, count: int, request_for) -> list[tuple[str, bytes]]:
+    """Every request encoded (and signed) before the first is sent, so that during the run the
+    client's share of the cores is the sending only."""
+    prepared = []
+    for i in range(count):
+        key, path, body, headers = request_for(i)
+        raw = json.dumps(body).encode()
+        prepared.append((key, request_bytes(
+            path=path, raw=raw, headers=headers(raw) if callable(headers) else headers)))
+    return prepared
+
+
+def fire_prepared(*, rate: float, prepared: list[tuple[str, bytes]]):
+    return asyncio.run(_fire(rate=rate, prepared=prepared))
+
+
+async def _fire(*, rate, prepared):
     results: dict[str, tuple[float, float, int]] = {}
     connections = _Connections()
     begin = time.time() + 0.5
 
-    async def one(i: int, scheduled: float) -> None:
-        key, path, body, headers = request_for(i)
-        raw = json.dumps(body).encode()
-        status = await connections.post(
-            path=path, raw=raw, headers=headers(raw) if callable(headers) else headers)
+    async def one(key: str, request: bytes, scheduled: float) -> None:
+        status = await connections.post(request)
         results[key] = (scheduled, time.time(), status)
 
     tasks = []
-    for i in range(int(rate * seconds)):
+    for i, (key, request) in enumerate(prepared):
         scheduled = begin + i / rate
         await asyncio.sleep(max(0.0, scheduled - time.time()))
-        tasks.append(asyncio.create_task(one(i, scheduled)))
+        tasks.append(asyncio.create_task(one(key, request, scheduled)))
     await asyncio.gather(*tasks)
     for _reader, writer in connections.idle:
         writer.close()

@@ -88,11 +88,15 @@ def main() -> None:
         if args.warm_up:
             harness.fire(rate=args.rate, seconds=args.warm_up,
                          request_for=lambda i: request_for(i, "warm-up"))
+        prepared = harness.requests_prepare(count=int(args.rate * args.seconds),
+                                            request_for=request_for)
+        cpu_before = harness.cpu_read(procs)
         started = time.time()
-        results = harness.fire(rate=args.rate, seconds=args.seconds, request_for=request_for)
+        results = harness.fire_prepared(rate=args.rate, prepared=prepared)
         finished = max(answered for _s, answered, _st in results.values())
         memory = harness.memory_mib(procs)
         time.sleep(15)  # let the worker catch up before counting deliveries
+        cpu_after = harness.cpu_read(procs)
     finally:
         harness.product_stop(procs)
 
@@ -113,6 +117,7 @@ def main() -> None:
           f"deliveries {deliveries.count()} "
           f"(sent {deliveries.filter(sent_at__isnull=False).count()})")
     harness.report("survey POST latency", latencies, unit="ms")
+    harness.cpu_report(cpu_before, cpu_after, len(results))
     # Where the slow ones fall: a start-up hiccup, a periodic stall, or a queue that grows.
     by_window: dict[int, list[float]] = {}
     for scheduled, answered, _status in results.values():

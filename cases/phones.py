@@ -2,6 +2,8 @@
 written one way, so that the same person typed as `138-1234-5678`, `+86 138 1234 5678` or
 `13812345678` is matched as one."""
 
+import functools
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 DEFAULT_REGION = "CN"
 
 
+# Remembered per process: the intake reads each number twice (its input, then the customer's
+# upsert), and parsing one takes 0.2–0.4 ms.
+@functools.lru_cache(maxsize=4096)
 def phone_normalize(raw: str | None) -> str:
     """The stored form of a phone number: a Chinese number as its national digits (13812345678,
     02112345678: what people read, mask and search), any other in E.164 (+16502530000); empty

@@ -27,6 +27,8 @@ BACKOFF_CAP = timedelta(seconds=env.int("NOTIFY_BACKOFF_CAP_SECONDS", default=36
 # The periodic pick-up leaves fresh rows to their on_commit task for this long.
 PICKUP_GRACE = timedelta(seconds=env.int("NOTIFY_PICKUP_GRACE_SECONDS", default=15))
 PICKUP_BATCH = env.int("NOTIFY_PICKUP_BATCH", default=500)
+# Deliveries per task of the pick-up: a backlog spread over the worker's threads, in few tasks.
+PICKUP_CHUNK = env.int("NOTIFY_PICKUP_CHUNK", default=20)
 # A row claimed longer ago than this belongs to a worker that died mid-send.
 # The deliver task's hard time limit is this too, so a slow send is killed before its row is
 # given to another worker; it must exceed EMAIL_TIMEOUT and NOTIFY_HTTP_TIMEOUT.

@@ -99,13 +99,15 @@ _broker_paused_until = 0.0
 
 def deliveries_enqueue(*, ids: list[int], together: bool = False) -> int:
     """Hand deliveries to the worker; returns how many were queued. `together` sends them in one
-    task (the few of one commit: one message, one read of their rows and texts); otherwise one
-    task each (the pick-up's backlog, spread over the worker's threads). A broker that is down
-    must not fail the request that already committed: the rows stay pending for the pick-up."""
+    task (the few of one commit: one message, one read of their rows and texts); otherwise in
+    tasks of PICKUP_CHUNK (the pick-up's backlog, spread over the worker's threads). A broker
+    that is down must not fail the request that already committed: the rows stay pending for
+    the pick-up."""
     global _broker_paused_until
     from .tasks import deliver  # the tasks module imports this one
 
-    tasks = [ids] if together else [[pk] for pk in ids]
+    chunk = len(ids) if together else conf.PICKUP_CHUNK
+    tasks = [ids[i:i + chunk] for i in range(0, len(ids), chunk)]
     queued = 0
     for task_ids in tasks:
         try:
@@ -134,20 +136,25 @@ def delivery_claim(*, delivery_id: int) -> bool:
     worker's that died mid-send (the task's time limit stops a live one before that): the task
     the broker hands out again takes it over."""
     now = timezone.now()
+    return bool(Delivery.objects.filter(_claimable_q(now), pk=delivery_id).update(
+        status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1))
+
+
+def _claimable_q(now) -> Q:
     due = Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
     abandoned = Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - conf.STALE_CLAIM)
-    return bool(Delivery.objects.filter(due | abandoned, pk=delivery_id).update(
-        status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1))
+    return due | abandoned
 
 
 def deliveries_attempt(*, ids: list[int]) -> int:
     """Send each of these deliveries that is due and that nobody else has, claiming each just
     before its send; returns how many were tried. Their rows, and the texts they share, are read
-    once for all."""
+    once for all. Rows already sent are not read: when the worker lags, the pick-up queues
+    again what is still waiting in the broker, and those tasks find nothing to do."""
     deliveries = Delivery.objects.select_related(
         "notification__recipient", "notification__case__customer",
         "notification__case__store", "endpoint", "customer_message__sent_by",
-    ).filter(pk__in=ids).order_by("pk")
+    ).filter(_claimable_q(timezone.now()), pk__in=ids).order_by("pk")
     tried, sent = 0, []
     with messages_shared():
         for delivery in deliveries:

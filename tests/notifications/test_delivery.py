@@ -274,3 +274,29 @@ def test_workers_racing_for_one_delivery_send_it_once(org):
 
     assert sorted(results) == [False, False, False, True]
     assert len(mail.outbox) == 1
+
+
+def test_a_lagging_worker_s_backlog_is_queued_again_in_few_tasks_that_send_nothing_twice(
+        org, monkeypatch):
+    """The worker is behind: its deliveries wait in the broker past the pick-up's grace. The
+    pick-up queues them again, in tasks of a chunk (not one task per row), and when the late
+    tasks run, what the first ones sent is neither read nor sent again."""
+    cases = [open_case(store=org.S01, score=3) for _ in range(12)]
+    waiting = list(Delivery.objects.filter(notification__case__in=cases).order_by("pk"))
+    assert len(waiting) > 20
+    queued = []
+    monkeypatch.setattr(deliver, "apply_async",
+                        lambda args, retry: queued.append(list(args)))
+    with time_machine.travel(timezone.now() + conf.PICKUP_GRACE + timedelta(seconds=1)):
+        assert deliveries_pickup() == len(waiting)
+        assert [len(ids) for ids in queued] == [20] * (len(waiting) // 20) + (
+            [len(waiting) % 20] if len(waiting) % 20 else [])
+        mail.outbox.clear()
+        for ids in queued:
+            deliver.run(*ids)
+        sent_once = len(mail.outbox)
+        for ids in queued:  # the on_commit tasks, late
+            assert deliver.run(*ids) == 0
+    assert len(mail.outbox) == sent_once
+    assert not Delivery.objects.filter(pk__in=[d.pk for d in waiting]).exclude(
+        status=DeliveryStatus.SENT).exists()
