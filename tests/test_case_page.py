@@ -56,8 +56,8 @@ def next_step(html: str) -> str:
 def test_the_page_opens_on_the_next_step_with_the_other_sections_folded(org, l2):
     html = page(org.manager1, l2)
     assert html.index('id="next"') < html.index('id="checklist"')
-    for section in ("checklist", "attachments", "contacts", "offers", "root-cause", "words",
-                    "deadlines", "rescore", "people", "timeline"):
+    for section in ("checklist", "attachments", "customer-page", "contacts", "offers",
+                    "root-cause", "words", "deadlines", "rescore", "people", "timeline"):
         assert re.search(rf'<details class="card fold" id="{section}"(?! open)', html), section
     step = next_step(html)
     assert "首次联系" in step  # the first contact's deadline
