@@ -43,6 +43,20 @@ def _expression(name: str):
     return _expressions[name]()
 
 
+# The deadline a case works towards next, as the app owning the deadlines decides it
+# (escalation's `case_deadline_next`), registered in its `AppConfig.ready()`.
+_next_deadline: list[Callable] = []
+
+
+def case_next_deadline_provide(find: Callable) -> None:
+    _next_deadline[:] = [find]
+
+
+def case_next_deadline(case: Case):
+    """The deadline the case's next step meets, None without one (or without escalation)."""
+    return _next_deadline[0](case) if _next_deadline else None
+
+
 def case_scope(*, user: User) -> QuerySet[Case]:
     """The cases under the user's node, plus those they are on the recovery team of."""
     scope = user_scope_path(user=user)

@@ -14,11 +14,12 @@ class EscalationConfig(AppConfig):
             FOLLOWUP_DUE,
             OVERDUE,
             case_expression_provide,
+            case_next_deadline_provide,
         )
         from cases.serializers import DEADLINES, ESCALATIONS, case_field_provide
         from recovery.config_cache import config_cache_watch
 
-        from .deadlines import followup_due_exists, overdue_exists
+        from .deadlines import case_deadline_next, followup_due_exists, overdue_exists
         from .handlers import case_events_clock
         from .models import BusinessHours, SlaPolicy
         from .serializers import deadlines_field, escalations_field
@@ -28,5 +29,6 @@ class EscalationConfig(AppConfig):
         case_sections.register(deadline_sections)
         case_expression_provide(OVERDUE, overdue_exists)
         case_expression_provide(FOLLOWUP_DUE, followup_due_exists)
+        case_next_deadline_provide(case_deadline_next)
         case_field_provide(DEADLINES, deadlines_field)
         case_field_provide(ESCALATIONS, escalations_field)

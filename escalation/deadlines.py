@@ -32,6 +32,27 @@ TRANSITION_MEETS = {
 }
 
 
+def _step_kinds(state: str) -> set[str]:
+    """The deadlines met by the transitions that leave `state`: what the case's next step meets."""
+    leaving = Case._meta.get_field("state").get_all_transitions(Case)
+    return {kind for t in leaving if t.source in (state, "*")
+            for kind in TRANSITION_MEETS.get(t.name, ())}
+
+
+def deadline_next(*, state: str, deadlines) -> Deadline | None:
+    """The deadline a case in `state` works towards, of its `deadlines`: the waiting one its next
+    step meets (first contact while open, then the plan…), else the earliest waiting (the
+    follow-ups). Not simply the earliest: over a closed store's weekend the 24 h wall-clock
+    resolution falls due before the first contact, which is still the step at hand."""
+    waiting = sorted((d for d in deadlines if d.is_waiting), key=lambda d: (d.due_at, d.pk or 0))
+    kinds = _step_kinds(state)
+    return next((d for d in waiting if d.kind in kinds), waiting[0] if waiting else None)
+
+
+def case_deadline_next(case: Case) -> Deadline | None:
+    return deadline_next(state=case.state, deadlines=case.deadline_rows())
+
+
 def _policies(kinds) -> dict[str, SlaPolicy]:
     every = config_cached("sla-policies", lambda: {p.kind: p for p in SlaPolicy.objects.all()})
     return {kind: every[kind] for kind in kinds if kind in every}

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from cases.models import Case
 from cases.selectors import case_scope
 
+from .deadlines import deadline_next
 from .models import Escalation
 
 
@@ -15,9 +16,8 @@ def case_sections(request, case: Case) -> dict:
     escalations."""
     deadlines = list(case.deadline_rows())
     # Countdowns on each SLA's own clock: the `countdown` tag of this app's `sla` library.
-    waiting = [d for d in deadlines if not d.met_at and not d.cancelled_at]
     return {"deadlines": deadlines,
-            "next_deadline": min(waiting, key=lambda d: d.due_at, default=None),
+            "next_deadline": deadline_next(state=case.state, deadlines=deadlines),
             "escalations": case.escalations.select_related("target_node")}
 
 

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.template.loader import select_template
 from django.utils import timezone, translation
 
+from cases.selectors import case_next_deadline
+
 from .models import Notification
 from .preferences import preferences_for
 
@@ -21,19 +23,13 @@ class Message:
     link: str
 
 
-def _next_deadline(case):
-    # Through the case's own rows, so this app needs no import from escalation.
-    waiting = [d for d in case.deadline_rows() if d.met_at is None and d.cancelled_at is None]
-    return min(waiting, key=lambda d: d.due_at, default=None)
-
-
 def _context(*, notification: Notification) -> dict:
     link = f"{settings.SITE_URL.rstrip('/')}{notification.url}" if notification.url else ""
     context = {"n": notification, "title": notification.title, "body": notification.body,
                "params": notification.params, "urgent": notification.urgent, "link": link}
     case = notification.case
     if case is not None:
-        deadline = _next_deadline(case)
+        deadline = case_next_deadline(case)
         context.update({
             "case": case, "number": case.number or case.pk, "customer": case.customer.name,
             "vip": case.customer.vip, "store": case.store.name, "level": case.level,

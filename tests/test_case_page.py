@@ -13,7 +13,11 @@ import time_machine
 from cases.models import CaseEvent
 from compensation.models import IssuedCompensation
 from compensation.services import ItemChoice, offer_create
+from escalation.models import SlaPolicy
+from notifications.messages import message_render
+from notifications.models import Notification
 from org.models import Role, User
+from recovery.config_cache import config_cache_clear
 from tests.compensation.factories import RemedyItemFactory
 from tests.conftest import api_as, client_for
 from tests.factories import open_case, sop_contact
@@ -52,8 +56,8 @@ def next_step(html: str) -> str:
 def test_the_page_opens_on_the_next_step_with_the_other_sections_folded(org, l2):
     html = page(org.manager1, l2)
     assert html.index('id="next"') < html.index('id="checklist"')
-    for section in ("checklist", "attachments", "contacts", "offers", "root-cause", "words",
-                    "deadlines", "rescore", "people", "timeline"):
+    for section in ("checklist", "attachments", "customer-page", "contacts", "offers",
+                    "root-cause", "words", "deadlines", "rescore", "people", "timeline"):
         assert re.search(rf'<details class="card fold" id="{section}"(?! open)', html), section
     step = next_step(html)
     assert "首次联系" in step  # the first contact's deadline
@@ -220,3 +224,60 @@ def test_the_api_records_the_on_site_part_as_the_page_does(org, l2, other_sa):
     assert api_as(other_sa).post(url, {"what": "apology"}, format="json").status_code == 403
     assert api_as(org.advisor2).post(url, {"what": "apology"}, format="json").status_code == 404
     assert [e["note"] for e in api_as(org.manager1).get(url).json()] == ["当面致歉"]
+
+
+# Friday 22:00 at S01 (open 08:30–18:00 on working days): the 24 h resolution counts wall time
+# and falls due on Saturday night, before the 2 open hours of the first contact from Monday's
+# opening; the 4 open hours of the plan too.
+FRIDAY_NIGHT = datetime(2026, 3, 6, 22, 0, tzinfo=TZ)
+CALLED_AT = datetime(2026, 3, 6, 22, 30, tzinfo=TZ)
+# clock of the step policies: (first contact, plan) as the countdown tag writes them, a minute
+# after opening and right after the call at 22:30
+STEP_CLOCKS = {
+    "business": ('data-left="7200" data-clock="business" data-running="0"',
+                 'data-left="14400" data-clock="business" data-running="0"'),
+    "wall": ('data-left="7140">', 'data-left="12600">'),
+}
+
+
+def _between(html: str, start: str, end: str) -> str:
+    at = html.index(start)
+    return html[at:html.index(end, at)]
+
+
+def _dashboard_row(user, case) -> str:
+    return _between(client_for(user).get("/").content.decode(), case.number, "</tr>")
+
+
+def _shows(html: str, case, kind: str) -> bool:
+    due = case.deadlines.get(kind=kind).due_at.isoformat()
+    return f'data-due="{due}"' in html
+
+
+@pytest.mark.parametrize("clock", ["business", "wall"])
+def test_the_next_step_counts_down_to_the_deadline_it_meets_not_the_earliest(org, clock):
+    SlaPolicy.objects.filter(kind__in=["contact", "plan", "execution"]).update(clock=clock)
+    config_cache_clear()
+    contact_clock, plan_clock = STEP_CLOCKS[clock]
+    with time_machine.travel(FRIDAY_NIGHT, tick=False) as travel:
+        case = open_case(store=org.S01, score=5)
+        travel.move_to(datetime(2026, 3, 6, 22, 1, tzinfo=TZ))
+        html = page(org.manager1, case)
+        due = _between(next_step(html), 'class="due-now"', "</p>")
+        assert "首次联系" in due and "已解决" not in due
+        assert contact_clock in due and _shows(due, case, "contact")
+        # The header, the dashboard row and the message to the manager name the same one.
+        assert _shows(_between(html, 'class="case-kpis"', "</header>"), case, "contact")
+        assert _shows(_dashboard_row(org.manager1, case), case, "contact")
+        opened = Notification.objects.filter(case=case, kind="opened").first()
+        assert "Next deadline: First contact" in message_render(notification=opened,
+                                                                language="en").text
+
+        travel.move_to(CALLED_AT)
+        case = sop_contact(case, org.manager1)
+        html = page(org.manager1, case)
+        due = _between(next_step(html), 'class="due-now"', "</p>")
+        assert "已提方案" in due and "已解决" not in due
+        assert plan_clock in due and _shows(due, case, "plan")
+        assert _shows(_between(html, 'class="case-kpis"', "</header>"), case, "plan")
+        assert _shows(_dashboard_row(org.manager1, case), case, "plan")

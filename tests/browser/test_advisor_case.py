@@ -4,8 +4,11 @@ an L2 case, which is the SA's while the first call stays the manager's. No page 
 sideways; screenshots at 375 and 1440 px, in Chinese and English."""
 
 import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -145,3 +148,48 @@ def test_the_sa_records_the_on_site_part_of_an_l2_case_and_the_manager_the_first
     expect(desk.locator("#next .contact-form")).to_be_visible()
     expect(desk.locator("#next button[value=contact]")).to_be_disabled()
     _shoot_both_languages(desk, screenshots, url, "manager-l2-open-1440")
+
+
+def test_at_a_closed_store_the_next_step_counts_down_to_the_call_and_the_portal_card_folds(
+        org, browser, live_server, login, screenshots):
+    """Friday 22:01 at a store open 08:30–18:00 on working days: the 24 h resolution falls due on
+    Saturday night, first; the next step still counts down to the first call, standing still
+    until Monday. The customer's page card is folded like the other sections, opens on a click,
+    and opens again when sending the link brings the manager back to it."""
+    phone = browser.new_page(viewport=PHONE)
+    desk = browser.new_page(viewport=DESK)
+    login(phone, "manager1")  # before travelling: the browser keeps the session cookie by its
+    login(desk, "manager1")  # own clock
+    with time_machine.travel(datetime(2026, 3, 6, 22, 1, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        case = open_case(store=org.S01, score=6)
+        url = f"{live_server.url}/cases/{case.pk}/"
+        for page, name in ((phone, "next-step-closed-store-375"),
+                           (desk, "next-step-closed-store-1440")):
+            page.goto(url)
+            due = page.locator("#next .due-now")
+            expect(due).to_contain_text("首次联系")
+            expect(due).not_to_contain_text("已解决")
+            expect(due.locator(".countdown")).to_have_text("剩 2小时")
+            expect(page.locator(".case-kpis")).to_contain_text("首次联系")
+            _fits(page)
+            screenshots(page, name)
+
+    for page, width in ((phone, 375), (desk, 1440)):
+        page.goto(url)
+        card = page.locator("#customer-page")
+        expect(card).not_to_have_attribute("open", "")
+        expect(card.locator("> summary h2")).to_have_text("客户页面")
+        send = card.get_by_role("button", name="发送客户页面")
+        expect(send).to_be_hidden()
+        screenshots(page, f"customer-page-card-folded-{width}")
+        card.locator("> summary").click()
+        expect(card).to_have_attribute("open", "")
+        expect(send).to_be_visible()
+        _fits(page)
+        screenshots(page, f"customer-page-card-open-{width}")
+    send.click()
+    expect(desk).to_have_url(f"{url}#customer-page")
+    expect(desk.locator("#customer-page")).to_have_attribute("open", "")
+    expect(desk.locator("#customer-page")).to_contain_text("链接有效至")
+    desk.goto(url)
+    expect(desk.locator("#customer-page")).not_to_have_attribute("open", "")
