@@ -10,7 +10,7 @@ from notifications.models import Delivery
 from notifications.outbox import delivery_attempt
 from tests.conftest import client_for
 
-from .conftest import link, pending_approval, requests_to, send_cards, tap
+from .conftest import WeCom, link, pending_approval, requests_to, send_cards, tap
 
 pytestmark = pytest.mark.django_db
 
@@ -88,8 +88,6 @@ def test_the_other_approvers_card_is_redrawn_when_one_decides_on_a_card(org, fak
     link(org.manager1, "feishu", "ou_manager")
     approval = pending_approval(org)
     send_cards(approval.case)
-    from .conftest import WeCom
-
     wecom = WeCom(fake)
     [sent] = wecom.sent()
     tap(wecom.request(user_id="wecom-manager1", action="approve", token=wecom.token(sent)))
