@@ -239,6 +239,13 @@ class ContactChannel(models.TextChoices):
     WECHAT = "wechat", _("WeChat (WeCom)")
 
 
+class CustomerLanguage(models.TextChoices):
+    """The language the customer reads their messages and their page in (Django's codes)."""
+
+    ZH_HANS = "zh-hans", "简体中文"
+    EN = "en", "English"
+
+
 class Customer(models.Model):
     external_id = models.CharField(_("external id"), max_length=100, unique=True, null=True,
                                    blank=True)
@@ -264,6 +271,9 @@ class Customer(models.Model):
     wecom_external_userid = models.CharField(
         _("WeCom external contact id"), max_length=64, blank=True, default="", db_default="",
         help_text=_("The customer as a WeCom external contact, for WeChat messages."))
+    language = models.CharField(_("language"), max_length=8, choices=CustomerLanguage.choices,
+                                default=CustomerLanguage.ZH_HANS, db_default="zh-hans",
+                                help_text=_("Of the messages to the customer and their page."))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

@@ -104,7 +104,8 @@ def customer_export(*, customer: Customer) -> dict:
     out = {
         "customer": rows_of(Customer.objects.filter(pk=customer.pk), "id", "external_id", "name",
                             "phone", "vip", "segment", "wecom_external_userid",
-                            "contact_opted_out_at", "preferred_channel", "created_at")[0],
+                            "contact_opted_out_at", "preferred_channel", "language",
+                            "created_at")[0],
         "service_records": rows_of(ServiceRecord.objects.filter(customer=customer).order_by("pk"),
                                  "id", "order_number", "store__code", "service_type",
                                  "advisor", "technician", "visit_at", "amount"),

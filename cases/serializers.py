@@ -16,6 +16,7 @@ from .models import (
     Case,
     CaseEvent,
     ChecklistItem,
+    CustomerLanguage,
     Emotion,
     FailureType,
     Flag,
@@ -103,6 +104,13 @@ class ModelOutputSerializer(serializers.ModelSerializer):
         return _output_copies(built)
 
 
+class LanguageField(serializers.ChoiceField):
+    """A language code as Django writes it ("zh-hans"); BCP 47's "zh-Hans" is the same."""
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data.lower() if isinstance(data, str) else data)
+
+
 class CustomerIn(InputSerializer):
     external_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
     name = serializers.CharField(max_length=120)
@@ -115,6 +123,10 @@ class CustomerIn(InputSerializer):
     vin = serializers.CharField(max_length=17, required=False, allow_blank=True, default="")
     vehicle_model = serializers.CharField(max_length=80, required=False, allow_blank=True,
                                           default="")
+    language = LanguageField(
+        choices=CustomerLanguage.choices, required=False,
+        help_text=_("The language of the customer's messages and page; left out, the one on "
+                    "record (Simplified Chinese for a new customer)."))
 
     def validate_phone(self, value: str) -> str:
         return phone_normalize(value)
@@ -281,6 +293,7 @@ class CustomerOut(serializers.Serializer):
     plate = serializers.CharField()
     vin = serializers.CharField()
     vehicle_model = serializers.CharField()
+    language = serializers.CharField()
 
 
 class ServiceRecordOut(serializers.Serializer):

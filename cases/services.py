@@ -31,6 +31,7 @@ from .models import (
     ChecklistItem,
     ChecklistTemplateItem,
     Customer,
+    CustomerLanguage,
     FailureType,
     Flag,
     IntakePolicy,
@@ -94,8 +95,13 @@ def mentioned_users(*, case: Case, text: str) -> list[User]:
     return [u for u in users if can_see(case, u)]
 
 
+def customer_language_check(language: str | None) -> None:
+    if language is not None and language not in CustomerLanguage.values:
+        raise ValidationError({"language": [_("Unknown language.")]})
+
+
 def customer_upsert(*, actor: User, name: str, external_id: str | None = None, phone: str = "",
-                    vip: bool = False, segment: str | None = None,
+                    vip: bool = False, segment: str | None = None, language: str | None = None,
                     unless_received: tuple[str, str] | None = None) -> Customer | None:
     """Insert or update by external id in one statement. The update locks the row until commit
     (on PostgreSQL; SQLite writes one at a time anyway), so two intakes of one customer take
@@ -105,13 +111,16 @@ def customer_upsert(*, actor: User, name: str, external_id: str | None = None, p
 
     A customer with cases or visits at stores the actor does not see is linked, never changed
     (`customer_wholly_in_scope`), and only by someone who gives the phone number on record: an
-    id alone neither overwrites another store's customer nor reveals them."""
+    id alone neither overwrites another store's customer nor reveals them. A `language` given
+    is the customer's from now on; none keeps the one on record."""
+    customer_language_check(language)
     try:
         phone = phone_normalize(phone)
     except ValidationError as exc:
         raise ValidationError({"phone": exc.messages}) from exc
     if not external_id:
-        return _customer_by_phone(actor=actor, name=name, phone=phone, vip=vip, segment=segment)
+        return _customer_by_phone(actor=actor, name=name, phone=phone, vip=vip, segment=segment,
+                                  language=language)
     scoped = user_scope_path(user=actor) != ""
     known = _customer_known(external_id=external_id, phone=phone) if phone or scoped else None
     may_change = True
@@ -127,6 +136,7 @@ def customer_upsert(*, actor: User, name: str, external_id: str | None = None, p
         "external_id": external_id, "name": name, "phone": phone, "vip": vip,
         "segment": segment or Customer._meta.get_field("segment").default,
         "segment_given": bool(segment), "may_change": may_change,
+        "language": language or CustomerLanguage.ZH_HANS, "language_given": bool(language),
         "created_at": connection.ops.adapt_datetimefield_value(timezone.now()),
         "source": source, "response_id": response_id,
     }))
@@ -139,8 +149,9 @@ def customer_upsert(*, actor: User, name: str, external_id: str | None = None, p
 # keep a VIP a VIP, or insert nothing when the survey response is stored already. The WHERE
 # also settles SQLite's parsing of an upsert from a SELECT. A null `source` matches no response.
 CUSTOMER_UPSERT = """
-    INSERT INTO cases_customer (external_id, name, phone, vip, segment, created_at)
-    SELECT %(external_id)s, %(name)s, %(phone)s, %(vip)s, %(segment)s, %(created_at)s
+    INSERT INTO cases_customer (external_id, name, phone, vip, segment, language, created_at)
+    SELECT %(external_id)s, %(name)s, %(phone)s, %(vip)s, %(segment)s, %(language)s,
+           %(created_at)s
     WHERE NOT EXISTS (SELECT 1 FROM cases_surveyresponse
                       WHERE source = %(source)s AND external_id = %(response_id)s)
     ON CONFLICT (external_id) DO UPDATE SET
@@ -150,8 +161,10 @@ CUSTOMER_UPSERT = """
         -- that is an administrator's decision.
         vip = cases_customer.vip OR (%(may_change)s AND excluded.vip),
         segment = CASE WHEN %(may_change)s AND %(segment_given)s THEN excluded.segment
-                       ELSE cases_customer.segment END
-    RETURNING id, external_id, name, phone, vip, segment, created_at"""
+                       ELSE cases_customer.segment END,
+        language = CASE WHEN %(may_change)s AND %(language_given)s THEN excluded.language
+                        ELSE cases_customer.language END
+    RETURNING id, external_id, name, phone, vip, segment, language, created_at"""
 
 
 VEHICLE_FIELDS = ("plate", "vin", "vehicle_model")
@@ -177,7 +190,7 @@ def _without_vehicle(customer_in: dict) -> dict:
 
 
 def _customer_by_phone(*, actor: User, name: str, phone: str, vip: bool,
-                       segment: str | None) -> Customer:
+                       segment: str | None, language: str | None) -> Customer:
     """A customer given without an external id (an incident): the one on record with this
     number, else a new one. The row is locked until commit; a match is linked, not renamed, and
     one with history outside the actor's stores is not changed at all (the number is the proof
@@ -186,12 +199,19 @@ def _customer_by_phone(*, actor: User, name: str, phone: str, vip: bool,
               if phone else None)
     if person is None:
         return Customer.objects.create(name=name, phone=phone, vip=vip,
-                                       **({"segment": segment} if segment else {}))
+                                       **({"segment": segment} if segment else {}),
+                                       **({"language": language} if language else {}))
     in_scope = (user_scope_path(user=actor) == ""
                 or customer_wholly_in_scope(user=actor, customer_id=person.pk))
+    changed = []
     if in_scope and vip and not person.vip:
         person.vip = True
-        person.save(update_fields=["vip"])
+        changed.append("vip")
+    if in_scope and language and person.language != language:
+        person.language = language
+        changed.append("language")
+    if changed:
+        person.save(update_fields=changed)
     return person
 
 

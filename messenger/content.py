@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case
-from compensation.models import Approval
+from compensation.models import Approval, ApprovalStatus
 from compensation.selectors import approval_card
 from escalation.models import Escalation, Target
 from org.models import User
@@ -114,6 +114,26 @@ def escalation_content(*, escalation: Escalation) -> CardContent:
         facts=facts, link=_site(reverse("case-page", args=[case.pk])),
         buttons=[Button("ack", _("Acknowledge"), "primary"),
                  Button("takeover", _("Take over the case"), "default")])
+
+
+def outcome_text(*, action: str, who: str, at, reason: str = "") -> str:
+    """What a decided card says instead of its buttons."""
+    when = f"{timezone.localtime(at):%m-%d %H:%M}"
+    if action == "approve":
+        return _("Approved by %(who)s at %(at)s") % {"who": who, "at": when}
+    if action == "reject":
+        return _("Rejected by %(who)s at %(at)s: %(reason)s") % {"who": who, "at": when,
+                                                                  "reason": reason}
+    if action == "takeover":
+        return _("Taken over by %(who)s at %(at)s") % {"who": who, "at": when}
+    return _("Acknowledged by %(who)s at %(at)s") % {"who": who, "at": when}
+
+
+def approval_outcome(approval: Approval) -> str:
+    """The decision of an approval, by whom and when, as its cards show it."""
+    who = approval.decided_by.get_full_name() or approval.decided_by.username
+    action = "approve" if approval.status == ApprovalStatus.APPROVED else "reject"
+    return outcome_text(action=action, who=who, at=approval.decided_at, reason=approval.reason)
 
 
 def card_content(*, card: MessengerCard) -> CardContent:

@@ -65,6 +65,11 @@ class MessengerCard(models.Model):
     # The platform's handle for updating the card (WeCom task_id, DingTalk outTrackId, Feishu
     # message_id).
     platform_ref = models.CharField(_("platform reference"), max_length=200, blank=True)
+    # WeCom's response_code of the send: good for one update within 72 hours, without a tap.
+    update_code = models.CharField(_("update code"), max_length=200, blank=True)
+    # When the card was redrawn with a decision taken elsewhere (the approvals page, another
+    # card): once.
+    redrawn_at = models.DateTimeField(_("redrawn at"), null=True, blank=True)
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=20, blank=True)
     outcome = models.CharField(_("outcome"), max_length=500, blank=True)

@@ -4,6 +4,7 @@ case's reassignment and notes), so the same authority rules, guards and timeline
 
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,13 +12,15 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cases.models import CaseEvent
 from cases.services import TransitionConflict, case_note_add, case_reassign
 from compensation.services import approval_approve, approval_reject
-from notifications.models import Notification
+from notifications.models import Channel, Notification
+from notifications.outbox import deliveries_add
 from notifications.preferences import preferences_for
 
 from . import conf
-from .content import CardContent, card_content
+from .content import CardContent, card_content, outcome_text
 from .models import MessengerCard, MessengerIdentity, Platform, Subject
 from .tokens import TokenExpired, TokenInvalid, card_token, card_token_read
 
@@ -38,6 +41,23 @@ def card_issue(*, notification: Notification, identity: MessengerIdentity, subje
             "nonce": secrets.token_urlsafe(24), "created_at": now,
             "expires_at": now + conf.CARD_TTL})
     return card
+
+
+# Approval decisions (CaseEvent data) after which the approval's sent cards are redrawn.
+DECIDED = {"approval_approved", "approval_rejected"}
+
+
+def cards_redraw_plan(events: Sequence[CaseEvent]) -> None:
+    """A case_events handler: an approval decided anywhere (the approvals page, the API, a
+    card) redraws its sent cards through the outbox, one delivery per card's notification."""
+    approvals = [e.data["approval"] for e in events
+                 if (e.data or {}).get("compensation") in DECIDED]
+    if not approvals:
+        return
+    notifications = Notification.objects.filter(
+        messenger_cards__approval_id__in=approvals,
+        messenger_cards__sent_at__isnull=False).distinct().order_by("pk")
+    deliveries_add(notifications=list(notifications), channel=Channel.REDRAW)
 
 
 def card_token_for(card: MessengerCard) -> str:
@@ -119,22 +139,18 @@ def _via(card: MessengerCard) -> str:
 
 def _decide(*, card: MessengerCard, action: str, reason: str) -> str:
     actor = card.user
-    who = actor.get_full_name() or actor.username
-    at = f"{timezone.localtime():%m-%d %H:%M}"
     if action == "approve":
         approval_approve(approval_id=card.approval_id, actor=actor,
                          note=_("Approved from %(via)s.") % {"via": _via(card)})
-        return _("Approved by %(who)s at %(at)s") % {"who": who, "at": at}
-    if action == "reject":
+    elif action == "reject":
         approval_reject(approval_id=card.approval_id, actor=actor, reason=reason)
-        return _("Rejected by %(who)s at %(at)s: %(reason)s") % {"who": who, "at": at,
-                                                                  "reason": reason}
-    if action == "takeover":
+    elif action == "takeover":
         case_reassign(case_id=card.case_id, owner=actor, actor=actor,
                       reason=_("Taken over from the escalation (%(via)s).")
                       % {"via": _via(card)})
-        return _("Taken over by %(who)s at %(at)s") % {"who": who, "at": at}
-    case_note_add(case_id=card.case_id, actor=actor,
-                  note=_("Escalation acknowledged (%(via)s): %(deadline)s.")
-                  % {"via": _via(card), "deadline": card.escalation.get_kind_display()})
-    return _("Acknowledged by %(who)s at %(at)s") % {"who": who, "at": at}
+    else:
+        case_note_add(case_id=card.case_id, actor=actor,
+                      note=_("Escalation acknowledged (%(via)s): %(deadline)s.")
+                      % {"via": _via(card), "deadline": card.escalation.get_kind_display()})
+    return outcome_text(action=action, who=actor.get_full_name() or actor.username,
+                        at=timezone.now(), reason=reason)

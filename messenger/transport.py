@@ -13,7 +13,7 @@ from notifications.transports import TransportError
 from recovery.config_cache import config_cached
 
 from . import conf
-from .content import card_content
+from .content import approval_outcome, card_content
 from .models import MessengerCard, MessengerIdentity, Platform, Subject
 from .platforms import dingtalk, feishu, wecom
 from .services import card_issue, card_token_for
@@ -73,19 +73,29 @@ class MessengerTransport:
             if card.sent_at:
                 continue
             try:
-                ref = card_send(card=card)
+                ref, update_code = card_send(card=card)
             except TransportError as exc:
                 failures.append(exc)
                 continue
-            MessengerCard.objects.filter(pk=card.pk).update(sent_at=timezone.now(),
-                                                            platform_ref=ref)
-        if failures:
-            raise TransportError("; ".join(str(e) for e in failures)[:300],
-                                 retryable=any(e.retryable for e in failures))
+            MessengerCard.objects.filter(pk=card.pk).update(
+                sent_at=timezone.now(), platform_ref=ref, update_code=update_code)
+        _raise_any(failures)
 
 
-def card_send(*, card: MessengerCard) -> str:
-    with translation.override(preferences_for(users=[card.user])[card.user_id].language):
+def _raise_any(failures: list[TransportError]) -> None:
+    if failures:
+        raise TransportError("; ".join(str(e) for e in failures)[:300],
+                             retryable=any(e.retryable for e in failures))
+
+
+def _language(card: MessengerCard) -> str:
+    return preferences_for(users=[card.user])[card.user_id].language
+
+
+def card_send(*, card: MessengerCard) -> tuple[str, str]:
+    """The card to its addressee: the platform's handle of it and, on WeCom, the code that
+    allows one update without a tap."""
+    with translation.override(_language(card)):
         content = card_content(card=card)
     token = card_token_for(card)
     user_id = card.identity.external_id
@@ -94,7 +104,47 @@ def card_send(*, card: MessengerCard) -> str:
         return wecom.card_send(user_id=user_id, card=wecom.card_render(
             content=content, token=token, task_id=ref))
     if card.platform == Platform.DINGTALK:
-        return dingtalk.card_send(user_id=user_id, out_track_id=ref,
-                                  params=dingtalk.card_params(content=content, token=token))
-    return feishu.card_send(user_id=user_id, card=feishu.card_render(content=content,
-                                                                     token=token), key=ref)
+        return dingtalk.card_send(user_id=user_id, out_track_id=ref, params=dingtalk.card_params(
+            content=content, token=token)), ""
+    return feishu.card_send(user_id=user_id, card=feishu.card_render(
+        content=content, token=token), key=ref), ""
+
+
+class CardRedrawTransport:
+    """The sent, untapped cards of a decided approval, redrawn with the decision (by whom,
+    when) and no buttons. A tapped card was redrawn by its callback already; each card is
+    redrawn once, so a retry redraws only the ones whose update failed."""
+
+    def send(self, *, delivery: Delivery) -> None:
+        cards = (MessengerCard.objects.select_related("identity", "user", "approval__decided_by")
+                 .filter(notification=delivery.notification, sent_at__isnull=False,
+                         used_at__isnull=True, redrawn_at__isnull=True)
+                 .exclude(approval__decided_at=None).order_by("pk"))
+        failures = []
+        for card in cards:
+            if not conf.enabled(card.platform):
+                continue
+            try:
+                card_redraw(card=card)
+            except TransportError as exc:
+                failures.append(exc)
+                continue
+            MessengerCard.objects.filter(pk=card.pk).update(redrawn_at=timezone.now())
+        _raise_any(failures)
+
+
+def card_redraw(*, card: MessengerCard) -> None:
+    with translation.override(_language(card)):
+        content = card_content(card=card)
+        content.done, content.buttons = approval_outcome(card.approval), []
+    if card.platform == Platform.WECOM:
+        if not card.update_code:
+            raise TransportError("WeCom gave no response_code for this card", retryable=False)
+        wecom.card_update(user_id=card.identity.external_id, response_code=card.update_code,
+                          text=content.done)
+    elif card.platform == Platform.DINGTALK:
+        dingtalk.card_update(out_track_id=card.platform_ref,
+                             params=dingtalk.card_params(content=content, token=""))
+    else:
+        feishu.card_patch(message_id=card.platform_ref,
+                          card=feishu.card_render(content=content, token=""))

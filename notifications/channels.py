@@ -31,11 +31,16 @@ PERSONAL_CHANNELS = [EmailChannel(), SmsChannel()]
 def channel_register(*, channel, transport) -> None:
     """Another app adds a personal channel (its `wants` and its transport class) from its
     AppConfig.ready(): this app need not import it."""
-    from .transports import TRANSPORTS
-
     if all(c.name != channel.name for c in PERSONAL_CHANNELS):
         PERSONAL_CHANNELS.append(channel)
-    TRANSPORTS[channel.name] = transport
+    transport_register(channel=channel.name, transport=transport)
+
+
+def transport_register(*, channel: str, transport) -> None:
+    """Another app's transport for deliveries it plans itself (`deliveries_add`)."""
+    from .transports import TRANSPORTS
+
+    TRANSPORTS[channel] = transport
 
 
 def _chain_paths(path: str) -> list[str]:

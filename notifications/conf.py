@@ -49,8 +49,17 @@ SMS_ALIYUN_ENDPOINT = env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.a
 SMS_ALIYUN_ACCESS_KEY_ID = env.str("SMS_ALIYUN_ACCESS_KEY_ID", default="")
 SMS_ALIYUN_ACCESS_KEY_SECRET = env.str("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
 SMS_ALIYUN_TEMPLATE_CODE = env.str("SMS_ALIYUN_TEMPLATE_CODE", default="")
-if SMS_PROVIDER not in {"", "logging", "http", "aliyun"}:
-    raise ImproperlyConfigured("SMS_PROVIDER must be '', 'logging', 'http' or 'aliyun'.")
+# Tencent Cloud SMS (SMS_PROVIDER=tencent): the SDK; the template's one variable {1} gets the text.
+# The endpoint may be a URL (http://127.0.0.1:8000 for a test server) or a host name.
+SMS_TENCENT_ENDPOINT = env.str("SMS_TENCENT_ENDPOINT", default="sms.tencentcloudapi.com")
+SMS_TENCENT_SECRET_ID = env.str("SMS_TENCENT_SECRET_ID", default="")
+SMS_TENCENT_SECRET_KEY = env.str("SMS_TENCENT_SECRET_KEY", default="")
+SMS_TENCENT_SDK_APP_ID = env.str("SMS_TENCENT_SDK_APP_ID", default="")
+SMS_TENCENT_TEMPLATE_ID = env.str("SMS_TENCENT_TEMPLATE_ID", default="")
+SMS_TENCENT_REGION = env.str("SMS_TENCENT_REGION", default="ap-guangzhou")
+if SMS_PROVIDER not in {"", "logging", "http", "aliyun", "tencent"}:
+    raise ImproperlyConfigured(
+        "SMS_PROVIDER must be '', 'logging', 'http', 'aliyun' or 'tencent'.")
 if SMS_PROVIDER == "http" and not SMS_HTTP_URL:
     raise ImproperlyConfigured("SMS_PROVIDER=http needs SMS_HTTP_URL.")
 if SMS_PROVIDER == "aliyun" and not (SMS_ALIYUN_ACCESS_KEY_ID and SMS_ALIYUN_ACCESS_KEY_SECRET
@@ -58,6 +67,12 @@ if SMS_PROVIDER == "aliyun" and not (SMS_ALIYUN_ACCESS_KEY_ID and SMS_ALIYUN_ACC
     raise ImproperlyConfigured(
         "SMS_PROVIDER=aliyun needs SMS_ALIYUN_ACCESS_KEY_ID, SMS_ALIYUN_ACCESS_KEY_SECRET, "
         "SMS_ALIYUN_TEMPLATE_CODE and SMS_SIGN_NAME.")
+if SMS_PROVIDER == "tencent" and not (SMS_TENCENT_SECRET_ID and SMS_TENCENT_SECRET_KEY
+                                      and SMS_TENCENT_SDK_APP_ID and SMS_TENCENT_TEMPLATE_ID
+                                      and SMS_SIGN_NAME):
+    raise ImproperlyConfigured(
+        "SMS_PROVIDER=tencent needs SMS_TENCENT_SECRET_ID, SMS_TENCENT_SECRET_KEY, "
+        "SMS_TENCENT_SDK_APP_ID, SMS_TENCENT_TEMPLATE_ID and SMS_SIGN_NAME.")
 
 # WeChat messages to customers go through WeCom (企业微信) customer contact: "logging" (demo),
 # "wecom" (the API below), "" (off).

@@ -112,6 +112,8 @@ class Channel(models.TextChoices):
     WEBHOOK = "webhook", _("Webhook")
     MESSENGER = "messenger", _("Work messenger card")
     WECHAT = "wechat", _("WeChat (WeCom)")
+    # A sent messenger card redrawn with the decision taken elsewhere (messenger/).
+    REDRAW = "redraw", _("Work messenger card update")
 
 
 class CustomerMessage(models.Model):

@@ -84,6 +84,21 @@ def customer_delivery_plan(*, message: CustomerMessage) -> Delivery:
     return delivery
 
 
+def deliveries_add(*, notifications: list[Notification], channel: str) -> list[Delivery]:
+    """One delivery per notification on another app's channel (a messenger card's redraw),
+    keyed `<channel>:<notification id>`: asked again, the same key plans nothing more. Sent
+    after commit like any other."""
+    created = []
+    for n in notifications:
+        delivery, new = Delivery.objects.get_or_create(
+            key=f"{channel}:{n.pk}", defaults={"notification": n, "channel": channel})
+        if new:
+            created.append(delivery)
+    if created:
+        transaction.on_commit(partial(_enqueue_after_commit, ids=[d.pk for d in created]))
+    return created
+
+
 def _audience(batch: list[Notification]) -> tuple:
     """What `webhook_endpoints_for` reads of a batch: batches alike in it hear the same robots."""
     first = batch[0]

@@ -18,6 +18,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.utils import timezone
+from tencentcloud.common import credential
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+from tencentcloud.common.profile.client_profile import ClientProfile
+from tencentcloud.common.profile.http_profile import HttpProfile
+from tencentcloud.sms.v20210111 import models as tencent_sms_models
+from tencentcloud.sms.v20210111.sms_client import SmsClient
 
 from org.pii import phone_mask
 from recovery.signing import body_signature
@@ -176,8 +182,62 @@ class AliyunSmsProvider:
                              retryable=code in ALIYUN_RETRYABLE)
 
 
+# Tencent Cloud SMS codes worth another try: the SDK's own network errors (a timeout, a refused
+# connection, a non-200 answer from a proxy), API rate limits, the per-number limits of the
+# minute and the hour, and the platform's internal failures. Any other code is final: an invalid
+# number, a number in the opt-out list (the customer unsubscribed), an unapproved template or
+# signature, an empty package, the daily limit of a number (the outbox's back-off ends sooner).
+TENCENT_SMS_RETRYABLE = {
+    "ClientNetworkError", "ServerNetworkError", "RequestLimitExceeded",
+    "LimitExceeded.DeliveryFrequencyLimit", "LimitExceeded.PhoneNumberThirtySecondLimit",
+    "LimitExceeded.PhoneNumberOneHourLimit", "InternalError", "InternalError.Timeout",
+    "InternalError.OtherError", "InternalError.SendAndRecvFail",
+}
+
+
+def tencent_sms_retryable(code: str) -> bool:
+    return code in TENCENT_SMS_RETRYABLE or code.startswith("RequestLimitExceeded.")
+
+
+class TencentSmsProvider:
+    """Tencent Cloud SMS (腾讯云短信) through its SDK (`tencentcloud-sdk-python-sms`, which signs
+    with TC3-HMAC-SHA256). The approved template's one variable {1} gets the text; the delivery
+    key goes as SessionContext. Retries are the outbox's, so the SDK makes one attempt."""
+
+    def _client(self) -> SmsClient:
+        endpoint = urllib.parse.urlsplit(conf.SMS_TENCENT_ENDPOINT)
+        http = HttpProfile(protocol=endpoint.scheme or "https",
+                           endpoint=endpoint.netloc or conf.SMS_TENCENT_ENDPOINT,
+                           reqTimeout=conf.HTTP_TIMEOUT)
+        return SmsClient(
+            credential.Credential(conf.SMS_TENCENT_SECRET_ID, conf.SMS_TENCENT_SECRET_KEY),
+            conf.SMS_TENCENT_REGION, ClientProfile(httpProfile=http))
+
+    def send(self, *, phone: str, text: str, key: str) -> None:
+        request = tencent_sms_models.SendSmsRequest()
+        request.PhoneNumberSet = [phone]
+        request.SmsSdkAppId = conf.SMS_TENCENT_SDK_APP_ID
+        request.SignName = conf.SMS_SIGN_NAME
+        request.TemplateId = conf.SMS_TENCENT_TEMPLATE_ID
+        request.TemplateParamSet = [text]
+        request.SessionContext = key
+        try:
+            response = self._client().SendSms(request)
+        except TencentCloudSDKException as exc:
+            code = str(exc.get_code() or "")
+            raise TransportError(f"Tencent SMS {code}: {exc.get_message()}"[:300],
+                                 retryable=tencent_sms_retryable(code)) from exc
+        # The request can succeed while the one number's send failed: its status says so.
+        [status] = response.SendStatusSet or [None]
+        code = status.Code if status is not None else "NoSendStatus"
+        if code != "Ok":
+            message = status.Message if status is not None else ""
+            raise TransportError(f"Tencent SMS {code}: {message}"[:300],
+                                 retryable=tencent_sms_retryable(code))
+
+
 SMS_PROVIDERS = {"logging": LoggingSmsProvider, "http": HttpSmsProvider,
-                 "aliyun": AliyunSmsProvider}
+                 "aliyun": AliyunSmsProvider, "tencent": TencentSmsProvider}
 
 
 def sms_text(message: Message) -> str:

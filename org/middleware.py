@@ -5,6 +5,19 @@ SUPPORTED = {code for code, _ in settings.LANGUAGES}
 ALIASES = {"zh": "zh-hans", "zh-cn": "zh-hans", "zh_cn": "zh-hans", "en-us": "en"}
 
 
+def _asked(request) -> str:
+    asked = (request.GET.get("lang") or "").lower()
+    return ALIASES.get(asked, asked)
+
+
+def language_chosen(request) -> str | None:
+    """The language the reader chose (`?lang=`, else the switch's cookie), if any."""
+    asked = _asked(request)
+    remembered = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    lang = asked if asked in SUPPORTED else remembered
+    return lang if lang in SUPPORTED else None
+
+
 class LanguageMiddleware:
     """Simplified Chinese unless the user asked for another language, by `?lang=en` or the language
     switch (SPEC §11); the browser's Accept-Language is deliberately not consulted."""
@@ -13,12 +26,9 @@ class LanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        asked = (request.GET.get("lang") or "").lower()
-        asked = ALIASES.get(asked, asked)
+        asked = _asked(request)
         remembered = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        lang = asked if asked in SUPPORTED else remembered
-        if lang not in SUPPORTED:
-            lang = settings.LANGUAGE_CODE
+        lang = language_chosen(request) or settings.LANGUAGE_CODE
         translation.activate(lang)
         request.LANGUAGE_CODE = lang
         response = self.get_response(request)

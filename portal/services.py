@@ -10,12 +10,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseEventKind, ContactChannel, Customer, State
 from cases.permissions import can_act
-from cases.services import TransitionConflict, event_record
+from cases.services import TransitionConflict, customer_language_check, event_record
 from compensation.services import offer_customer_choose
 from notifications import conf as notify_conf
 from notifications.models import CustomerMessage
@@ -112,10 +112,13 @@ def link_open(*, token: str) -> CustomerLink | None:
 
 
 def customer_consent_set(*, case_id: int, actor: User, opted_out: bool,
-                         preferred_channel: str, wecom_external_userid: str = "") -> Customer:
-    """The customer said how (or whether) they want messages; recorded on the case."""
+                         preferred_channel: str, wecom_external_userid: str = "",
+                         language: str | None = None) -> Customer:
+    """The customer said how (or whether) they want messages, and in which language (None
+    keeps it); recorded on the case."""
     if preferred_channel not in ContactChannel.values:
         raise ValidationError({"preferred_channel": [_("Unknown channel.")]})
+    customer_language_check(language)
     with transaction.atomic():
         case = _case_for_staff(case_id=case_id, actor=actor)
         customer = Customer.objects.select_for_update().get(pk=case.customer_id)
@@ -124,8 +127,9 @@ def customer_consent_set(*, case_id: int, actor: User, opted_out: bool,
                                          if opted_out else None)
         customer.preferred_channel = preferred_channel
         customer.wecom_external_userid = wecom_external_userid.strip()[:64]
+        customer.language = language or customer.language
         customer.save(update_fields=["contact_opted_out_at", "preferred_channel",
-                                     "wecom_external_userid"])
+                                     "wecom_external_userid", "language"])
         if before != opted_out:
             _record(case=case, actor=actor, what="consent", opted_out=opted_out,
                     note=_("The customer opted out of messages.") if opted_out
@@ -166,10 +170,13 @@ def customer_message_send(*, case: Case, actor: User, channel: str, text: str,
     return message
 
 
-def link_message_text(*, case: Case, actor: User, url: str, language: str = "zh-hans") -> str:
+def link_message_text(*, case: Case, actor: User, url: str) -> str:
+    """The template's words in the customer's language, the link after them."""
+    language = case.customer.language
     try:
-        words = words_render(case=case, kind=WordKind.PORTAL_LINK, language=language,
-                             actor=actor)
+        with translation.override(language):
+            words = words_render(case=case, kind=WordKind.PORTAL_LINK, language=language,
+                                 actor=actor)
     except WordTemplate.DoesNotExist as exc:
         raise ValidationError({"channel": [_(
             "There is no customer page message template; add one in the admin.")]}) from exc

@@ -14,10 +14,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.models import Case, ContactChannel
+from cases.models import Case, ContactChannel, CustomerLanguage
 from cases.permissions import can_act
 from cases.services import TransitionConflict
 from cases.views import scoped_case
+from org.middleware import language_chosen
 
 from . import selectors as sel
 from .models import CustomerLink
@@ -46,6 +47,7 @@ def _private(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Content-Language"] = translation.get_language()
     # Django logs every 4xx with its path, and the path holds the token: this one is not logged.
     response._has_been_logged = True
     return response
@@ -56,9 +58,16 @@ def _gone(request) -> HttpResponse:
 
 
 def _link_or_response(request, token: str) -> CustomerLink | HttpResponse:
+    """The live link, its page in the customer's language unless they chose another with the
+    page's switch; or the refusal, in the default language (it names no one)."""
     if rate_limited(request, token_key=token_hash(token)[:32]):
         return _private(render(request, "portal/gone.html", {"busy": True}, status=429))
-    return link_open(token=token) or _gone(request)
+    link = link_open(token=token)
+    if link is None:
+        return _gone(request)
+    request.LANGUAGE_CODE = language_chosen(request) or link.case.customer.language
+    translation.activate(request.LANGUAGE_CODE)  # the language middleware deactivates it
+    return link
 
 
 @require_GET
@@ -174,6 +183,7 @@ def case_sections(request, case: Case) -> dict:
         "portal_may_send": can_act(case, request.user) and case.state != "closed",
         "portal_channels": channels,
         "portal_contact_channels": ContactChannel.choices,
+        "portal_languages": CustomerLanguage.choices,
         "portal_opted_out": customer.contact_opted_out_at is not None,
     }
 
@@ -227,6 +237,7 @@ def case_consent(request, case_id: int):
     _staff_do(request, case_id, lambda case: customer_consent_set(
         case_id=case.pk, actor=request.user, opted_out=request.POST.get("opted_out") == "on",
         preferred_channel=request.POST.get("preferred_channel", ""),
-        wecom_external_userid=request.POST.get("wecom_external_userid", "")),
+        wecom_external_userid=request.POST.get("wecom_external_userid", ""),
+        language=request.POST.get("language") or None),
         _("Message preferences saved."))
     return _back(case_id)

@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import lark_oapi as lark
-from lark_oapi.api.im.v1 import CreateMessageRequest, CreateMessageRequestBody
+from lark_oapi.api.im.v1 import (
+    CreateMessageRequest,
+    CreateMessageRequestBody,
+    PatchMessageRequest,
+    PatchMessageRequestBody,
+)
 from lark_oapi.core.utils import AESCipher
 
 from notifications.transports import TransportError
@@ -119,6 +124,26 @@ def _client(app_id: str, app_secret: str, domain: str) -> lark.Client:
             .log_level(lark.LogLevel.ERROR).build())
 
 
+def _failed(response) -> TransportError:
+    return TransportError(f"platform code {response.code}: {response.msg}"[:300],
+                          retryable=response.code in RETRYABLE_CODES)
+
+
+def card_patch(*, message_id: str, card: dict) -> None:
+    """Replace a sent card (`im.v1.message.patch`, PATCH /open-apis/im/v1/messages/:id): cards
+    of JSON 2.0 are shared cards (update_multi), which this needs."""
+    request = (PatchMessageRequest.builder().message_id(message_id)
+               .request_body(PatchMessageRequestBody.builder()
+                             .content(json.dumps(card, ensure_ascii=False)).build()).build())
+    try:
+        response = _client(conf.FEISHU_APP_ID, conf.FEISHU_APP_SECRET,
+                           conf.FEISHU_DOMAIN).im.v1.message.patch(request)
+    except Exception as exc:  # the SDK raises its own and httpx's errors
+        raise TransportError(f"Feishu: {exc.__class__.__name__}", retryable=True) from exc
+    if not response.success():
+        raise _failed(response)
+
+
 def card_send(*, user_id: str, card: dict, key: str) -> str:
     """`key` becomes the message's uuid: Feishu drops a repeat of it within an hour."""
     request = (CreateMessageRequest.builder().receive_id_type(conf.FEISHU_ID_TYPE)
@@ -131,6 +156,5 @@ def card_send(*, user_id: str, card: dict, key: str) -> str:
     except Exception as exc:  # the SDK raises its own and httpx's errors
         raise TransportError(f"Feishu: {exc.__class__.__name__}", retryable=True) from exc
     if not response.success():
-        raise TransportError(f"platform code {response.code}: {response.msg}"[:300],
-                             retryable=response.code in RETRYABLE_CODES)
+        raise _failed(response)
     return response.data.message_id if response.data else ""

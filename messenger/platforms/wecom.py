@@ -134,13 +134,15 @@ def card_render(*, content: CardContent, token: str, task_id: str) -> dict:
     return card
 
 
-def card_send(*, user_id: str, card: dict) -> str:
+def card_send(*, user_id: str, card: dict) -> tuple[str, str]:
+    """The card's task id and the send's `response_code`, which allows one update of the card
+    within 72 hours without a tap (a decision taken on the page)."""
     body = {"touser": user_id, "msgtype": "template_card", "agentid": int(conf.WECOM_AGENT_ID),
             "template_card": card, "enable_duplicate_check": 1,
             "duplicate_check_interval": 1800}
-    check(call(method="POST", url=f"{conf.WECOM_API}/cgi-bin/message/send?access_token="
-               f"{_access_token()}", body=body))
-    return card["task_id"]
+    answer = check(call(method="POST", url=f"{conf.WECOM_API}/cgi-bin/message/send?"
+                        f"access_token={_access_token()}", body=body))
+    return card["task_id"], str(answer.get("response_code") or "")
 
 
 def card_update(*, user_id: str, response_code: str, text: str) -> None:

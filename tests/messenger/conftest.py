@@ -46,7 +46,8 @@ def fake(httpserver, monkeypatch):
     cache.clear()
     httpserver.expect_request("/cgi-bin/gettoken").respond_with_json(
         {"errcode": 0, "access_token": "wecom-at", "expires_in": 7200})
-    httpserver.expect_request("/cgi-bin/message/send").respond_with_json({"errcode": 0})
+    httpserver.expect_request("/cgi-bin/message/send").respond_with_json(
+        {"errcode": 0, "msgid": "m1", "response_code": "rc-send"})
     httpserver.expect_request("/cgi-bin/message/update_template_card").respond_with_json(
         {"errcode": 0})
     httpserver.expect_request("/v1.0/oauth2/accessToken").respond_with_json(
@@ -57,6 +58,8 @@ def fake(httpserver, monkeypatch):
         {"success": True})
     httpserver.expect_request("/open-apis/auth/v3/tenant_access_token/internal").respond_with_json(
         {"code": 0, "msg": "ok", "tenant_access_token": "t-fs", "expire": 7200})
+    httpserver.expect_request("/open-apis/im/v1/messages/om_card",
+                              method="PATCH").respond_with_json({"code": 0, "msg": "success"})
     httpserver.expect_request("/open-apis/im/v1/messages").respond_with_json(
         {"code": 0, "msg": "success", "data": {"message_id": "om_card"}})
     yield httpserver

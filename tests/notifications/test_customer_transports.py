@@ -15,6 +15,7 @@ from notifications.models import CustomerMessage, Delivery, DeliveryStatus
 from notifications.outbox import customer_delivery_plan, delivery_attempt
 from notifications.transports import (
     AliyunSmsProvider,
+    TencentSmsProvider,
     TransportError,
     WecomProvider,
     aliyun_percent,
@@ -194,3 +195,79 @@ def test_wecom_timeout_is_retried(wecom, slow):
     with pytest.raises(TransportError) as caught:
         WecomProvider().send(to="wm1", sender="manager1", text="x", key="k")
     assert caught.value.retryable is True
+
+
+@pytest.fixture
+def tencent(httpserver, monkeypatch):
+    monkeypatch.setattr(conf, "SMS_PROVIDER", "tencent")
+    monkeypatch.setattr(conf, "SMS_TENCENT_ENDPOINT", httpserver.url_for("/").rstrip("/"))
+    monkeypatch.setattr(conf, "SMS_TENCENT_SECRET_ID", "AKIDtest")
+    monkeypatch.setattr(conf, "SMS_TENCENT_SECRET_KEY", "test-secret")
+    monkeypatch.setattr(conf, "SMS_TENCENT_SDK_APP_ID", "1400006666")
+    monkeypatch.setattr(conf, "SMS_TENCENT_TEMPLATE_ID", "1110")
+    monkeypatch.setattr(conf, "SMS_SIGN_NAME", "挽回服务")
+    monkeypatch.setattr(conf, "HTTP_TIMEOUT", 0.5)
+    return httpserver
+
+
+def _tencent_status(code: str, message: str = "") -> dict:
+    return {"Response": {"RequestId": "r", "SendStatusSet": [{
+        "SerialNo": "s", "PhoneNumber": "+8613800000000", "Fee": 1, "SessionContext": "k",
+        "Code": code, "Message": message, "IsoCode": "CN"}]}}
+
+
+def _tencent_error(code: str, message: str = "") -> dict:
+    return {"Response": {"RequestId": "r", "Error": {"Code": code, "Message": message}}}
+
+
+def test_tencent_success_sends_a_signed_request_through_the_sdk(tencent):
+    tencent.expect_oneshot_request("/", method="POST").respond_with_json(_tencent_status("Ok"))
+    TencentSmsProvider().send(phone="13800000000", text="您好", key="sms:customer:1")
+    [(request, _response)] = tencent.log
+    assert request.headers["X-TC-Action"] == "SendSms"
+    assert request.headers["Authorization"].startswith(
+        "TC3-HMAC-SHA256 Credential=AKIDtest/")
+    body = json.loads(request.get_data())
+    assert body["PhoneNumberSet"] == ["13800000000"] and body["TemplateParamSet"] == ["您好"]
+    assert body["SmsSdkAppId"] == "1400006666" and body["TemplateId"] == "1110"
+    assert body["SignName"] == "挽回服务" and body["SessionContext"] == "sms:customer:1"
+
+
+@pytest.mark.parametrize(("answer", "status", "retryable"), [
+    (_tencent_error("RequestLimitExceeded", "请求的次数超过了频率限制"), 200, True),
+    (_tencent_status("LimitExceeded.PhoneNumberThirtySecondLimit", "30秒内下发超过上限"), 200,
+     True),
+    (_tencent_error("InternalError.Timeout", "请求下发短信超时"), 200, True),
+    (_tencent_status("InvalidParameterValue.IncorrectPhoneNumber", "手机号格式错误"), 200, False),
+    (_tencent_status("FailedOperation.PhoneNumberInBlacklist", "退订"), 200, False),
+    (_tencent_error("FailedOperation.TemplateIncorrectOrUnapproved", "模板未审批"), 200, False),
+    (_tencent_error("AuthFailure.SignatureFailure", "bad signature"), 200, False),
+    ({}, 502, True),
+])
+def test_tencent_failures_map_to_retry_or_give_up(tencent, answer, status, retryable):
+    tencent.expect_oneshot_request("/", method="POST").respond_with_json(answer, status=status)
+    with pytest.raises(TransportError) as caught:
+        TencentSmsProvider().send(phone="13800000000", text="x", key="k")
+    assert caught.value.retryable is retryable
+
+
+def test_tencent_timeout_is_retried(tencent, slow):
+    tencent.expect_oneshot_request("/", method="POST").respond_with_handler(slow)
+    with pytest.raises(TransportError) as caught:
+        TencentSmsProvider().send(phone="13800000000", text="x", key="k")
+    assert caught.value.retryable is True
+
+
+@pytest.mark.parametrize(("answer", "status"), [
+    (_tencent_status("Ok"), DeliveryStatus.SENT),
+    (_tencent_error("RequestLimitExceeded"), DeliveryStatus.PENDING),
+    (_tencent_status("InvalidParameterValue.IncorrectPhoneNumber"), DeliveryStatus.FAILED),
+])
+def test_a_customer_sms_goes_through_the_outbox_with_tencent(tencent, org, answer, status):
+    tencent.expect_oneshot_request("/", method="POST").respond_with_json(answer)
+    delivery = _message(org, channel="sms", to="13800000000")
+    assert delivery_attempt(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == status
+    assert json.loads(tencent.log[-1][0].get_data())["TemplateParamSet"] == [
+        "李先生您好 https://example.test/c/x/"]
