@@ -1,10 +1,9 @@
 """A fixed one-minute window counted in Django's cache (shared by every process when the cache
 is Redis; per process with the default local-memory cache)."""
 
-import time
-
 from axes.helpers import get_client_ip_address
 from django.core.cache import cache
+from django.utils import timezone
 
 from . import conf
 
@@ -12,7 +11,7 @@ WINDOW = 60
 
 
 def _over(key: str, limit: int) -> bool:
-    bucket = f"portal-rate:{key}:{int(time.time() // WINDOW)}"
+    bucket = f"portal-rate:{key}:{int(timezone.now().timestamp() // WINDOW)}"
     cache.add(bucket, 0, WINDOW * 2)
     try:
         count = cache.incr(bucket)
