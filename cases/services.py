@@ -2,6 +2,7 @@
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -698,13 +699,23 @@ def case_change_severity(*, case: Case, severity: str, actor: User, note: str = 
     return case
 
 
-def case_raise_level(*, case: Case, level: str) -> bool:
-    """Raise (never lower) the case's level; True when it changed. Caller holds the transaction."""
-    if Level.values.index(level) <= Level.values.index(case.level):
-        return False
-    Case.objects.filter(pk=case.pk).update(level=level)
-    case.level = level
-    return True
+def cases_raise_level(raises: Iterable[tuple[Case, str]]) -> list[Case]:
+    """Raise (never lower) the level of each case to the level paired with it, for one case or
+    many at once: one UPDATE per level reached. Each instance raised carries its new level;
+    returns one per case raised (the one raised highest). Caller holds the transaction."""
+    rank = Level.values.index
+    raised: dict[int, Case] = {}
+    for case, level in raises:
+        if rank(level) > rank(case.level):
+            case.level = level
+            if case.pk not in raised or rank(level) > rank(raised[case.pk].level):
+                raised[case.pk] = case
+    by_level: dict[str, list[int]] = {}
+    for case in raised.values():
+        by_level.setdefault(case.level, []).append(case.pk)
+    for level, ids in by_level.items():
+        Case.objects.filter(pk__in=ids).update(level=level)
+    return list(raised.values())
 
 
 
@@ -837,7 +848,7 @@ def case_triage_correct(*, case_id: int, actor: User, changes: dict, note: str =
         case.triage = {**(case.triage or {}), "corrected": sorted(
             set((case.triage or {}).get("corrected", [])) | {f for f in changed
                                                             if f in CORRECTABLE_FIELDS})}
-        # Not a state change: a plain update of these columns, as case_raise_level does.
+        # Not a state change: a plain update of these columns, as cases_raise_level does.
         Case.objects.filter(pk=case.pk).update(
             failure_type=case.failure_type, emotion=case.emotion, flags=case.flags,
             severity=case.severity, level=case.level, owner=case.owner, triage=case.triage)

@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseEvent, CaseEventKind, Level
-from cases.services import case_raise_level, event_record, events_record
+from cases.services import cases_raise_level, event_record, events_record
 from notifications.services import notification_create, notifications_create_many
 from recovery.sweeps import Outcome, backoff, claim_and_run, failure_text
 
 from . import conf
 from .events import deadlines_settled
-from .models import Deadline, Escalation, SlaPolicy, Target, unsettled_q
+from .models import Deadline, DeadlineKind, Escalation, SlaPolicy, Target, unsettled_q
 from .targets import Resolved, owner_people, resolve
 
 # Lock the case with the deadline: a transition holds the case while it meets deadlines, so the
@@ -120,14 +120,15 @@ def _breach(*, deadline: Deadline, now: datetime, cache: SweepCache) -> Breach:
     target = cache.target(deadline.kind)
     to = cache.resolve(case=case, target=target)
     from_level = case.level
-    # Raise when the target is higher, never lower (as `case_raise_level` does).
+    # Raise when the target is higher, never lower (as `cases_raise_level` does).
     to_level = max(from_level, to.level or from_level, key=Level.values.index)
     escalation = Escalation(
         deadline=deadline, case=case, store_id=case.store_id, kind=deadline.kind,
         from_level=from_level, to_level=to_level, target=target, target_node=to.node, note=to.note,
         due_at=deadline.due_at, fired_at=now,
     )
-    values = {"number": case.number, "deadline": deadline.get_kind_display(),
+    # The kind's label alone: `get_kind_display` translates every choice on each call.
+    values = {"number": case.number, "deadline": DeadlineKind(deadline.kind).label,
               "due": _due_text(deadline), "target": Target(target).label,
               "from": from_level, "to": to_level}
     title = (_("Case %(number)s: “%(deadline)s” is overdue (due %(due)s)")
@@ -155,9 +156,9 @@ def deadlines_escalate(*, deadlines: list[Deadline], now: datetime, cache: Sweep
 def _escalate(deadlines: list[Deadline], *, now: datetime,
               cache: SweepCache) -> list[Escalation] | None:
     """The one path that fires missed deadlines, one or a batch: one claim, one read of the
-    cases' levels, one insert of the escalations and of the notifications; each case event is
-    written by `event_record`. None, having written nothing else, when the claim did not
-    change every row."""
+    cases' levels, one update per level the cases rise to (`cases_raise_level`), one insert of
+    the escalations, of the case events (`events_record`) and of the notifications. None,
+    having written nothing else, when the claim did not change every row."""
     ids = [d.pk for d in deadlines]
     # The WHERE clause re-checks the state: exactly once even where row locks do not exist.
     if Deadline.objects.filter(unsettled_q(), pk__in=ids).update(escalated_at=now) != len(ids):
@@ -171,12 +172,11 @@ def _escalate(deadlines: list[Deadline], *, now: datetime,
                   .values_list("pk", "level"))
     breaches = []
     for deadline in deadlines:
-        case = deadline.case
-        case.level = levels[case.pk]
+        deadline.case.level = levels[deadline.case_id]
         breach = _breach(deadline=deadline, now=now, cache=cache)
-        case_raise_level(case=case, level=breach.escalation.to_level)
-        levels[case.pk] = case.level
+        levels[deadline.case_id] = breach.escalation.to_level
         breaches.append(breach)
+    cases_raise_level((b.escalation.case, b.escalation.to_level) for b in breaches)
     Escalation.objects.bulk_create([b.escalation for b in breaches])
     events = events_record(
         [CaseEvent(case=b.escalation.case, **b.event_fields()) for b in breaches])
@@ -193,7 +193,7 @@ def deadline_warn(*, deadline: Deadline, now: datetime, cache: SweepCache | None
     deadline.warned_at = now
     case = deadline.case
     title = _("Case %(number)s: “%(deadline)s” is due at %(due)s") % {
-        "number": case.number, "deadline": deadline.get_kind_display(),
+        "number": case.number, "deadline": DeadlineKind(deadline.kind).label,
         "due": _due_text(deadline)}
     people = (cache or SweepCache()).owners(case=case)
     event = event_record(case=case, kind=CaseEventKind.WARNED, note=title,

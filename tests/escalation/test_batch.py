@@ -5,8 +5,11 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case, CaseEvent, CaseEventKind
+from cases.services import cases_raise_level
 from escalation import conf
 from escalation import sweep as sweep_module
 from escalation.models import Deadline, Escalation
@@ -126,3 +129,46 @@ def test_a_batched_sweep_notifies_exactly_whom_the_one_by_one_sweep_notifies(
 
     assert len(one_by_one[0]) == 20
     assert batched == one_by_one
+
+
+def _statements_of_a_sweep(org, clock, *, cases: int, hours: int) -> int:
+    # One store and one owner: the sweep's look-ups of whom to tell are read once either way.
+    for _ in range(cases):
+        open_case(store=org.S01, score=5)
+    clock.at(hours=hours)
+    with CaptureQueriesContext(connection) as queries:
+        stats = sweep()
+    assert (stats.escalated, stats.warned, stats.failed) == (cases, 0, 0)
+    # The cases' later deadlines are not this comparison's business.
+    Deadline.objects.filter(met_at=None, escalated_at=None).update(met_at=clock.at(hours=hours))
+    return len(queries)
+
+
+def test_a_batch_writes_in_as_many_statements_for_twelve_deadlines_as_for_two(org, clock):
+    """The batch raises the cases' levels, writes their events, escalations and notifications
+    set-based: statements per batch, not per deadline (issue 17)."""
+    _statements_of_a_sweep(org, clock, cases=1, hours=2)  # fills the process's config cache
+    clock.at(hours=3)
+    two = _statements_of_a_sweep(org, clock, cases=2, hours=5)
+    clock.at(hours=6)
+    twelve = _statements_of_a_sweep(org, clock, cases=12, hours=8)
+
+    assert twelve == two
+    assert Case.objects.filter(level="L4").count() == 15
+    assert Escalation.objects.count() == CaseEvent.objects.filter(
+        kind=CaseEventKind.ESCALATED).count() == 15
+
+
+def test_raising_many_levels_at_once_never_lowers_one(org):
+    low, high, twice = (open_case(store=org.S01, score=5) for _ in range(3))
+    Case.objects.filter(pk=high.pk).update(level="L4")
+    high.level = "L4"
+    other_copy = Case.objects.get(pk=twice.pk)
+
+    raised = cases_raise_level([(low, "L3"), (high, "L3"), (twice, "L3"), (other_copy, "L4"),
+                                (low, "L1")])
+
+    assert sorted(c.pk for c in raised) == sorted([low.pk, twice.pk])
+    assert dict(Case.objects.filter(pk__in=[low.pk, high.pk, twice.pk])
+                .values_list("pk", "level")) == {low.pk: "L3", high.pk: "L4", twice.pk: "L4"}
+    assert (low.level, high.level, twice.level, other_copy.level) == ("L3", "L4", "L3", "L4")
