@@ -5,8 +5,8 @@ import logging
 import time
 from functools import partial
 
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import conf
@@ -145,14 +145,31 @@ def backoff(*, attempts: int):
     return min(conf.BACKOFF_BASE * 2 ** max(attempts - 1, 0), conf.BACKOFF_CAP)
 
 
-def delivery_claim(*, delivery_id: int) -> bool:
-    """Take the row for this worker. The WHERE clause re-checks the state, so a duplicate or
+# The worker's two statements per delivery, in SQL: the ORM compiled each anew, ~1 ms apiece,
+# for statements that cost PostgreSQL a tenth of that.
+_CLAIM = (f"UPDATE {Delivery._meta.db_table} SET status = %(sending)s, claimed_at = %(now)s, "
+          "attempts = attempts + 1 WHERE id = %(id)s AND status = %(status)s "
+          "AND attempts = %(attempts)s")
+_SENT = (f"UPDATE {Delivery._meta.db_table} SET status = %(sent)s, sent_at = %(at)s, "
+         "last_error = '' WHERE id = %(id)s AND status = %(sending)s")
+
+
+def delivery_claim(*, delivery: Delivery) -> bool:
+    """Take the row for this worker if it is still as it was read (state and attempts, which
+    every claim changes), having been read as due or abandoned (`_claimable_q`): a duplicate or
     retried task, or a second worker, finds nothing to do. A claim older than STALE_CLAIM was a
     worker's that died mid-send (the task's time limit stops a live one before that): the task
     the broker hands out again takes it over."""
     now = timezone.now()
-    return bool(Delivery.objects.filter(_claimable_q(now), pk=delivery_id).update(
-        status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1))
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM, {"sending": DeliveryStatus.SENDING, "now": now,
+                                "id": delivery.pk, "status": delivery.status,
+                                "attempts": delivery.attempts})
+        if cursor.rowcount != 1:
+            return False
+    delivery.status, delivery.claimed_at = DeliveryStatus.SENDING, now
+    delivery.attempts += 1
+    return True
 
 
 def _claimable_q(now) -> Q:
@@ -165,18 +182,18 @@ def deliveries_attempt(*, ids: list[int]) -> int:
     """Send each of these deliveries that is due and that nobody else has, claiming each just
     before its send; returns how many were tried. Their rows, and the texts they share, are read
     once for all. Rows already sent are not read: when the worker lags, the pick-up queues
-    again what is still waiting in the broker, and those tasks find nothing to do."""
-    deliveries = Delivery.objects.select_related(
+    again what is still waiting in the broker, and those tasks find nothing to do. Sorted
+    here, not by the query: ordering a select this wide added half again to the ORM's work."""
+    deliveries = sorted(Delivery.objects.select_related(
         "notification__recipient", "notification__case__customer",
         "notification__case__store", "endpoint", "customer_message__sent_by",
-    ).filter(_claimable_q(timezone.now()), pk__in=ids).order_by("pk")
+    ).filter(_claimable_q(timezone.now()), pk__in=ids).order_by(), key=lambda d: d.pk)
     tried, sent = 0, []
     with messages_shared():
         for delivery in deliveries:
-            if not delivery_claim(delivery_id=delivery.pk):
+            if not delivery_claim(delivery=delivery):
                 continue
             tried += 1
-            delivery.attempts += 1  # as the claim counted it
             if _send(delivery=delivery):
                 sent.append(delivery)
     # The successful tries' history, in one insert (each row was marked sent as it went).
@@ -215,8 +232,9 @@ def _elapsed_ms(started: float) -> int:
 def delivery_sent(*, delivery: Delivery, started: float) -> None:
     """Mark it sent at once, so a worker dying later in the batch cannot send it again."""
     delivery.sent_at, delivery.duration_ms = timezone.now(), _elapsed_ms(started)
-    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.SENT, sent_at=delivery.sent_at, last_error="")
+    with connection.cursor() as cursor:
+        cursor.execute(_SENT, {"sent": DeliveryStatus.SENT, "at": delivery.sent_at,
+                               "id": delivery.pk, "sending": DeliveryStatus.SENDING})
 
 
 def delivery_failed(*, delivery: Delivery, error: str, retryable: bool,

@@ -93,7 +93,7 @@ def test_a_retried_or_duplicated_task_never_sends_twice(org):
 def test_delivery_claimed_by_another_worker_is_left_alone(org):
     case = open_case(store=org.S01, score=3)
     delivery = _manager_email(org, case)
-    assert delivery_claim(delivery_id=delivery.pk)
+    assert delivery_claim(delivery=delivery)
 
     assert delivery_attempt(delivery_id=delivery.pk) is False
     assert mail.outbox == []
@@ -167,7 +167,7 @@ def test_a_refused_recipient_fails_at_once(org, flaky_smtp):
 def test_a_worker_that_died_mid_send_is_released_by_the_pick_up(org):
     case = open_case(store=org.S01, score=3)
     delivery = _manager_email(org, case)
-    delivery_claim(delivery_id=delivery.pk)
+    delivery_claim(delivery=delivery)
 
     later = timezone.now() + conf.STALE_CLAIM + timedelta(seconds=1)
     assert delivery.pk in deliveries_due(now=later)
@@ -178,7 +178,7 @@ def test_a_worker_that_died_mid_send_is_released_by_the_pick_up(org):
 def test_the_broker_s_redelivery_of_a_dead_worker_s_task_sends_it_once(org):
     case = open_case(store=org.S01, score=3)
     delivery = _manager_email(org, case)
-    delivery_claim(delivery_id=delivery.pk)  # the worker that took it died before sending
+    delivery_claim(delivery=delivery)  # the worker that took it died before sending
 
     assert deliver(delivery.pk) == 0  # a live claim is left alone
     with time_machine.travel(timezone.now() + conf.STALE_CLAIM + timedelta(seconds=1)):
