@@ -226,3 +226,25 @@ def test_repair_orders_and_case_numbers_are_looked_up_by_head_and_tail_in_a_btre
                                 (ServiceRecord, "order_number", "servicerecord_order")):
         lines = plan(model.objects.filter(Q(_head_or_tail(field, "RO2026-0815"))))
         assert f"{index}_head" in lines and f"{index}_tail" in lines
+
+
+def test_a_list_row_says_what_the_cases_detail_says(org):
+    from cases.serializers import CaseListOut
+
+    case = open_case(store=org.S01, score=2)
+    items = list(case.checklist.all())
+    client = api_as(org.manager1)
+    for item in items[:3]:
+        client.post(f"/api/v1/cases/{case.pk}/checklist/{item.pk}/", {"done": True},
+                    format="json")
+    Case.objects.filter(pk=case.pk).update(owner=org.manager1, flags=["vip"])
+    bare = open_case(store=org.S01, score=2)
+    Case.objects.filter(pk=bare.pk).update(failure_type=None, owner=None)
+    rows = {row["id"]: row for row in client.get(URL).json()["results"]}
+    for c in (case, bare):
+        detail = client.get(f"{URL}{c.pk}/").json()
+        assert rows[c.pk] == {f: detail[f] for f in CaseListOut.Meta.fields
+                              if f != "customer"} | {"customer": detail["customer"]["name"]}
+    assert rows[case.pk]["progress"] == round(100 * 3 / len(items)) > 0
+    assert rows[case.pk]["owner"] == org.manager1.username
+    assert rows[bare.pk]["owner"] is None and rows[bare.pk]["failure_type"] is None
