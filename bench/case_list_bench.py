@@ -168,9 +168,12 @@ def main() -> None:
 
 
 def database_prepare_once(args) -> None:
+    from django.core.management import call_command
+
     from cases.models import Case
 
     if args.reuse and Case.objects.count() >= args.cases:
+        call_command("migrate", verbosity=0)  # the cases reused, on this branch's schema
         return
     database_prepare()
     cases_generate(args.cases)

@@ -49,12 +49,12 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.1f}")
     for username in ("hq1", "manager1"):
         headers = {"HTTP_AUTHORIZATION": f"Token {token_for(username)}"}
-        paths = {"first page": ["/api/v1/cases/"],
+        paths = {"first page": ["/api/v1/cases/"] * 20,  # 20 samples a round
                  "search": [f"/api/v1/cases/?q={urllib.parse.quote(t)}" for t in terms]}
         for label, group in paths.items():
             python_ms, pg_ms, wall_ms, count = [], [], [], []
             for round_ in range(args.rounds + 1):
-                for path in group:
+                for i, path in enumerate(group):
                     with CaptureQueriesContext(connection) as queries:
                         cpu0, pg0, wall0 = time.thread_time(), backend_cpu(pid), time.time()
                         if profiler and round_:
@@ -69,7 +69,7 @@ def main() -> None:
                         pg_ms.append((pg1 - pg0) * 1000)
                         wall_ms.append((wall1 - wall0) * 1000)
                         count.append(len(queries))
-                    elif args.explain and path == group[0]:
+                    elif args.explain and i == 0:
                         explain(queries.captured_queries)
             print(f"{username:9s} {label:10s} web CPU median {statistics.median(python_ms):6.1f} "
                   f"ms, PostgreSQL median {statistics.median(pg_ms):6.1f} ms (p95 "

@@ -5,7 +5,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from .selectors import keyset_page
+from .selectors import case_list_rows, keyset_page
 
 
 class CaseKeysetPagination(BasePagination):
@@ -19,7 +19,7 @@ class CaseKeysetPagination(BasePagination):
         try:
             rows, self.next_cursor = keyset_page(
                 queryset, after=request.query_params.get(self.cursor_query_param),
-                size=settings.REST_FRAMEWORK["PAGE_SIZE"])
+                size=settings.REST_FRAMEWORK["PAGE_SIZE"], rows=case_list_rows)
         except ValueError as exc:
             raise ValidationError({self.cursor_query_param: [_("Invalid cursor.")]}) from exc
         return rows

@@ -182,3 +182,69 @@ def test_a_search_matching_many_finds_the_same_cases(org, searchable, monkeypatc
     assert found(org.hq1, "张伟") == {searchable["S01"].pk}
     assert found(org.manager1, "RO2026") == {searchable["S01"].pk}
     assert found(org.hq1, "RO2026") == {searchable["S01"].pk, searchable["S02"].pk}
+
+
+@pytest.mark.parametrize("q", ["ro2026-0815", "RO2026-0815", "ro2026-08", "2026-0815"])
+def test_a_repair_order_whole_head_or_tail_in_any_case_finds_its_case(org, searchable, q):
+    assert found(org.hq1, q) == {searchable["S01"].pk}
+
+
+def test_a_piece_inside_a_repair_order_is_still_found(org, searchable):
+    # No order begins or ends with it: looked for inside them, as before.
+    assert found(org.hq1, "O2026-08") == {searchable["S01"].pk}
+
+
+def test_a_case_number_tail_finds_the_case_and_customers_whose_phone_holds_it(org, searchable):
+    number = searchable["S02"].number
+    tail = number[-6:]
+    other = open_case(store=org.S01, score=2)
+    other.customer.phone = f"13{tail}000"
+    other.customer.save()
+    assert found(org.hq1, tail) == {searchable["S02"].pk, other.pk}
+    assert found(org.hq1, number[-9:].lower()) == {searchable["S02"].pk}
+    assert found(org.hq1, number.lower()) == {searchable["S02"].pk}
+
+
+@pytest.mark.postgres_only
+def test_repair_orders_and_case_numbers_are_looked_up_by_head_and_tail_in_a_btree(
+        org, searchable):
+    from django.db.models import Q
+
+    from cases.models import ServiceRecord
+    from cases.search import _head_or_tail
+
+    def plan(qs):
+        sql, params = qs.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            lines = "\n".join(row[0] for row in cursor.fetchall())
+            cursor.execute("RESET enable_seqscan")
+        return lines
+
+    for model, field, index in ((Case, "number", "case_number"),
+                                (ServiceRecord, "order_number", "servicerecord_order")):
+        lines = plan(model.objects.filter(Q(_head_or_tail(field, "RO2026-0815"))))
+        assert f"{index}_head" in lines and f"{index}_tail" in lines
+
+
+def test_a_list_row_says_what_the_cases_detail_says(org):
+    from cases.serializers import CaseListOut
+
+    case = open_case(store=org.S01, score=2)
+    items = list(case.checklist.all())
+    client = api_as(org.manager1)
+    for item in items[:3]:
+        client.post(f"/api/v1/cases/{case.pk}/checklist/{item.pk}/", {"done": True},
+                    format="json")
+    Case.objects.filter(pk=case.pk).update(owner=org.manager1, flags=["vip"])
+    bare = open_case(store=org.S01, score=2)
+    Case.objects.filter(pk=bare.pk).update(failure_type=None, owner=None)
+    rows = {row["id"]: row for row in client.get(URL).json()["results"]}
+    for c in (case, bare):
+        detail = client.get(f"{URL}{c.pk}/").json()
+        assert rows[c.pk] == {f: detail[f] for f in CaseListOut.Meta.fields
+                              if f != "customer"} | {"customer": detail["customer"]["name"]}
+    assert rows[case.pk]["progress"] == round(100 * 3 / len(items)) > 0
+    assert rows[case.pk]["owner"] == org.manager1.username
+    assert rows[bare.pk]["owner"] is None and rows[bare.pk]["failure_type"] is None
