@@ -33,7 +33,7 @@ def code_indexes_drop(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("cases", "0013_customer_message_consent"),
+        ("cases", "0014_customer_language"),
     ]
 
     operations = [
