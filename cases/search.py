@@ -1,6 +1,6 @@
 """The search box: one query over case number, customer name, phone, plate, VIN and repair
 order. The expressions are those the trigram indexes of migration 0012_vehicle_and_search
-and the btree indexes of 0014_search_code_indexes cover on PostgreSQL; SQLite runs the same
+and the btree indexes of 0015_search_code_indexes cover on PostgreSQL; SQLite runs the same
 LIKE without an index."""
 
 import re
