@@ -1,3 +1,4 @@
+import functools
 import re
 import secrets
 from decimal import Decimal
@@ -6,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -318,6 +320,15 @@ class ServiceRecord(models.Model):
         return self.order_number
 
 
+@functools.cache
+def _case_page_url_parts() -> tuple[str, str]:
+    """The case page's address around its id, reversed once: an escalation sweep links a
+    notification to every case it fires, and reversing each cost a tenth of its time."""
+    marker = 987654321
+    head, _marker, tail = reverse("case-page", args=[marker]).partition(str(marker))
+    return head, tail
+
+
 class Case(ConcurrentTransitionMixin, models.Model):
     number = models.CharField(_("number"), max_length=32, unique=True, null=True, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=CaseSource.choices)
@@ -382,6 +393,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        head, tail = _case_page_url_parts()
+        return f"{head}{self.pk}{tail}"
 
     @property
     def owner_role(self) -> str:

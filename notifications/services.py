@@ -5,7 +5,6 @@ import uuid
 from collections.abc import Iterable
 
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import CaseEvent, CaseEventKind
@@ -35,7 +34,7 @@ def _notification_rows(*, recipients, case=None, event=None, kind: str, title: s
                        watchers: list[User] | None = None) -> list[Notification]:
     """`watchers`: the case's watchers, who hear of everything about it (read here when not
     given)."""
-    url = reverse("case-page", args=[case.pk]) if case else ""
+    url = case.get_absolute_url() if case else ""
     if case is not None and watchers is None:
         watchers = watchers_of(case_ids=[case.pk]).get(case.pk, [])
     unique = {u.pk: u for u in [*recipients, *(watchers or [])] if u is not None}
@@ -88,7 +87,7 @@ def notify_case_event(*, event: CaseEvent) -> list[Notification]:
     if event.kind != CaseEventKind.OPENED:  # a case just opened has no watchers yet
         recipients = list({u.pk: u for u in [
             *recipients, *watchers_of(case_ids=[case.pk]).get(case.pk, [])]}.values())
-    url = reverse("case-page", args=[case.pk])
+    url = case.get_absolute_url()
     batch = uuid.uuid4()
     # Every new case is urgent for the store's managers and its owner (seed 001: an urgent
     # alert for every trigger; SPEC §2: from L2 the manager calls personally).
