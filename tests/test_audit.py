@@ -234,6 +234,7 @@ def _customer_form(customer, **changes) -> dict:
     at = timezone.localtime(customer.created_at)
     return {"external_id": customer.external_id, "name": customer.name, "phone": MASKED,
             "segment": customer.segment, "preferred_channel": customer.preferred_channel,
+            "language": customer.language,
             "created_at_0": at.date().isoformat(),
             "created_at_1": at.time().isoformat(), **changes}
 
