@@ -129,19 +129,25 @@ def _failed(response) -> TransportError:
                           retryable=response.code in RETRYABLE_CODES)
 
 
+def _message_call(method: str, request):
+    """Call `im.v1.message.<method>`; the SDK's failures become the outbox's TransportError."""
+    try:
+        response = getattr(_client(conf.FEISHU_APP_ID, conf.FEISHU_APP_SECRET,
+                                   conf.FEISHU_DOMAIN).im.v1.message, method)(request)
+    except Exception as exc:  # the SDK raises its own and httpx's errors
+        raise TransportError(f"Feishu: {exc.__class__.__name__}", retryable=True) from exc
+    if not response.success():
+        raise _failed(response)
+    return response
+
+
 def card_patch(*, message_id: str, card: dict) -> None:
     """Replace a sent card (`im.v1.message.patch`, PATCH /open-apis/im/v1/messages/:id): cards
     of JSON 2.0 are shared cards (update_multi), which this needs."""
     request = (PatchMessageRequest.builder().message_id(message_id)
                .request_body(PatchMessageRequestBody.builder()
                              .content(json.dumps(card, ensure_ascii=False)).build()).build())
-    try:
-        response = _client(conf.FEISHU_APP_ID, conf.FEISHU_APP_SECRET,
-                           conf.FEISHU_DOMAIN).im.v1.message.patch(request)
-    except Exception as exc:  # the SDK raises its own and httpx's errors
-        raise TransportError(f"Feishu: {exc.__class__.__name__}", retryable=True) from exc
-    if not response.success():
-        raise _failed(response)
+    _message_call("patch", request)
 
 
 def card_send(*, user_id: str, card: dict, key: str) -> str:
@@ -150,11 +156,5 @@ def card_send(*, user_id: str, card: dict, key: str) -> str:
                .request_body(CreateMessageRequestBody.builder().receive_id(user_id)
                              .msg_type("interactive").content(json.dumps(card, ensure_ascii=False))
                              .uuid(key[:50]).build()).build())
-    try:
-        response = _client(conf.FEISHU_APP_ID, conf.FEISHU_APP_SECRET,
-                           conf.FEISHU_DOMAIN).im.v1.message.create(request)
-    except Exception as exc:  # the SDK raises its own and httpx's errors
-        raise TransportError(f"Feishu: {exc.__class__.__name__}", retryable=True) from exc
-    if not response.success():
-        raise _failed(response)
+    response = _message_call("create", request)
     return response.data.message_id if response.data else ""
