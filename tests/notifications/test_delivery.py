@@ -61,7 +61,7 @@ def test_email_carries_case_number_customer_score_level_deadline_and_link(org, s
     [email] = mail.outbox
     assert email.to == [org.manager1.email]
     assert case.number in email.subject and "L3" in email.subject
-    for text in (case.number, case.customer.name, "评分:3", "L3", "下一个时限",
+    for text in (case.number, case.customer.name, "评分：3", "L3", "下一个时限",
                  f"{settings.SITE_URL}/cases/{case.pk}/"):
         assert text in email.body
     assert email.extra_headers["X-Recovery-Delivery"] == delivery.key

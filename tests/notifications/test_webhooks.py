@@ -54,7 +54,7 @@ def test_wecom_robot_gets_one_text_message_per_event_mentioning_the_people(
     payload = _only_request(httpserver).get_json()
     assert payload["msgtype"] == "text"
     content = payload["text"]["content"]
-    for text in (case.number, case.customer.name, "评分:3", "L3", f"/cases/{case.pk}/"):
+    for text in (case.number, case.customer.name, "评分：3", "L3", f"/cases/{case.pk}/"):
         assert text in content
     assert payload["text"]["mentioned_mobile_list"] == [manager_phone]
     assert delivery.status == DeliveryStatus.SENT
