@@ -6,8 +6,10 @@ import time
 from functools import partial
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import DateTimeField, F, Q
 from django.utils import timezone
+
+from recovery.compiled import AmongKey, CompiledModels, Param
 
 from . import conf
 from .channels import PERSONAL_CHANNELS, webhook_endpoints_for
@@ -172,10 +174,20 @@ def delivery_claim(*, delivery: Delivery) -> bool:
     return True
 
 
-def _claimable_q(now) -> Q:
+def _claimable_q(*, now, stale_before) -> Q:
     due = Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-    abandoned = Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - conf.STALE_CLAIM)
+    abandoned = Q(status=DeliveryStatus.SENDING, claimed_at__lt=stale_before)
     return due | abandoned
+
+
+# The worker's read of a task's deliveries, compiled once per process: compiling a select of
+# eight tables cost a quarter of the task.
+_CLAIMABLE = CompiledModels(lambda: Delivery.objects.select_related(
+    "notification__recipient", "notification__case__customer",
+    "notification__case__store", "endpoint", "customer_message__sent_by",
+).filter(_claimable_q(now=Param("now", DateTimeField()),
+                      stale_before=Param("stale_before", DateTimeField())),
+         AmongKey(F("pk"), "ids")).order_by())
 
 
 def deliveries_attempt(*, ids: list[int]) -> int:
@@ -184,10 +196,10 @@ def deliveries_attempt(*, ids: list[int]) -> int:
     once for all. Rows already sent are not read: when the worker lags, the pick-up queues
     again what is still waiting in the broker, and those tasks find nothing to do. Sorted
     here, not by the query: ordering a select this wide added half again to the ORM's work."""
-    deliveries = sorted(Delivery.objects.select_related(
-        "notification__recipient", "notification__case__customer",
-        "notification__case__store", "endpoint", "customer_message__sent_by",
-    ).filter(_claimable_q(timezone.now()), pk__in=ids).order_by(), key=lambda d: d.pk)
+    now = timezone.now()
+    deliveries = sorted(_CLAIMABLE.objects(ids=ids, now=now,
+                                           stale_before=now - conf.STALE_CLAIM),
+                        key=lambda d: d.pk)
     tried, sent = 0, []
     with messages_shared():
         for delivery in deliveries:

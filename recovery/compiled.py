@@ -2,15 +2,17 @@
 (about a millisecond for a select with joins and annotations); a list page or a worker task that
 runs the same query with other keys each time can compile it once and fill in the keys.
 
-The query is built with `AmongKey` stand-ins for the values that change; `CompiledValues.rows`
-runs it with the values, through the same converters `.values()` applies."""
+The query is built with stand-ins for the values that change (`AmongKey` for a list of ids,
+`Param` for one value); `CompiledValues.rows` and `CompiledModels.objects` run it with the
+values, through the converters and the model building the ORM applies."""
 
 import json
 import threading
 from collections.abc import Callable
 
 from django.db import connection
-from django.db.models import Lookup, QuerySet
+from django.db.models import Expression, Lookup, QuerySet
+from django.db.models.query import get_related_populators
 
 
 class _Key:
@@ -43,45 +45,90 @@ class AmongKey(Lookup):
         return f"{lhs} = ANY(%s::bigint[])", (*params, _Key(self.rhs, _int_list))
 
 
-class CompiledValues:
-    """A `.values()` queryset (built by `build`, with `AmongKey` stand-ins) compiled once per
-    process and database vendor; `rows(**keys)` runs it and returns the same dicts `.values()`
-    would."""
+class Param(Expression):
+    """A value given at run time (`rows(name=…)`, `objects(name=…)`), passed to the database as
+    `output_field` passes it."""
+
+    def __init__(self, name: str, output_field):
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def as_sql(self, compiler, conn):
+        field = self.output_field
+        return "%s", [_Key(self.name, lambda value: field.get_db_prep_value(value, conn))]
+
+
+class _Compiled:
+    """A queryset (built by `build`, with `AmongKey` and `Param` stand-ins) compiled once per
+    process and database vendor."""
 
     def __init__(self, build: Callable[[], QuerySet]):
         self._build = build
         self._compiled: dict[str, tuple] = {}
         self._lock = threading.Lock()
 
-    def _compile(self) -> tuple:
+    def _state(self, query, compiler) -> tuple:
+        raise NotImplementedError
+
+    def _run(self, keys: dict) -> tuple[list, tuple]:
+        """The rows, converted as the ORM converts them, and the compiled state."""
         found = self._compiled.get(connection.vendor)
         if found is None:
             with self._lock:
                 query = self._build().query
                 compiler = query.get_compiler(connection=connection)
                 sql, params = compiler.as_sql()
-                names = (list(query.selected) if query.selected else
-                         [*query.extra_select, *query.values_select, *query.annotation_select])
                 columns = [s[0] for s in compiler.select[:compiler.col_count]]
                 converters = list(compiler.get_converters(columns).items())
-                found = self._compiled[connection.vendor] = (sql, tuple(params), names,
-                                                             converters)
-        return found
-
-    def rows(self, **keys) -> list[dict]:
-        sql, params, names, converters = self._compile()
+                found = self._compiled[connection.vendor] = (
+                    sql, tuple(params), converters, self._state(query, compiler))
+        sql, params, converters, state = found
         values = [p.encode(keys[p.name]) if isinstance(p, _Key) else p for p in params]
         with connection.cursor() as cursor:
             cursor.execute(sql, values)
             fetched = cursor.fetchall()
-        out = []
-        for row in fetched:
-            if converters:
-                row = list(row)
+        if converters:
+            for i, row in enumerate(fetched):
+                row = fetched[i] = list(row)
                 for position, (functions, expression) in converters:
                     value = row[position]
                     for function in functions:
                         value = function(value, expression, connection)
                     row[position] = value
-            out.append(dict(zip(names, row)))
+        return fetched, state
+
+
+class CompiledValues(_Compiled):
+    """A `.values()` queryset compiled once; `rows(**keys)` returns the dicts `.values()`
+    would."""
+
+    def _state(self, query, compiler) -> list[str]:
+        return (list(query.selected) if query.selected else
+                [*query.extra_select, *query.values_select, *query.annotation_select])
+
+    def rows(self, **keys) -> list[dict]:
+        fetched, names = self._run(keys)
+        return [dict(zip(names, row)) for row in fetched]
+
+
+class CompiledModels(_Compiled):
+    """A queryset of model instances (with `select_related`) compiled once; `objects(**keys)`
+    builds them as the ORM's iterator does (`django.db.models.query.ModelIterable`)."""
+
+    def _state(self, query, compiler) -> tuple:
+        if compiler.annotation_col_map:
+            raise ValueError("CompiledModels builds no annotations: use CompiledValues")
+        info, select = compiler.klass_info, compiler.select
+        start, end = info["select_fields"][0], info["select_fields"][-1] + 1
+        return (info["model"], [f[0].target.attname for f in select[start:end]], start, end,
+                get_related_populators(info, select, connection.alias))
+
+    def objects(self, **keys) -> list:
+        fetched, (model, names, start, end, related) = self._run(keys)
+        out = []
+        for row in fetched:
+            obj = model.from_db(connection.alias, names, row[start:end])
+            for populator in related:
+                populator.populate(row, obj)
+            out.append(obj)
         return out
