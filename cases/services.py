@@ -9,13 +9,14 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from org.models import OrgNode, Role, User
 from org.selectors import people_at_or_above, user_can_see_node, user_scope_path
+from recovery.compiled import CompiledValues, Param
 from recovery.config_cache import config_cached
 
 from .events import case_events, service_records_saved
@@ -335,21 +336,14 @@ def _active_case_keys(*, customer_id: int, store_id: int) -> QuerySet:
             .order_by("-triggered_at").values_list("pk", flat=True)[:1])
 
 
-# Stand-ins for the two keys, so that the query is compiled once per process.
-_CUSTOMER_KEY, _STORE_KEY = -1, -2
-
-
-@functools.cache
-def _active_case_keys_compiled() -> tuple[str, tuple]:
-    return _active_case_keys(customer_id=_CUSTOMER_KEY,
-                             store_id=_STORE_KEY).query.sql_with_params()
+# Compiled once per process: the intake asks it for most responses.
+_ACTIVE_CASE_KEYS = CompiledValues(lambda: _active_case_keys(
+    customer_id=Param("customer", BigIntegerField()), store_id=Param("store", BigIntegerField())))
 
 
 def _active_case_keys_sql(*, customer_id: int, store_id: int) -> tuple[str, list]:
     """`_active_case_keys` as SQL and parameters, to run inside another statement."""
-    sql, params = _active_case_keys_compiled()
-    keys = {_CUSTOMER_KEY: customer_id, _STORE_KEY: store_id}
-    return sql, [keys.get(p, p) if isinstance(p, int) else p for p in params]
+    return _ACTIVE_CASE_KEYS.sql(customer=customer_id, store=store_id)
 
 
 def _active_case_for(*, customer: Customer, store: OrgNode) -> Case | None:
@@ -469,7 +463,7 @@ def _response_insert_sql() -> str:
     columns = ", ".join(SurveyResponse._meta.get_field(name).column
                         for name in _RESPONSE_COLUMNS)
     values = ", ".join(["%s"] * len(_RESPONSE_COLUMNS))
-    active_sql, _params = _active_case_keys_compiled()
+    active_sql, _params = _active_case_keys_sql(customer_id=0, store_id=0)
     return (f"INSERT INTO cases_surveyresponse ({columns}, case_id, rescore) "
             f"SELECT {values}, COALESCE(%s, active.pk), %s OR active.pk IS NOT NULL "
             f"FROM (SELECT 1 AS one) AS anchor LEFT JOIN ({active_sql}) AS active ON %s "

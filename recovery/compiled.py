@@ -70,8 +70,7 @@ class _Compiled:
     def _state(self, query, compiler) -> tuple:
         raise NotImplementedError
 
-    def _run(self, keys: dict) -> tuple[list, tuple]:
-        """The rows, converted as the ORM converts them, and the compiled state."""
+    def _compiled_here(self) -> tuple:
         found = self._compiled.get(connection.vendor)
         if found is None:
             with self._lock:
@@ -82,8 +81,18 @@ class _Compiled:
                 converters = list(compiler.get_converters(columns).items())
                 found = self._compiled[connection.vendor] = (
                     sql, tuple(params), converters, self._state(query, compiler))
-        sql, params, converters, state = found
-        values = [p.encode(keys[p.name]) if isinstance(p, _Key) else p for p in params]
+        return found
+
+    def sql(self, **keys) -> tuple[str, list]:
+        """The statement and its parameters for these keys, to run or to put inside another
+        statement (the statement is the same whatever the keys)."""
+        sql, params, _converters, _state = self._compiled_here()
+        return sql, [p.encode(keys[p.name]) if isinstance(p, _Key) else p for p in params]
+
+    def _run(self, keys: dict) -> tuple[list, tuple]:
+        """The rows, converted as the ORM converts them, and the compiled state."""
+        _sql, _params, converters, state = self._compiled_here()
+        sql, values = self.sql(**keys)
         with connection.cursor() as cursor:
             cursor.execute(sql, values)
             fetched = cursor.fetchall()
