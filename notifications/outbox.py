@@ -154,6 +154,9 @@ _CLAIM = (f"UPDATE {Delivery._meta.db_table} SET status = %(sending)s, claimed_a
           "AND attempts = %(attempts)s")
 _SENT = (f"UPDATE {Delivery._meta.db_table} SET status = %(sent)s, sent_at = %(at)s, "
          "last_error = '' WHERE id = %(id)s AND status = %(sending)s")
+_SENT_ATTEMPT = (f"INSERT INTO {DeliveryAttempt._meta.db_table} "
+                 "(delivery_id, at, ok, retryable, error, duration_ms) "
+                 "VALUES (%(id)s, %(at)s, %(ok)s, %(retryable)s, '', %(ms)s)")
 
 
 def delivery_claim(*, delivery: Delivery) -> bool:
@@ -200,18 +203,13 @@ def deliveries_attempt(*, ids: list[int]) -> int:
     deliveries = sorted(_CLAIMABLE.objects(ids=ids, now=now,
                                            stale_before=now - conf.STALE_CLAIM),
                         key=lambda d: d.pk)
-    tried, sent = 0, []
+    tried = 0
     with messages_shared():
         for delivery in deliveries:
             if not delivery_claim(delivery=delivery):
                 continue
             tried += 1
-            if _send(delivery=delivery):
-                sent.append(delivery)
-    # The successful tries' history, in one insert (each row was marked sent as it went).
-    DeliveryAttempt.objects.bulk_create([
-        DeliveryAttempt(delivery=d, at=d.sent_at, ok=True, duration_ms=d.duration_ms)
-        for d in sent])
+            _send(delivery=delivery)
     return tried
 
 
@@ -220,7 +218,7 @@ def delivery_attempt(*, delivery_id: int) -> bool:
     return bool(deliveries_attempt(ids=[delivery_id]))
 
 
-def _send(*, delivery: Delivery) -> bool:
+def _send(*, delivery: Delivery) -> None:
     started = time.monotonic()
     try:
         transport_for(delivery=delivery).send(delivery=delivery)
@@ -233,8 +231,6 @@ def _send(*, delivery: Delivery) -> bool:
                         retryable=True, started=started)
     else:
         delivery_sent(delivery=delivery, started=started)
-        return True
-    return False
 
 
 def _elapsed_ms(started: float) -> int:
@@ -242,11 +238,14 @@ def _elapsed_ms(started: float) -> int:
 
 
 def delivery_sent(*, delivery: Delivery, started: float) -> None:
-    """Mark it sent at once, so a worker dying later in the batch cannot send it again."""
+    """Mark it sent at once, with its try in the history (one commit: a reader never sees a
+    sent delivery without it), so a worker dying later in the batch cannot send it again."""
     delivery.sent_at, delivery.duration_ms = timezone.now(), _elapsed_ms(started)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_SENT, {"sent": DeliveryStatus.SENT, "at": delivery.sent_at,
                                "id": delivery.pk, "sending": DeliveryStatus.SENDING})
+        cursor.execute(_SENT_ATTEMPT, {"id": delivery.pk, "at": delivery.sent_at, "ok": True,
+                                       "retryable": False, "ms": delivery.duration_ms})
 
 
 def delivery_failed(*, delivery: Delivery, error: str, retryable: bool,

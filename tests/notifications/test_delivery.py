@@ -187,6 +187,36 @@ def test_the_broker_s_redelivery_of_a_dead_worker_s_task_sends_it_once(org):
     assert len(mail.outbox) == 1
 
 
+class WorkerKilled(BaseException):
+    """Stands in for the worker dying (SIGKILL, OOM) in the middle of a send."""
+
+
+class DyingSmtpBackend(BaseEmailBackend):
+    sent = 0
+
+    def send_messages(self, messages):
+        if DyingSmtpBackend.sent == 1:
+            raise WorkerKilled
+        DyingSmtpBackend.sent += 1
+        mail.outbox.extend(messages)
+        return len(messages)
+
+
+def test_a_delivery_sent_before_the_worker_died_mid_batch_keeps_its_try_in_the_history(
+        org, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.DyingSmtpBackend"
+    DyingSmtpBackend.sent = 0
+    first, second = (_manager_email(org, open_case(store=org.S01, score=3)) for _ in range(2))
+
+    with pytest.raises(WorkerKilled):
+        deliver(first.pk, second.pk)
+
+    first.refresh_from_db()
+    assert first.status == DeliveryStatus.SENT
+    assert [a.ok for a in first.attempt_log.all()] == [True]
+    assert not second.attempt_log.exists()
+
+
 def test_sms_log_masks_the_phone_number(org, caplog):
     org.manager1.phone = "13812345678"
     org.manager1.save()
