@@ -10,7 +10,7 @@ bench's two kinds of request through Django's test client (signature, middleware
 hooks, the Celery hand-off): a score of 7–10 (stored only) and a score of 0–6 (opens a case), in
 turn. Per kind it prints the median CPU of this process and of the PostgreSQL backend serving it
 (from /proc, so PostgreSQL must run on this machine) and the statements sent. `--profile` prints
-the cProfile of one kind.
+the cProfile of one kind (PROFILE_DUMP=FILE also writes it, for pstats).
 """
 
 import argparse
@@ -222,7 +222,10 @@ def main() -> None:
               f"mean {statistics.mean(values):6.2f} ms")
     worker_figures(args.n)
     if profiler is not None:
-        pstats.Stats(profiler).sort_stats(args.sort).print_stats(45)
+        stats = pstats.Stats(profiler).sort_stats(args.sort)
+        stats.print_stats(45)
+        if os.environ.get("PROFILE_DUMP"):
+            stats.dump_stats(os.environ["PROFILE_DUMP"])
 
 
 def worker_figures(n: int) -> None:

@@ -39,7 +39,7 @@ def _response_out(response: SurveyResponse, created: bool) -> Response:
         response = SurveyResponse.objects.select_related(
             "store", "customer", "case__failure_type").prefetch_related(
             "case__deadlines").get(pk=response.pk)
-    return Response(s.SurveyResponseOut(response).data,
+    return Response(s.SurveyResponseOut.represent(response),
                     status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
@@ -50,9 +50,7 @@ class SurveyResponseCreateApi(APIView):
     @extend_schema(request=s.SurveyResponseIn, responses={201: s.SurveyResponseOut,
                                                           200: s.SurveyResponseOut})
     def post(self, request):
-        data_in = s.SurveyResponseIn(data=request.data)
-        data_in.is_valid(raise_exception=True)
-        data = dict(data_in.validated_data)
+        data = s.SurveyResponseIn.validated(request.data)
         customer = dict(data.pop("customer"))
         result = survey_response_receive(
             actor=request.user, customer=customer,

@@ -3,12 +3,20 @@ written one way, so that the same person typed as `138-1234-5678`, `+86 138 1234
 `13812345678` is matched as one."""
 
 import functools
+import re
 
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_REGION = "CN"
+
+# Most numbers that come in are a Chinese mobile number written plainly: phonenumbers' own
+# pattern for those settles them (valid, stored as written) without parsing. None of them starts
+# with a prefix the parser would strip (0, 11, 12, 179): tests/test_one_customer.py compares the
+# two ways over every four-digit prefix.
+_PLAIN_MOBILE = re.compile(phonenumbers.PhoneMetadata.metadata_for_region(
+    DEFAULT_REGION).mobile.national_number_pattern)
 
 
 # Remembered per process: the intake reads each number twice (its input, then the customer's
@@ -21,6 +29,12 @@ def phone_normalize(raw: str | None) -> str:
     raw = (raw or "").strip()
     if not raw:
         return ""
+    if raw.isascii() and _PLAIN_MOBILE.fullmatch(raw):
+        return raw
+    return _phone_parsed(raw)
+
+
+def _phone_parsed(raw: str) -> str:
     try:
         number = phonenumbers.parse(raw, DEFAULT_REGION)
     except phonenumbers.NumberParseException:

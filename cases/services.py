@@ -16,7 +16,7 @@ from django_fsm import TransitionNotAllowed, can_proceed
 
 from org.models import OrgNode, Role, User
 from org.selectors import people_at_or_above, user_can_see_node, user_scope_path
-from recovery.compiled import CompiledValues, Param
+from recovery.compiled import CompiledValues, Param, Prepared, RawModels
 from recovery.config_cache import config_cached
 
 from .events import case_events, service_records_saved
@@ -134,15 +134,18 @@ def customer_upsert(*, actor: User, name: str, external_id: str | None = None, p
                 "the phone number on record; or leave the id empty.")]})
         may_change = False
     source, response_id = unless_received or (None, None)
-    rows = list(Customer.objects.raw(CUSTOMER_UPSERT, {
+    rows = _CUSTOMERS.objects(CUSTOMER_UPSERT, {
         "external_id": external_id, "name": name, "phone": phone, "vip": vip,
         "segment": segment or Customer._meta.get_field("segment").default,
         "segment_given": bool(segment), "may_change": may_change,
         "language": language or CustomerLanguage.ZH_HANS, "language_given": bool(language),
         "created_at": connection.ops.adapt_datetimefield_value(timezone.now()),
         "source": source, "response_id": response_id,
-    }))
+    })
     return rows[0] if rows else None
+
+
+_CUSTOMERS, _RESPONSES = RawModels(Customer), RawModels(SurveyResponse)
 
 
 # `customer_upsert` in one statement: the ORM's update_or_create reads, then writes, so two
@@ -150,7 +153,7 @@ def customer_upsert(*, actor: User, name: str, external_id: str | None = None, p
 # the row as it is (a customer outside the actor's scope: the update only takes the row lock),
 # keep a VIP a VIP, or insert nothing when the survey response is stored already. The WHERE
 # also settles SQLite's parsing of an upsert from a SELECT. A null `source` matches no response.
-CUSTOMER_UPSERT = """
+CUSTOMER_UPSERT = Prepared("intake_customer_upsert", """
     INSERT INTO cases_customer (external_id, name, phone, vip, segment, language, created_at)
     SELECT %(external_id)s, %(name)s, %(phone)s, %(vip)s, %(segment)s, %(language)s,
            %(created_at)s
@@ -166,7 +169,7 @@ CUSTOMER_UPSERT = """
                        ELSE cases_customer.segment END,
         language = CASE WHEN %(may_change)s AND %(language_given)s THEN excluded.language
                         ELSE cases_customer.language END
-    RETURNING id, external_id, name, phone, vip, segment, language, created_at"""
+    RETURNING id, external_id, name, phone, vip, segment, language, created_at""")
 
 
 VEHICLE_FIELDS = ("plate", "vin", "vehicle_model")
@@ -271,22 +274,27 @@ def _checklist_templates() -> list[tuple[ChecklistTemplateItem, set[int]]]:
     ])
 
 
-def checklist_instantiate(*, case: Case) -> None:
-    """The case's items: the active template items for every failure type and for the case's,
-    copied in the database by one statement (in template order, which breaks position ties)."""
+@functools.cache
+def _checklist_statement() -> Prepared:
     template = ChecklistTemplateItem._meta
     types = ChecklistTemplateItem.failure_types.through._meta
     item, failure_type = (types.get_field(name).column
                           for name in ("checklisttemplateitem", "failuretype"))
     links = f"SELECT 1 FROM {types.db_table} l WHERE l.{item} = t.id"
+    return Prepared("case_checklist_instantiate", (
+        f"INSERT INTO {ChecklistItem._meta.db_table} "
+        "(case_id, code, title, title_en, position, required, waive_reason) "
+        f"SELECT %s, t.code, t.title, t.title_en, t.position, t.required, '' "
+        f"FROM {template.db_table} t WHERE t.active = %s AND (NOT EXISTS ({links}) OR "
+        f"EXISTS ({links} AND l.{failure_type} = %s)) "
+        "ORDER BY t.position, t.code"))
+
+
+def checklist_instantiate(*, case: Case) -> None:
+    """The case's items: the active template items for every failure type and for the case's,
+    copied in the database by one statement (in template order, which breaks position ties)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {ChecklistItem._meta.db_table} "
-            "(case_id, code, title, title_en, position, required, waive_reason) "
-            f"SELECT %s, t.code, t.title, t.title_en, t.position, t.required, '' "
-            f"FROM {template.db_table} t WHERE t.active = %s AND (NOT EXISTS ({links}) OR "
-            f"EXISTS ({links} AND l.{failure_type} = %s)) "
-            "ORDER BY t.position, t.code", [case.pk, True, case.failure_type_id])
+        _checklist_statement().execute(cursor, [case.pk, True, case.failure_type_id])
 
 
 def failure_type_by_code(code: str | None) -> FailureType | None:
@@ -478,9 +486,9 @@ def _response_insert(response: SurveyResponse, *, find_active: bool) -> SurveyRe
     values = [f.get_db_prep_save(getattr(response, f.attname), connection) for f in fields]
     _sql, active_params = _active_case_keys_sql(customer_id=response.customer_id,
                                                 store_id=response.store_id)
-    stored = next(iter(SurveyResponse.objects.raw(
+    [stored] = _RESPONSES.objects(
         _response_insert_sql(),
-        [*values, response.case_id, response.rescore, *active_params, find_active])))
+        [*values, response.case_id, response.rescore, *active_params, find_active])
     stored.store, stored.customer = response.store, response.customer
     stored.service_record = response.service_record
     if stored.case_id == response.case_id:

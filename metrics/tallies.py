@@ -31,6 +31,7 @@ from django.db.models import IntegerField, Value, When
 
 from cases.models import Outcome
 from escalation.models import Deadline, Escalation, counted_q, on_time_q, unsettled_q
+from recovery.compiled import Prepared
 
 from .models import Tally, TallyChange
 
@@ -159,8 +160,9 @@ def _deadlines_sql(ids: list[int] | None = None) -> tuple[str, list]:
     cannot express."""
     inner, params = _settled_deadlines_sql()
     only, only_params = ("WHERE s.id = ANY(%s)", [list(ids)]) if ids is not None else ("", [])
+    # on_time is cast: prepared, its 1 and 0 arrive as parameters of no type (`Prepared`).
     return ("SELECT s.store_id, (s.due_at AT TIME ZONE %s)::date, %s::text, s.kind, "
-            f"count(*), sum(s.on_time)::numeric FROM ({inner}) s {only} GROUP BY 1, 2, 4",
+            f"count(*), sum(s.on_time::int)::numeric FROM ({inner}) s {only} GROUP BY 1, 2, 4",
             [settings.TIME_ZONE, M.SLA, *params, *only_params])
 
 
@@ -194,16 +196,31 @@ def facts_shares(case_ids: list[int]) -> Counter:
     return shares
 
 
+_CHANGES_INSERT = (f"INSERT INTO {TallyChange._meta.db_table} "
+                   "(store_id, day, measure, key, count, value)")
+
+
+# Every opened case runs these two; planning them cost PostgreSQL more than running them.
+@functools.cache
+def _facts_started_statement() -> tuple[Prepared, list]:
+    sql, params = _facts_sql("f.case_id = ANY(%s)")
+    return Prepared("tally_facts_started", f"{_CHANGES_INSERT} {sql}"), params
+
+
+@functools.cache
+def _deadlines_settled_statement() -> Prepared:
+    sql, _params = _deadlines_sql([])
+    return Prepared("tally_deadlines_settled", f"{_CHANGES_INSERT} {sql}")
+
+
 def facts_started(*, case_ids: list[int]) -> None:
     """Record the share of new fact rows (nothing to take away: one INSERT … SELECT, which
     the ORM cannot write)."""
     if not tallies_enabled():
         return
-    sql, params = _facts_sql("f.case_id = ANY(%s)")
+    statement, params = _facts_started_statement()
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {TallyChange._meta.db_table} "
-                       f"(store_id, day, measure, key, count, value) {sql}",
-                       [*params, list(case_ids)])
+        statement.execute(cursor, [*params, list(case_ids)])
 
 
 def facts_tallied(*, before: Counter, case_ids: list[int]) -> None:
@@ -225,10 +242,9 @@ def deadlines_settled(*, rows: Iterable[Deadline]) -> None:
     ids = [d.pk for d in rows]
     if not tallies_enabled() or not ids:
         return
-    sql, params = _deadlines_sql(ids)
+    _sql, params = _deadlines_sql(ids)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {TallyChange._meta.db_table} "
-                       f"(store_id, day, measure, key, count, value) {sql}", params)
+        _deadlines_settled_statement().execute(cursor, params)
 
 
 def escalations_fired(*, rows: Iterable[Escalation]) -> None:

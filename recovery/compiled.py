@@ -4,15 +4,19 @@ runs the same query with other keys each time can compile it once and fill in th
 
 The query is built with stand-ins for the values that change (`AmongKey` for a list of ids,
 `Param` for one value); `CompiledValues.rows` and `CompiledModels.objects` run it with the
-values, through the converters and the model building the ORM applies."""
+values, through the converters and the model building the ORM applies. `RawModels` builds the
+rows of a hand-written statement as `RawQuerySet` does, matching columns to fields once."""
 
 import json
+import re
 import threading
 from collections.abc import Callable
 
 from django.db import connection
+from django.db.backends.signals import connection_created
 from django.db.models import Expression, Lookup, QuerySet
 from django.db.models.query import get_related_populators
+from django.dispatch import receiver
 
 
 class _Key:
@@ -117,7 +121,7 @@ class CompiledValues(_Compiled):
 
     def rows(self, **keys) -> list[dict]:
         fetched, names = self._run(keys)
-        return [dict(zip(names, row)) for row in fetched]
+        return [dict(zip(names, row, strict=True)) for row in fetched]
 
 
 class CompiledModels(_Compiled):
@@ -141,3 +145,105 @@ class CompiledModels(_Compiled):
                 populator.populate(row, obj)
             out.append(obj)
         return out
+
+
+class RawModels:
+    """Rows of a hand-written statement (an upsert's or an insert's RETURNING) as instances of
+    `model`, converted as `RawQuerySet` converts them, with the columns matched to fields once
+    per vendor and column list instead of on every run."""
+
+    def __init__(self, model):
+        self.model = model
+        self._plans: dict[tuple, tuple] = {}
+
+    def _plan(self, columns: tuple[str, ...]) -> tuple:
+        position = {column: i for i, column in enumerate(columns)}
+        names, steps = [], []
+        # In the model's field order, as `Model.from_db` reads a partial row.
+        for field in self.model._meta.concrete_fields:
+            if field.column not in position:
+                continue
+            names.append(field.attname)
+            expression = field.get_col(self.model._meta.db_table)
+            steps.append((position[field.column], expression,
+                          [*connection.ops.get_db_converters(expression),
+                           *expression.get_db_converters(connection)]))
+        return names, steps
+
+    def objects(self, statement: "str | Prepared", params) -> list:
+        with connection.cursor() as cursor:
+            if isinstance(statement, Prepared):
+                statement.execute(cursor, params)
+            else:
+                cursor.execute(statement, params)
+            columns = tuple(c[0] for c in cursor.description)
+            fetched = cursor.fetchall()
+        key = (connection.vendor, columns)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = self._plan(columns)
+        names, steps = plan
+        out = []
+        for row in fetched:
+            values = []
+            for i, expression, functions in steps:
+                value = row[i]
+                for function in functions:
+                    value = function(value, expression, connection)
+                values.append(value)
+            out.append(self.model.from_db(connection.alias, names, values))
+        return out
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s|%%")
+
+
+class Prepared:
+    """A hot hand-written statement that PostgreSQL parses and plans once per connection
+    (PREPARE, then EXECUTE with the values): for an opened case's INSERT … SELECTs, planning
+    cost PostgreSQL more than running them. Other databases run it as written. `sql` takes its
+    values as %(name)s (a dict) or %s (a list); PostgreSQL infers their types.
+
+    Only for a statement whose best plan does not depend on the values or on how big the tables
+    are (a primary or unique key, small configuration tables): after five runs PostgreSQL may
+    keep one generic plan for the connection's life, chosen by the tables as they were then. A
+    look-up by customer and store, planned on a new database's empty tables, was kept as a scan
+    of the store's cases (the load bench slowed by the minute)."""
+
+    def __init__(self, name: str, sql: str):
+        self.name, self.sql = name, sql
+        names: list = []
+
+        def number(match: re.Match) -> str:
+            if match.group(0) == "%%":
+                return "%"
+            key = match.group(1)
+            if key is None:
+                names.append(len(names))
+                return f"${len(names)}"
+            if key not in names:
+                names.append(key)
+            return f"${names.index(key) + 1}"
+
+        self._prepare = f"PREPARE {name} AS {_PLACEHOLDER.sub(number, sql)}"
+        self._named = [n for n in names if isinstance(n, str)]
+        self._execute = f"EXECUTE {name} ({', '.join(['%s'] * len(names))})" if names else \
+            f"EXECUTE {name}"
+
+    def execute(self, cursor, params) -> None:
+        """Run it on `cursor` (Django's cursor: its `db` is this thread's connection)."""
+        if cursor.db.vendor != "postgresql":
+            cursor.execute(self.sql, params)
+            return
+        prepared = cursor.db.__dict__.setdefault("prepared_statements", set())
+        if self.name not in prepared:
+            cursor.execute(self._prepare)  # kept by the session, even if this transaction fails
+            prepared.add(self.name)
+        cursor.execute(self._execute, [params[n] for n in self._named]
+                       if isinstance(params, dict) else list(params))
+
+
+@receiver(connection_created)
+def _prepared_forget(sender, connection, **kwargs) -> None:
+    """A new session has nothing prepared."""
+    connection.__dict__.pop("prepared_statements", None)

@@ -264,6 +264,22 @@ def test_bad_input_is_400_with_field_errors_and_stores_nothing(org, over, field)
     assert Case.objects.count() == 0 and Customer.objects.count() == 0
 
 
+def test_one_response_s_errors_or_values_never_carry_into_the_next(org):
+    """The intake validates and answers with serializers built once per thread: each request
+    must still get only its own errors and its own values."""
+    first = post(org, n="a", store="S99")
+    assert first.status_code == 400 and set(first.json()) == {"store"}
+    stored = post(org, n="b", score=9, comment="好")
+    assert stored.status_code == 201 and stored.json()["case"] is None
+    opened = post(org, n="c", score=1)
+    assert opened.status_code == 201 and opened.json()["case"]["level"] == "L3"
+    second = post(org, n="d", score=11)
+    assert second.status_code == 400 and set(second.json()) == {"score"}
+    again = post(org, n="e", score=9)
+    assert again.status_code == 201
+    assert (again.json()["external_id"], again.json()["case"]) == ("e", None)
+
+
 def test_caller_outside_the_store_is_refused(org):
     r = api_as(org.manager2).post(URL, body(score=0), format="json")
     assert r.status_code == 403

@@ -3,6 +3,7 @@ intake match customers by number and external id; the incident form warns of the
 case and its idempotency key makes Back and submit again land on the case it opened."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from cases.models import Case, Customer, FailureType
 from cases.phones import phone_normalize
@@ -26,10 +27,26 @@ def test_phone_numbers_are_stored_one_way(raw, stored):
 
 @pytest.mark.parametrize("raw", ["abc-not-a-phone", "12345", "1381234567890123"])
 def test_a_number_that_is_no_phone_number_is_refused(raw):
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError):
         phone_normalize(raw)
+
+
+def test_a_plain_mobile_number_is_settled_as_the_parser_settles_it():
+    """`phone_normalize` takes a plain Chinese mobile number as written, by phonenumbers'
+    pattern, without parsing it: for every four-digit prefix, what it takes so is what parsing
+    gives."""
+    from cases.phones import _PLAIN_MOBILE, _phone_parsed
+
+    taken = 0
+    for prefix in range(1000, 2000):
+        for rest in ("0000000", "4567890", "9999999"):
+            raw = f"{prefix}{rest}"
+            if _PLAIN_MOBILE.fullmatch(raw):
+                taken += 1
+                assert _phone_parsed(raw) == raw
+    assert taken > 500
+    with pytest.raises(ValidationError):
+        phone_normalize("12012345678")  # no mobile number: parsed, and refused
 
 
 def incident(user, **customer):
