@@ -5,7 +5,8 @@ runs the same query with other keys each time can compile it once and fill in th
 The query is built with stand-ins for the values that change (`AmongKey` for a list of ids,
 `Param` for one value); `CompiledValues.rows` and `CompiledModels.objects` run it with the
 values, through the converters and the model building the ORM applies. `RawModels` builds the
-rows of a hand-written statement as `RawQuerySet` does, matching columns to fields once."""
+rows of a hand-written statement as `RawQuerySet` does, matching columns to fields once.
+`Prepared` has PostgreSQL plan a hand-written statement once per connection."""
 
 import json
 import re
