@@ -182,11 +182,16 @@ def _changes_add(counts: dict[tuple, list]) -> None:
         for (store, day, measure, key), (count, value) in counts.items() if count or value)
 
 
+_CHANGES_INSERT = (f"INSERT INTO {TallyChange._meta.db_table} "
+                   "(store_id, day, measure, key, count, value)")
+_FACTS_OF_CASES = "f.case_id = ANY(%s)"
+
+
 def facts_shares(case_ids: list[int]) -> Counter:
     """The tallied share of these cases' fact rows as they are now."""
     if not tallies_enabled() or not case_ids:
         return Counter()
-    sql, params = _facts_sql("f.case_id = ANY(%s)")
+    sql, params = _facts_sql(_FACTS_OF_CASES)
     shares: Counter = Counter()
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, list(case_ids)])
@@ -196,15 +201,11 @@ def facts_shares(case_ids: list[int]) -> Counter:
     return shares
 
 
-_CHANGES_INSERT = (f"INSERT INTO {TallyChange._meta.db_table} "
-                   "(store_id, day, measure, key, count, value)")
-
-
 # Every opened case runs these two; planning them cost PostgreSQL more than running them.
 @functools.cache
-def _facts_started_statement() -> tuple[Prepared, list]:
-    sql, params = _facts_sql("f.case_id = ANY(%s)")
-    return Prepared("tally_facts_started", f"{_CHANGES_INSERT} {sql}"), params
+def _facts_started_statement() -> Prepared:
+    sql, _params = _facts_sql(_FACTS_OF_CASES)
+    return Prepared("tally_facts_started", f"{_CHANGES_INSERT} {sql}")
 
 
 @functools.cache
@@ -218,9 +219,9 @@ def facts_started(*, case_ids: list[int]) -> None:
     the ORM cannot write)."""
     if not tallies_enabled():
         return
-    statement, params = _facts_started_statement()
+    _sql, params = _facts_sql(_FACTS_OF_CASES)
     with connection.cursor() as cursor:
-        statement.execute(cursor, [*params, list(case_ids)])
+        _facts_started_statement().execute(cursor, [*params, list(case_ids)])
 
 
 def facts_tallied(*, before: Counter, case_ids: list[int]) -> None:
