@@ -154,9 +154,16 @@ _CLAIM = (f"UPDATE {Delivery._meta.db_table} SET status = %(sending)s, claimed_a
           "AND attempts = %(attempts)s")
 _SENT = (f"UPDATE {Delivery._meta.db_table} SET status = %(sent)s, sent_at = %(at)s, "
          "last_error = '' WHERE id = %(id)s AND status = %(sending)s")
-_SENT_ATTEMPT = (f"INSERT INTO {DeliveryAttempt._meta.db_table} "
-                 "(delivery_id, at, ok, retryable, error, duration_ms) "
-                 "VALUES (%(id)s, %(at)s, %(ok)s, %(retryable)s, '', %(ms)s)")
+# Every try, sent or failed, goes into the history by this one statement.
+_ATTEMPT = (f"INSERT INTO {DeliveryAttempt._meta.db_table} "
+            "(delivery_id, at, ok, retryable, error, duration_ms) "
+            "VALUES (%(id)s, %(at)s, %(ok)s, %(retryable)s, %(error)s, %(ms)s)")
+
+
+def _attempt_record(cursor, *, delivery: Delivery, at, ok: bool, retryable: bool = False,
+                    error: str = "", duration_ms: int) -> None:
+    cursor.execute(_ATTEMPT, {"id": delivery.pk, "at": at, "ok": ok, "retryable": retryable,
+                              "error": error, "ms": duration_ms})
 
 
 def delivery_claim(*, delivery: Delivery) -> bool:
@@ -244,8 +251,8 @@ def delivery_sent(*, delivery: Delivery, started: float) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_SENT, {"sent": DeliveryStatus.SENT, "at": delivery.sent_at,
                                "id": delivery.pk, "sending": DeliveryStatus.SENDING})
-        cursor.execute(_SENT_ATTEMPT, {"id": delivery.pk, "at": delivery.sent_at, "ok": True,
-                                       "retryable": False, "ms": delivery.duration_ms})
+        _attempt_record(cursor, delivery=delivery, at=delivery.sent_at, ok=True,
+                        duration_ms=delivery.duration_ms)
 
 
 def delivery_failed(*, delivery: Delivery, error: str, retryable: bool,
@@ -259,11 +266,10 @@ def delivery_failed(*, delivery: Delivery, error: str, retryable: bool,
                       next_attempt_at=now + backoff(attempts=delivery.attempts))
     else:
         fields.update(status=DeliveryStatus.FAILED)
-    with transaction.atomic():
+    with transaction.atomic(), connection.cursor() as cursor:
         Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(**fields)
-        DeliveryAttempt.objects.create(delivery=delivery, at=now, ok=False,
-                                       retryable=retryable, error=error[:2000],
-                                       duration_ms=_elapsed_ms(started))
+        _attempt_record(cursor, delivery=delivery, at=now, ok=False, retryable=retryable,
+                        error=error[:2000], duration_ms=_elapsed_ms(started))
     log = logger.warning if again else logger.error
     log("Delivery %s attempt %d failed (%s): %s", delivery.key, delivery.attempts,
         "will retry" if again else "gave up", error[:200])

@@ -63,6 +63,13 @@ class Param(Expression):
         return "%s", [_Key(self.name, lambda value: field.get_db_prep_value(value, conn))]
 
 
+def _converted(value, functions, expression):
+    """A value read from the database as the ORM hands it over (its converters, in order)."""
+    for function in functions:
+        value = function(value, expression, connection)
+    return value
+
+
 class _Compiled:
     """A queryset (built by `build`, with `AmongKey` and `Param` stand-ins) compiled once per
     process and database vendor."""
@@ -105,10 +112,7 @@ class _Compiled:
             for i, row in enumerate(fetched):
                 row = fetched[i] = list(row)
                 for position, (functions, expression) in converters:
-                    value = row[position]
-                    for function in functions:
-                        value = function(value, expression, connection)
-                    row[position] = value
+                    row[position] = _converted(row[position], functions, expression)
         return fetched, state
 
 
@@ -186,12 +190,8 @@ class RawModels:
         names, steps = plan
         out = []
         for row in fetched:
-            values = []
-            for i, expression, functions in steps:
-                value = row[i]
-                for function in functions:
-                    value = function(value, expression, connection)
-                values.append(value)
+            values = [_converted(row[i], functions, expression)
+                      for i, expression, functions in steps]
             out.append(self.model.from_db(connection.alias, names, values))
         return out
 
